@@ -1,0 +1,1 @@
+"""Flowdeck: a GraphQL service that starts, executes and steers workflow runs."""

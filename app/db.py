@@ -1,0 +1,111 @@
+"""Database set-up: the Tortoise config built from the settings, start-up, and migrations."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from tortoise import Tortoise
+from tortoise.migrations.api.migrate import migrate as tortoise_migrate
+
+from app.settings import ConfigError, Settings
+
+log = logging.getLogger("flowdeck.db")
+
+MODELS_MODULE = "models"
+MIGRATIONS_MODULE = "models.migrations"
+
+
+def _sqlite_credentials(url: str) -> dict[str, Any]:
+    # sqlite://flowdeck.db is relative to the working directory; sqlite:///var/x.db is absolute
+    path = url.split("://", 1)[1].split("?", 1)[0]
+    if path == "":
+        raise ConfigError("FLOWDECK_DATABASE_URL", f"no file path in {url!r}")
+    return {
+        "file_path": path,
+        "journal_mode": "WAL",
+        # WAL with synchronous=NORMAL is durable across process crashes (not power loss)
+        "synchronous": "NORMAL",
+        "busy_timeout": 10000,
+        "foreign_keys": "ON",
+    }
+
+
+def _postgres_credentials(url: str) -> dict[str, Any]:
+    parts = urlsplit(url)
+    if not parts.path.strip("/"):
+        raise ConfigError("FLOWDECK_DATABASE_URL", f"no database name in {url!r}")
+    credentials: dict[str, Any] = {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "user": unquote(parts.username or "postgres"),
+        "password": unquote(parts.password or ""),
+        "database": parts.path.lstrip("/"),
+        "minsize": 1,
+        "maxsize": 20,
+    }
+    if parts.query:
+        for pair in parts.query.split("&"):
+            key, _, value = pair.partition("=")
+            if key == "host":  # a unix socket directory
+                credentials["host"] = unquote(value)
+    return credentials
+
+
+def tortoise_config(settings: Settings) -> dict[str, Any]:
+    """The Tortoise config dict for the configured database."""
+    url = settings.database_url
+    if settings.is_sqlite:
+        connection = {"engine": "tortoise.backends.sqlite", "credentials": _sqlite_credentials(url)}
+    else:
+        connection = {"engine": "tortoise.backends.asyncpg", "credentials": _postgres_credentials(url)}
+    return {
+        "connections": {"default": connection},
+        "apps": {
+            "models": {
+                "models": [MODELS_MODULE],
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def init_db(settings: Settings) -> None:
+    """Open the connections; every task of the process (requests, engine) shares them."""
+    try:
+        await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+        await Tortoise.get_connection("default").execute_query("SELECT 1")
+    except ConfigError:
+        raise
+    except Exception as exc:
+        await close_db()
+        raise ConfigError("FLOWDECK_DATABASE_URL", f"cannot reach the database: {exc}") from None
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate_db(settings: Settings) -> None:
+    """Apply pending migrations (committed under models/migrations)."""
+    try:
+        await tortoise_migrate(config=tortoise_config(settings))
+    except ConfigError:
+        raise
+    except OSError as exc:
+        raise ConfigError("FLOWDECK_DATABASE_URL", f"cannot reach the database: {exc}") from None
+    finally:
+        await Tortoise.close_connections()
+
+
+async def ping_db() -> bool:
+    """True when the database answers a trivial query."""
+    try:
+        await Tortoise.get_connection("default").execute_query("SELECT 1")
+    except Exception:
+        return False
+    return True

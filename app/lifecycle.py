@@ -1,0 +1,450 @@
+"""The run and step lifecycle: every status change of a run or a step goes through here.
+
+One table per kind names each change, the statuses it may start from, the status it
+leads to and the event(s) it appends. `RunTransaction` is the only writer of `status`:
+
+    async with RunTransaction.begin(run_id) as tx:   # locks the run row
+        tx.change_run(RUN.PAUSE, actor=..., reason=...)
+        await tx.change_step(step, STEP.CANCEL)
+    # committed: events have contiguous seqs; then published
+
+Each change is a compare-and-set (`UPDATE ... WHERE id = ? AND status IN (allowed)`);
+one that matches nothing raises InvalidTransition naming the current status, and the
+whole transaction rolls back, so nothing is written. The run row is locked first
+(`SELECT ... FOR UPDATE` on PostgreSQL; SQLite serialises writers), so events of one
+run are appended one transaction at a time and `seq` never has a gap.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Iterable, Mapping
+from types import TracebackType
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionContext
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from app import pubsub
+from app.enums import RunEventType, RunStatus, StepStatus, StepType
+from app.errors import InvalidTransition, NotFound
+from models import Run, RunEvent, StepRun
+from models.runs import TERMINAL_RUN_STATUSES
+
+log = logging.getLogger("flowdeck.lifecycle")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# ---------------------------------------------------------------- status sets
+
+# Defined beside the model, which needs it for `Run.is_terminal`.
+NON_TERMINAL_RUN_STATUSES = frozenset(RunStatus) - TERMINAL_RUN_STATUSES
+# CANCELING is left out: a cancel already under way is not requested twice.
+CANCELABLE_RUN_STATUSES = frozenset({RunStatus.PENDING, RunStatus.BLOCKED, RunStatus.RUNNING, RunStatus.PAUSED})
+# BLOCKED is left out: a blocked run is released with unblockRuns, not paused.
+PAUSABLE_RUN_STATUSES = frozenset({RunStatus.PENDING, RunStatus.RUNNING})
+# COMPLETED and ABANDONED are left out: nothing failed, so there is nothing to retry from.
+RETRYABLE_RUN_STATUSES = frozenset(
+    {RunStatus.FAILED, RunStatus.TIMED_OUT, RunStatus.CANCELED, RunStatus.TERMINATED}
+)
+RESTARTABLE_RUN_STATUSES = TERMINAL_RUN_STATUSES
+# CANCELING is left out: a run being canceled takes no new input.
+SIGNALABLE_RUN_STATUSES = NON_TERMINAL_RUN_STATUSES - {RunStatus.CANCELING}
+# A step action on a FAILED run (or a replay on a COMPLETED one) reopens it.
+REOPENABLE_RUN_STATUSES = frozenset({RunStatus.FAILED, RunStatus.COMPLETED})
+
+FINISHED_STEP_STATUSES = frozenset(
+    {StepStatus.COMPLETED, StepStatus.FAILED, StepStatus.SKIPPED, StepStatus.CANCELED}
+)
+# Steps that let their dependents go on.
+SATISFIED_STEP_STATUSES = frozenset({StepStatus.COMPLETED, StepStatus.SKIPPED})
+OPEN_STEP_STATUSES = frozenset({StepStatus.PENDING, StepStatus.QUEUED, StepStatus.RUNNING, StepStatus.WAITING})
+IN_FLIGHT_STEP_STATUSES = frozenset({StepStatus.RUNNING, StepStatus.WAITING})
+WAITING_STEP_TYPES = frozenset({StepType.APPROVAL, StepType.SIGNAL, StepType.SLEEP, StepType.SUBWORKFLOW})
+
+
+# ---------------------------------------------------------------- transition tables
+
+
+@dataclasses.dataclass(frozen=True)
+class RunChange:
+    name: str
+    sources: frozenset[RunStatus]
+    target: RunStatus
+    events: tuple[RunEventType, ...]
+    ok: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class StepChange:
+    name: str
+    sources: frozenset[StepStatus]
+    target: StepStatus
+    events: tuple[RunEventType, ...]
+    ok: bool = True
+
+
+def _runs(*statuses: RunStatus) -> frozenset[RunStatus]:
+    return frozenset(statuses)
+
+
+def _steps(*statuses: StepStatus) -> frozenset[StepStatus]:
+    return frozenset(statuses)
+
+
+class RUN:
+    """The run table of LIFECYCLE.md."""
+
+    START = RunChange("start", _runs(RunStatus.PENDING), RunStatus.RUNNING, (RunEventType.RUN_STARTED,))
+    COMPLETE = RunChange(
+        "complete", _runs(RunStatus.RUNNING), RunStatus.COMPLETED, (RunEventType.RUN_COMPLETED,)
+    )
+    FAIL = RunChange("fail", _runs(RunStatus.RUNNING), RunStatus.FAILED, (RunEventType.RUN_FAILED,), ok=False)
+    TIME_OUT = RunChange(
+        "time out",
+        _runs(RunStatus.RUNNING, RunStatus.PAUSED),
+        RunStatus.TIMED_OUT,
+        (RunEventType.RUN_TIMED_OUT,),
+        ok=False,
+    )
+    PAUSE = RunChange("pause", PAUSABLE_RUN_STATUSES, RunStatus.PAUSED, (RunEventType.RUN_PAUSED,))
+    # target is RUNNING, or PENDING for a run that never started (see resume_target)
+    RESUME = RunChange("resume", _runs(RunStatus.PAUSED), RunStatus.RUNNING, (RunEventType.RUN_RESUMED,))
+    REQUEST_CANCEL = RunChange(
+        "cancel", CANCELABLE_RUN_STATUSES, RunStatus.CANCELING, (RunEventType.RUN_CANCEL_REQUESTED,)
+    )
+    FINISH_CANCEL = RunChange(
+        "finish canceling", _runs(RunStatus.CANCELING), RunStatus.CANCELED, (RunEventType.RUN_CANCELED,)
+    )
+    TERMINATE = RunChange(
+        "terminate", NON_TERMINAL_RUN_STATUSES, RunStatus.TERMINATED, (RunEventType.RUN_TERMINATED,)
+    )
+    UNBLOCK = RunChange("unblock", _runs(RunStatus.BLOCKED), RunStatus.PENDING, (RunEventType.RUN_UNBLOCKED,))
+    ABANDON = RunChange("abandon", _runs(RunStatus.BLOCKED), RunStatus.ABANDONED, (RunEventType.RUN_ABANDONED,))
+    REOPEN = RunChange("reopen", REOPENABLE_RUN_STATUSES, RunStatus.RUNNING, (RunEventType.RUN_RESUMED,))
+
+
+class STEP:
+    """The step table of LIFECYCLE.md."""
+
+    QUEUE = StepChange("queue", _steps(StepStatus.PENDING), StepStatus.QUEUED, (RunEventType.STEP_QUEUED,))
+    START = StepChange("start", _steps(StepStatus.QUEUED), StepStatus.RUNNING, (RunEventType.STEP_STARTED,))
+    WAIT = StepChange("wait", _steps(StepStatus.QUEUED), StepStatus.WAITING, (RunEventType.STEP_WAITING,))
+    # RUNNING: a handler or worker finished; WAITING: a timer, a signal or a child run did
+    COMPLETE = StepChange(
+        "complete",
+        _steps(StepStatus.RUNNING, StepStatus.WAITING),
+        StepStatus.COMPLETED,
+        (RunEventType.STEP_COMPLETED,),
+    )
+    FAIL = StepChange(
+        "fail",
+        _steps(StepStatus.RUNNING, StepStatus.WAITING),
+        StepStatus.FAILED,
+        (RunEventType.STEP_FAILED,),
+        ok=False,
+    )
+    RETRY_LATER = StepChange(
+        "schedule a retry",
+        _steps(StepStatus.RUNNING),
+        StepStatus.QUEUED,
+        (RunEventType.STEP_FAILED, RunEventType.STEP_RETRY_SCHEDULED),
+        ok=False,
+    )
+    APPROVE = StepChange(
+        "approve", _steps(StepStatus.WAITING), StepStatus.COMPLETED, (RunEventType.STEP_APPROVED,)
+    )
+    REJECT = StepChange(
+        "reject", _steps(StepStatus.WAITING), StepStatus.FAILED, (RunEventType.STEP_REJECTED,), ok=False
+    )
+    RECEIVE_SIGNAL = StepChange(
+        "receive a signal",
+        _steps(StepStatus.WAITING),
+        StepStatus.COMPLETED,
+        (RunEventType.SIGNAL_RECEIVED, RunEventType.STEP_COMPLETED),
+    )
+    SKIP = StepChange(
+        "skip",
+        _steps(StepStatus.PENDING, StepStatus.QUEUED, StepStatus.WAITING, StepStatus.FAILED),
+        StepStatus.SKIPPED,
+        (RunEventType.STEP_SKIPPED,),
+    )
+    FORCE_COMPLETE = StepChange(
+        "force-complete",
+        frozenset(StepStatus) - {StepStatus.COMPLETED},
+        StepStatus.COMPLETED,
+        (RunEventType.STEP_FORCE_COMPLETED,),
+    )
+    RETRY = StepChange(
+        "retry", _steps(StepStatus.FAILED, StepStatus.CANCELED), StepStatus.QUEUED, (RunEventType.STEP_RESET,)
+    )
+    # replaySubtree: any status; target PENDING or QUEUED (see replay)
+    RESET = StepChange("reset", frozenset(StepStatus), StepStatus.PENDING, (RunEventType.STEP_RESET,))
+    CANCEL = StepChange("cancel", OPEN_STEP_STATUSES, StepStatus.CANCELED, (RunEventType.STEP_CANCELED,))
+    # an onCancel step that never started, when the run ends any other way than CANCELED
+    SKIP_CLEANUP = StepChange(
+        "skip cleanup",
+        _steps(StepStatus.PENDING, StepStatus.QUEUED),
+        StepStatus.SKIPPED,
+        (RunEventType.STEP_SKIPPED,),
+    )
+
+
+def resume_target(run: Run) -> RunStatus:
+    """A paused run goes back to RUNNING, or to PENDING when it never started."""
+    return RunStatus.RUNNING if run.started_at is not None else RunStatus.PENDING
+
+
+# ---------------------------------------------------------------- the unit of work
+
+
+@dataclasses.dataclass
+class PendingEvent:
+    type: RunEventType
+    at: dt.datetime
+    step_ref: str | None = None
+    step_type: StepType | None = None
+    attempt: int | None = None
+    ok: bool = True
+    actor: str | None = None
+    reason: str | None = None
+    data: dict[str, Any] | None = None
+
+
+def _column(value: Any) -> Any:
+    # enums go to the database as their stored value
+    return value.value if isinstance(value, StepStatus | RunStatus) else value
+
+
+class RunTransaction:
+    """One database transaction over one run: status changes and the events they append."""
+
+    def __init__(self, run: Run, connection: BaseDBAsyncClient, *, is_new: bool = False) -> None:
+        self.run = run
+        self.connection = connection
+        self.is_new = is_new
+        self.events: list[PendingEvent] = []
+        self.appended: list[RunEvent] = []
+        self._status_changed = False
+
+    # -- opening ---------------------------------------------------------
+
+    @classmethod
+    def begin(cls, run_id: uuid.UUID | str) -> _RunTransactionContext:
+        """Lock `run_id` and yield a RunTransaction; commits and publishes on a clean exit."""
+        return _RunTransactionContext(run_id=run_id)
+
+    @classmethod
+    def create(cls, run: Run) -> _RunTransactionContext:
+        """A transaction that inserts `run` (not yet saved) before anything else."""
+        return _RunTransactionContext(new_run=run)
+
+    # -- changes ---------------------------------------------------------
+
+    def _event(
+        self,
+        event_type: RunEventType,
+        *,
+        ok: bool = True,
+        step: StepRun | None = None,
+        actor: str | None = None,
+        reason: str | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.events.append(
+            PendingEvent(
+                type=event_type,
+                at=utcnow(),
+                step_ref=step.ref if step else None,
+                step_type=step.type if step else None,
+                attempt=step.attempt if step else None,
+                ok=ok,
+                actor=actor,
+                reason=reason,
+                data=dict(data) if data else None,
+            )
+        )
+
+    def record(
+        self,
+        event_type: RunEventType,
+        *,
+        ok: bool = True,
+        step: StepRun | None = None,
+        actor: str | None = None,
+        reason: str | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Append an event that changes no status (RUN_CREATED, RUN_RETRIED, ...)."""
+        self._event(event_type, ok=ok, step=step, actor=actor, reason=reason, data=data)
+
+    async def change_run(
+        self,
+        change: RunChange,
+        *,
+        target: RunStatus | None = None,
+        actor: str | None = None,
+        reason: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        fields: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Compare-and-set the run's status and append the change's events."""
+        new_status = target or change.target
+        if self.run.status not in change.sources:
+            raise InvalidTransition(f"cannot {change.name} a run that is {self.run.status.value}")
+        now = utcnow()
+        values: dict[str, Any] = {"status": new_status.value, "updated_at": now, **(fields or {})}
+        matched = await Run.filter(id=self.run.id, status__in=[s.value for s in change.sources]).using_db(
+            self.connection
+        ).update(**{k: _column(v) for k, v in values.items()})
+        if matched != 1:
+            current = await Run.filter(id=self.run.id).using_db(self.connection).values_list("status", flat=True)
+            status = current[0] if current else "gone"
+            raise InvalidTransition(f"cannot {change.name} a run that is {getattr(status, 'value', status)}")
+        self.run.status = new_status
+        self.run.updated_at = now
+        for name, value in (fields or {}).items():
+            setattr(self.run, name, value)
+        self._status_changed = True
+        for event_type in change.events:
+            self._event(event_type, ok=change.ok, actor=actor, reason=reason, data=data)
+
+    async def change_step(
+        self,
+        step: StepRun,
+        change: StepChange,
+        *,
+        target: StepStatus | None = None,
+        actor: str | None = None,
+        reason: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        fields: Mapping[str, Any] | None = None,
+        event_data: Iterable[Mapping[str, Any] | None] | None = None,
+    ) -> None:
+        """Compare-and-set one step's status and append the change's events.
+
+        `event_data`, when given, holds one data object per event of the change.
+        """
+        new_status = target or change.target
+        if step.status not in change.sources:
+            raise InvalidTransition(f"cannot {change.name} step {step.ref!r}: it is {step.status.value}")
+        values: dict[str, Any] = {"status": new_status.value, **(fields or {})}
+        matched = await StepRun.filter(
+            id=step.id, status__in=[s.value for s in change.sources]
+        ).using_db(self.connection).update(**{k: _column(v) for k, v in values.items()})
+        if matched != 1:
+            current = await StepRun.filter(id=step.id).using_db(self.connection).values_list("status", flat=True)
+            status = current[0] if current else "gone"
+            raise InvalidTransition(
+                f"cannot {change.name} step {step.ref!r}: it is {getattr(status, 'value', status)}"
+            )
+        step.status = new_status
+        for name, value in (fields or {}).items():
+            setattr(step, name, value)
+        per_event = list(event_data) if event_data is not None else [data] * len(change.events)
+        for event_type, payload in zip(change.events, per_event, strict=True):
+            self._event(event_type, ok=change.ok, step=step, actor=actor, reason=reason, data=payload)
+
+    # -- closing ---------------------------------------------------------
+
+    async def _flush(self) -> None:
+        """Allocate contiguous seqs for the collected events and insert them."""
+        if not self.events:
+            return
+        count = len(self.events)
+        first_seq = self.run.event_seq + 1
+        await Run.filter(id=self.run.id).using_db(self.connection).update(
+            event_seq=F("event_seq") + count, updated_at=utcnow()
+        )
+        self.run.event_seq += count
+        rows = [
+            RunEvent(
+                run_id=self.run.id,
+                seq=first_seq + index,
+                at=event.at,
+                type=event.type,
+                step_ref=event.step_ref,
+                step_type=event.step_type,
+                attempt=event.attempt,
+                ok=event.ok,
+                actor=event.actor,
+                reason=event.reason,
+                data=event.data,
+            )
+            for index, event in enumerate(self.events)
+        ]
+        await RunEvent.bulk_create(rows, using_db=self.connection)
+        self.appended = rows
+
+    async def _publish(self) -> None:
+        if not self.appended:
+            return
+        run_id = str(self.run.id)
+        last_seq = self.appended[-1].seq
+        await pubsub.publish(pubsub.run_topic(run_id), {"run": run_id, "seq": last_seq})
+        if self._status_changed or self.is_new:
+            await pubsub.publish(
+                pubsub.RUNS_TOPIC,
+                {"run": run_id, "project": str(self.run.project_id), "status": self.run.status.value},
+            )
+
+
+class _RunTransactionContext:
+    def __init__(self, *, run_id: uuid.UUID | str | None = None, new_run: Run | None = None) -> None:
+        self._run_id = run_id
+        self._new_run = new_run
+        self._tx_context: TransactionContext | None = None
+        self._tx: RunTransaction | None = None
+
+    async def __aenter__(self) -> RunTransaction:
+        connection = Tortoise.get_connection("default")
+        self._tx_context = in_transaction("default")
+        db = await self._tx_context.__aenter__()
+        try:
+            if self._new_run is not None:
+                await self._new_run.save(using_db=db, force_create=True)
+                self._tx = RunTransaction(self._new_run, db, is_new=True)
+            else:
+                query = Run.filter(id=self._run_id).using_db(db)
+                if connection.capabilities.dialect == "postgres":
+                    query = query.select_for_update()
+                run = await query.first()
+                if run is None:
+                    raise NotFound(f"no run with id {self._run_id}")
+                self._tx = RunTransaction(run, db)
+        except BaseException:
+            await self._tx_context.__aexit__(*_current_exc())
+            raise
+        return self._tx
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        assert self._tx_context is not None and self._tx is not None
+        if exc_type is None:
+            try:
+                await self._tx._flush()
+            except BaseException as flush_error:
+                await self._tx_context.__aexit__(type(flush_error), flush_error, flush_error.__traceback__)
+                raise
+        await self._tx_context.__aexit__(exc_type, exc, tb)
+        if exc_type is None:
+            await self._tx._publish()
+        return False
+
+
+def _current_exc() -> tuple[Any, Any, Any]:
+    import sys
+
+    return sys.exc_info()

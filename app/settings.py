@@ -1,0 +1,136 @@
+"""Settings from the environment (and a `.env` file in the working directory).
+
+Every variable SERVER.md lists is read here and nowhere else. A bad value raises
+`ConfigError`, which the CLI prints as one line naming the variable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql")
+BROADCAST_SCHEMES = ("memory", "redis", "postgres", "postgresql")
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+
+
+class ConfigError(Exception):
+    """A configuration value that the process cannot start with."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+        self.problem = problem
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite://flowdeck.db"
+    broadcast_url: str = "memory://"
+    bootstrap_key: str | None = None
+    handlers: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
+    export_dir: Path = Path("./exports")
+    max_page_size: int = 100
+    max_query_depth: int = 12
+    log_level: str = "info"
+    metrics_key: str | None = None
+    engine_poll: float = 0.5
+    updates_max_per_run: int = 1000
+    updates_max_age_days: int = 90
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _scheme(url: str) -> str:
+    return url.split("://", 1)[0].lower() if "://" in url else ""
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(name, f"expected a whole number, got {raw!r}") from None
+    if value < 1:
+        raise ConfigError(name, f"must be at least 1, got {value}")
+    return value
+
+
+def _split(raw: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (raw or "").split(",") if part.strip())
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
+    """Read settings from `environ` (default: the process environment) over a `.env` file."""
+    file_values: dict[str, str] = {}
+    dotenv_path = env_file if env_file is not None else Path.cwd() / ".env"
+    if environ is None and dotenv_path.is_file():
+        file_values = {k: v for k, v in dotenv_values(dotenv_path).items() if v is not None}
+    env: dict[str, str] = {**file_values, **(dict(os.environ) if environ is None else dict(environ))}
+
+    database_url = env.get("FLOWDECK_DATABASE_URL") or Settings.database_url
+    if _scheme(database_url) not in DATABASE_SCHEMES:
+        raise ConfigError(
+            "FLOWDECK_DATABASE_URL",
+            f"unknown scheme in {database_url!r}; use sqlite://PATH or postgres://user:pass@host:port/db",
+        )
+    broadcast_url = env.get("FLOWDECK_BROADCAST_URL") or Settings.broadcast_url
+    if _scheme(broadcast_url) not in BROADCAST_SCHEMES:
+        raise ConfigError(
+            "FLOWDECK_BROADCAST_URL",
+            f"unknown scheme in {broadcast_url!r}; use memory://, redis://host:port or postgres://...",
+        )
+    log_level = (env.get("FLOWDECK_LOG_LEVEL") or "info").lower()
+    if log_level not in LOG_LEVELS:
+        raise ConfigError("FLOWDECK_LOG_LEVEL", f"expected one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
+    poll_raw = env.get("FLOWDECK_ENGINE_POLL") or "0.5"
+    try:
+        engine_poll = float(poll_raw)
+    except ValueError:
+        raise ConfigError("FLOWDECK_ENGINE_POLL", f"expected seconds, got {poll_raw!r}") from None
+    if engine_poll <= 0:
+        raise ConfigError("FLOWDECK_ENGINE_POLL", f"must be above 0, got {poll_raw!r}")
+
+    return Settings(
+        database_url=database_url,
+        broadcast_url=broadcast_url,
+        bootstrap_key=env.get("FLOWDECK_BOOTSTRAP_KEY") or None,
+        handlers=_split(env.get("FLOWDECK_HANDLERS")),
+        allowed_origins=_split(env.get("FLOWDECK_ALLOWED_ORIGINS")),
+        export_dir=Path(env.get("FLOWDECK_EXPORT_DIR") or "./exports"),
+        max_page_size=_positive_int(env, "FLOWDECK_MAX_PAGE_SIZE", 100),
+        max_query_depth=_positive_int(env, "FLOWDECK_MAX_QUERY_DEPTH", 12),
+        log_level=log_level,
+        metrics_key=env.get("FLOWDECK_METRICS_KEY") or None,
+        engine_poll=engine_poll,
+        updates_max_per_run=_positive_int(env, "FLOWDECK_UPDATES_MAX_PER_RUN", 1000),
+        updates_max_age_days=_positive_int(env, "FLOWDECK_UPDATES_MAX_AGE_DAYS", 90),
+    )
+
+
+_settings: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    global _settings
+    if _settings is None:
+        _settings = load_settings()
+    return _settings
+
+
+def set_settings(settings: Settings) -> None:
+    """Replace the process-wide settings (the CLI after parsing flags, and tests)."""
+    global _settings
+    _settings = settings
+    logging.getLogger("flowdeck").setLevel(settings.log_level.upper())

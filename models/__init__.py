@@ -1,0 +1,20 @@
+"""Tortoise models: fields, relations, indexes. No logic beyond small guards."""
+
+from models.accounts import ApiKey, Project
+from models.exports import ExportJob
+from models.runs import Run, RunEvent, RunTag, RunUpdate, Signal, StepRun
+from models.workflows import Workflow, WorkflowVersion
+
+__all__ = [
+    "ApiKey",
+    "ExportJob",
+    "Project",
+    "Run",
+    "RunEvent",
+    "RunTag",
+    "RunUpdate",
+    "Signal",
+    "StepRun",
+    "Workflow",
+    "WorkflowVersion",
+]

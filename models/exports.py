@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from tortoise import fields, models
+
+from app.enums import ExportFormat, ExportStatus
+from models.accounts import ApiKey, Project
+
+
+class ExportJob(models.Model):
+    id = fields.UUIDField(primary_key=True)
+    # null when a SUPERADMIN exported across every project
+    project: fields.ForeignKeyNullableRelation[Project] = fields.ForeignKeyField(
+        "models.Project", related_name="exports", null=True, on_delete=fields.CASCADE
+    )
+    api_key: fields.ForeignKeyNullableRelation[ApiKey] = fields.ForeignKeyField(
+        "models.ApiKey", related_name="exports", null=True, on_delete=fields.SET_NULL
+    )
+    created_by = fields.CharField(max_length=255)
+    status = fields.CharEnumField(ExportStatus, max_length=16, default=ExportStatus.PENDING)
+    format = fields.CharEnumField(ExportFormat, max_length=8, default=ExportFormat.CSV)
+    filter_text = fields.TextField(null=True)
+    # the RunWhere and orderBy arguments as given, in snake_case
+    where = fields.JSONField(null=True)
+    order_by = fields.JSONField(null=True)
+    row_count = fields.IntField(default=0)
+    progress = fields.FloatField(default=0.0)
+    path = fields.CharField(max_length=1024, null=True)
+    error = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    finished_at = fields.DatetimeField(null=True)
+
+    project_id: str | None
+    api_key_id: str | None
+
+    class Meta:
+        table = "export_jobs"
