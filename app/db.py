@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api.migrate import migrate as tortoise_migrate
 
 from app.settings import ConfigError, Settings
@@ -76,6 +77,9 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
 
 async def init_db(settings: Settings) -> None:
     """Open the connections; every task of the process (requests, engine) shares them."""
+    # Tortoise caches prepared INSERT/DELETE statements by connection name, not dialect;
+    # a process that switches databases (the test suite does) must not reuse them.
+    EXECUTOR_CACHE.clear()
     try:
         await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
         await Tortoise.get_connection("default").execute_query("SELECT 1")

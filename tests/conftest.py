@@ -1,0 +1,112 @@
+"""Shared fixtures.
+
+Every test that asks for `db` runs once per database backend: SQLite always, and
+PostgreSQL whenever its server binaries are installed (a throwaway cluster started
+here, on loopback). `FLOWDECK_TEST_BACKENDS=sqlite` (or `postgres`) narrows that.
+The schema is migrated once per backend and session; each test starts from empty
+tables.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from tortoise import Tortoise
+
+from app import pubsub
+from app.db import close_db, init_db, migrate_db
+from app.settings import Settings, set_settings
+from tests.servers import PostgresServer, postgres_bin
+
+TABLES = (
+    "run_events",
+    "run_updates",
+    "signals",
+    "run_tags",
+    "step_runs",
+    "export_jobs",
+    "runs",
+    "workflow_versions",
+    "workflows",
+    "api_keys",
+    "projects",
+)
+
+
+def _backends() -> list[str]:
+    wanted = os.environ.get("FLOWDECK_TEST_BACKENDS")
+    available = ["sqlite"] + (["postgres"] if postgres_bin() is not None else [])
+    if wanted:
+        chosen = [name.strip() for name in wanted.split(",") if name.strip()]
+        missing = [name for name in chosen if name not in available]
+        if missing:
+            raise pytest.UsageError(f"FLOWDECK_TEST_BACKENDS asks for {missing}, which is not installed")
+        return chosen
+    return available
+
+
+BACKENDS = _backends()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def tmp_root() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="flowdeck-tests-") as root:
+        yield Path(root)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_root: Path) -> str:
+    """A migrated database for this session, one per backend."""
+    if request.param == "sqlite":
+        url = f"sqlite://{tmp_root / 'flowdeck-test.db'}"
+    else:
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        url = server.create_database("flowdeck_test")
+    asyncio.run(migrate_db(Settings(database_url=url)))
+    return url
+
+
+@pytest.fixture
+def backend(database_url: str) -> str:
+    return "sqlite" if database_url.startswith("sqlite") else "postgres"
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    value = Settings(database_url=database_url, export_dir=tmp_path / "exports", engine_poll=0.05)
+    set_settings(value)
+    return value
+
+
+async def truncate_all() -> None:
+    connection = Tortoise.get_connection("default")
+    if connection.capabilities.dialect == "postgres":
+        await connection.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+    else:
+        await connection.execute_script("".join(f"DELETE FROM {table};" for table in TABLES))
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[Settings]:
+    """Open connections to empty tables of the session's database."""
+    await init_db(settings)
+    await truncate_all()
+    pubsub.set_broadcast(None)
+    try:
+        yield settings
+    finally:
+        await close_db()
