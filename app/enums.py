@@ -152,3 +152,33 @@ class StepAction(str, enum.Enum):
     FORCE_COMPLETE = "FORCE_COMPLETE"
     RETRY = "RETRY"
     REPLAY_SUBTREE = "REPLAY_SUBTREE"
+
+
+class SortDirection(str, enum.Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+class RunOrderField(str, enum.Enum):
+    CREATED_AT = "CREATED_AT"
+    UPDATED_AT = "UPDATED_AT"
+    STARTED_AT = "STARTED_AT"
+    FINISHED_AT = "FINISHED_AT"
+    PRIORITY = "PRIORITY"
+    STATUS = "STATUS"
+    WORKFLOW_KEY = "WORKFLOW_KEY"
+    DURATION = "DURATION"
+
+
+class UnblockAction(str, enum.Enum):
+    RUN = "RUN"
+    ABANDON = "ABANDON"
+
+
+class BulkAction(str, enum.Enum):
+    CANCEL = "CANCEL"
+    TERMINATE = "TERMINATE"
+    PAUSE = "PAUSE"
+    RESUME = "RESUME"
+    RETRY = "RETRY"
+    RESTART = "RESTART"
