@@ -448,3 +448,113 @@ def _current_exc() -> tuple[Any, Any, Any]:
     import sys
 
     return sys.exc_info()
+
+
+# ---------------------------------------------------------------- outcomes shared by the engine and the actions
+# A failed attempt, a failed run and a started step are handled by one piece of code
+# whoever notices them (the engine's handler, a worker's failStep, an expired lease).
+
+
+def retry_delay(step: StepRun) -> dt.timedelta:
+    """The backoff before the next attempt: backoff_seconds * backoff_factor ** (attempt - 1)."""
+    policy = step.retry or {}
+    seconds = float(policy.get("backoff_seconds", 1.0))
+    factor = float(policy.get("backoff_factor", 2.0))
+    return dt.timedelta(seconds=seconds * factor ** max(step.attempt - 1, 0))
+
+
+def attempts_left(step: StepRun) -> bool:
+    """Whether the retry policy allows another attempt after `step.attempt` (null policy: one attempt)."""
+    policy = step.retry or {}
+    return step.attempt < int(policy.get("max_attempts", 1))
+
+
+async def count_error(tx: RunTransaction) -> None:
+    """Bump the run's errorCount (one per failed attempt or rejection); no status change."""
+    await Run.filter(id=tx.run.id).using_db(tx.connection).update(error_count=F("error_count") + 1)
+    tx.run.error_count += 1
+
+
+async def start_step(tx: RunTransaction, step: StepRun, *, fields: Mapping[str, Any] | None = None) -> None:
+    """QUEUED -> RUNNING as a new attempt: `attempt` counts the attempts started, from 1."""
+    await tx.change_step(
+        step,
+        STEP.START,
+        fields={"attempt": step.attempt + 1, "started_at": utcnow(), "due_at": None, **(fields or {})},
+    )
+
+
+async def fail_run(
+    tx: RunTransaction,
+    *,
+    error: str,
+    error_type: str,
+    step_ref: str | None,
+    actor: str | None = None,
+    reason: str | None = None,
+) -> None:
+    """RUNNING -> FAILED: steps in flight CANCELED, cleanup steps that never started SKIPPED.
+
+    RUN_FAILED comes last, so a subscriber that sees it knows every step has settled.
+    """
+    now = utcnow()
+    steps = await StepRun.filter(run_id=tx.run.id).using_db(tx.connection).order_by("position", "iteration")
+    for other in steps:
+        if other.status in IN_FLIGHT_STEP_STATUSES:
+            await tx.change_step(
+                other,
+                STEP.CANCEL,
+                actor=actor,
+                fields={"finished_at": now, "lease_expires_at": None},
+            )
+        elif other.on_cancel and other.status in STEP.SKIP_CLEANUP.sources:
+            await tx.change_step(other, STEP.SKIP_CLEANUP, actor=actor, fields={"finished_at": now})
+    await tx.change_run(
+        RUN.FAIL,
+        actor=actor,
+        reason=reason,
+        data={"error": error, "errorType": error_type, "stepRef": step_ref},
+        fields={"error_message": error, "error_type": error_type, "error_step_ref": step_ref, "finished_at": now},
+    )
+
+
+async def fail_step_attempt(tx: RunTransaction, step: StepRun, error: str, retryable: bool) -> None:
+    """A RUNNING (or WAITING) step's attempt failed: retry it after a backoff, or fail it and the run.
+
+    With attempts left and `retryable`, a RUNNING step goes back to QUEUED with `due_at` set
+    (STEP_FAILED, STEP_RETRY_SCHEDULED); otherwise it is FAILED (STEP_FAILED) and a RUNNING run
+    fails with it (RUN_FAILED). A run that is PAUSED or CANCELING keeps its status: pausing
+    and canceling decide what happens next there.
+    """
+    now = utcnow()
+    released = {"error": error, "lease_expires_at": None}
+    await count_error(tx)
+    if retryable and step.status == StepStatus.RUNNING and attempts_left(step):
+        due_at = now + retry_delay(step)
+        await tx.change_step(
+            step,
+            STEP.RETRY_LATER,
+            fields={**released, "due_at": due_at},
+            event_data=[{"error": error}, {"dueAt": due_at.isoformat(), "nextAttempt": step.attempt + 1}],
+        )
+        return
+    await tx.change_step(step, STEP.FAIL, fields={**released, "finished_at": now}, data={"error": error})
+    if tx.run.status in RUN.FAIL.sources:
+        await fail_run(tx, error=error, error_type=RunEventType.STEP_FAILED.value, step_ref=step.ref)
+
+
+def step_input(run: Run, step: StepRun, steps_by_ref: Mapping[str, StepRun]) -> dict[str, Any]:
+    """What a TASK or HTTP step (or a FOR_EACH iteration) is given: LIFECYCLE.md "Step input"."""
+    owner = steps_by_ref.get(step.parent_ref) if step.parent_ref else None
+    dependencies = (owner or step).depends_on or []
+    value: dict[str, Any] = {
+        "input": run.input,
+        "steps": {ref: steps_by_ref[ref].output for ref in dependencies if ref in steps_by_ref},
+        "config": step.config,
+    }
+    if owner is not None and step.iteration is not None:
+        items_key = (owner.config or {}).get("items")
+        items = (run.input or {}).get(items_key) if isinstance(run.input, dict) else None
+        value["item"] = items[step.iteration] if isinstance(items, list) and step.iteration < len(items) else None
+        value["index"] = step.iteration
+    return value
