@@ -450,7 +450,7 @@ def _current_exc() -> tuple[Any, Any, Any]:
     return sys.exc_info()
 
 
-# ---------------------------------------------------------------- outcomes shared by the engine and the actions
+# ---------------------------------------------------------------- outcomes shared by engine and actions
 # A failed attempt, a failed run and a started step are handled by one piece of code
 # whoever notices them (the engine's handler, a worker's failStep, an expired lease).
 
@@ -514,7 +514,12 @@ async def fail_run(
         actor=actor,
         reason=reason,
         data={"error": error, "errorType": error_type, "stepRef": step_ref},
-        fields={"error_message": error, "error_type": error_type, "error_step_ref": step_ref, "finished_at": now},
+        fields={
+            "error_message": error,
+            "error_type": error_type,
+            "error_step_ref": step_ref,
+            "finished_at": now,
+        },
     )
 
 
@@ -555,6 +560,7 @@ def step_input(run: Run, step: StepRun, steps_by_ref: Mapping[str, StepRun]) -> 
     if owner is not None and step.iteration is not None:
         items_key = (owner.config or {}).get("items")
         items = (run.input or {}).get(items_key) if isinstance(run.input, dict) else None
-        value["item"] = items[step.iteration] if isinstance(items, list) and step.iteration < len(items) else None
+        in_range = isinstance(items, list) and step.iteration < len(items)
+        value["item"] = items[step.iteration] if in_range else None
         value["index"] = step.iteration
     return value
