@@ -559,8 +559,8 @@ def step_input(run: Run, step: StepRun, steps_by_ref: Mapping[str, StepRun]) -> 
     }
     if owner is not None and step.iteration is not None:
         items_key = (owner.config or {}).get("items")
-        items = (run.input or {}).get(items_key) if isinstance(run.input, dict) else None
+        items = run.input.get(items_key) if isinstance(run.input, dict) else None
         in_range = isinstance(items, list) and step.iteration < len(items)
-        value["item"] = items[step.iteration] if in_range else None
+        value["item"] = items[step.iteration] if isinstance(items, list) and in_range else None
         value["index"] = step.iteration
     return value
