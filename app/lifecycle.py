@@ -21,7 +21,7 @@ import dataclasses
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -243,9 +243,18 @@ class RunTransaction:
         return _RunTransactionContext(run_id=run_id)
 
     @classmethod
-    def create(cls, run: Run) -> _RunTransactionContext:
-        """A transaction that inserts `run` (not yet saved) before anything else."""
-        return _RunTransactionContext(new_run=run)
+    def create(
+        cls,
+        run: Run,
+        *,
+        before_insert: Callable[[BaseDBAsyncClient], Awaitable[None]] | None = None,
+    ) -> _RunTransactionContext:
+        """A transaction that inserts `run` (not yet saved) before anything else.
+
+        `before_insert` runs first inside the transaction (the change-limit check locks
+        and counts there, and may still set the run's initial status).
+        """
+        return _RunTransactionContext(new_run=run, before_insert=before_insert)
 
     # -- changes ---------------------------------------------------------
 
@@ -398,9 +407,16 @@ class RunTransaction:
 
 
 class _RunTransactionContext:
-    def __init__(self, *, run_id: uuid.UUID | str | None = None, new_run: Run | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        run_id: uuid.UUID | str | None = None,
+        new_run: Run | None = None,
+        before_insert: Callable[[BaseDBAsyncClient], Awaitable[None]] | None = None,
+    ) -> None:
         self._run_id = run_id
         self._new_run = new_run
+        self._before_insert = before_insert
         self._tx_context: TransactionContext | None = None
         self._tx: RunTransaction | None = None
 
@@ -410,6 +426,8 @@ class _RunTransactionContext:
         db = await self._tx_context.__aenter__()
         try:
             if self._new_run is not None:
+                if self._before_insert is not None:
+                    await self._before_insert(db)
                 await self._new_run.save(using_db=db, force_create=True)
                 self._tx = RunTransaction(self._new_run, db, is_new=True)
             else:
