@@ -60,6 +60,11 @@ RESTARTABLE_RUN_STATUSES = TERMINAL_RUN_STATUSES
 SIGNALABLE_RUN_STATUSES = NON_TERMINAL_RUN_STATUSES - {RunStatus.CANCELING}
 # A step action on a FAILED run (or a replay on a COMPLETED one) reopens it.
 REOPENABLE_RUN_STATUSES = frozenset({RunStatus.FAILED, RunStatus.COMPLETED})
+# Step actions (approve, skip, retry, ...) act on a live run, or reopen a FAILED one.
+# CANCELING is left out: a run being canceled takes no new input; other terminal runs stay closed.
+STEP_ACTIONABLE_RUN_STATUSES = SIGNALABLE_RUN_STATUSES | {RunStatus.FAILED}
+# replaySubtree may also reopen a COMPLETED run: replaying finished work is its purpose.
+REPLAYABLE_RUN_STATUSES = STEP_ACTIONABLE_RUN_STATUSES | {RunStatus.COMPLETED}
 
 FINISHED_STEP_STATUSES = frozenset(
     {StepStatus.COMPLETED, StepStatus.FAILED, StepStatus.SKIPPED, StepStatus.CANCELED}
@@ -493,11 +498,20 @@ async def count_error(tx: RunTransaction) -> None:
     tx.run.error_count += 1
 
 
-async def start_step(tx: RunTransaction, step: StepRun, *, fields: Mapping[str, Any] | None = None) -> None:
+async def start_step(
+    tx: RunTransaction,
+    step: StepRun,
+    *,
+    actor: str | None = None,
+    data: Mapping[str, Any] | None = None,
+    fields: Mapping[str, Any] | None = None,
+) -> None:
     """QUEUED -> RUNNING as a new attempt: `attempt` counts the attempts started, from 1."""
     await tx.change_step(
         step,
         STEP.START,
+        actor=actor,
+        data=data,
         fields={"attempt": step.attempt + 1, "started_at": utcnow(), "due_at": None, **(fields or {})},
     )
 
