@@ -1,0 +1,204 @@
+"""Compile a parsed filter into a parameterised Tortoise `Q` over `models.Run`.
+
+Every comparison compiles to a condition that is never SQL NULL: a comparison on a
+column that may be null is ANDed with `column IS NOT NULL`. That makes SQL's
+three-valued logic two-valued, so `not`, `ne` (the negation of `eq`) and `or` mean
+exactly what FILTER.md says, and the database can still use an index on `col = ?`.
+Values only ever travel as bound parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pypika_tortoise import Query, SqlContext, Table
+from pypika_tortoise.functions import Coalesce, Upper
+from pypika_tortoise.terms import Criterion, Term, ValueWrapper
+from pypika_tortoise.utils import format_alias_sql
+from tortoise.expressions import Q
+from tortoise.filters import Like, escape_like
+from tortoise.query_utils import QueryModifier
+
+from app.filters.fields import TEXT_OPS, FieldSpec, Op
+from app.filters.parser import And, Comparison, FilterExpr, FilterValue, Not
+
+if TYPE_CHECKING:
+    from tortoise.expressions import ResolveContext
+
+# (the runs table, the connection's dialect) -> a condition on that table
+CriterionBuilder = Callable[[Table, str], Criterion]
+
+
+class CriterionQ(Q):
+    """A `Q` made from a pypika condition, for what Q's keyword filters cannot say.
+
+    It combines with other `Q`s by `&`, `|` and `~` like any `Q`, and is resolved by
+    Tortoise when the queryset runs, so the condition is built for the dialect of the
+    connection in use.
+    """
+
+    __slots__ = ("_build",)
+
+    def __init__(self, build: CriterionBuilder) -> None:
+        super().__init__()
+        self._build = build
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __invert__(self) -> CriterionQ:
+        negated = CriterionQ(self._build)
+        negated._is_negated = not self._is_negated
+        return negated
+
+    def resolve(self, resolve_context: ResolveContext) -> QueryModifier:
+        dialect = resolve_context.model._meta.db.capabilities.dialect
+        criterion = self._build(resolve_context.table, dialect)
+        return QueryModifier(where_criterion=criterion.negate() if self._is_negated else criterion)
+
+
+class SecondsBetween(Term):
+    """`later - earlier` in seconds, as the connection's dialect computes it.
+
+    PostgreSQL is exact (EXTRACT(EPOCH ...) is numeric). SQLite has no interval type;
+    julianday() keeps milliseconds, so the result is rounded to them.
+    """
+
+    def __init__(self, later: Term, earlier: Term, dialect: str) -> None:
+        super().__init__()
+        self.later = later
+        self.earlier = earlier
+        self.dialect = dialect
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        inner = ctx.copy(with_alias=False)
+        later, earlier = self.later.get_sql(inner), self.earlier.get_sql(inner)
+        if self.dialect == "postgres":
+            sql = f"EXTRACT(EPOCH FROM ({later}-{earlier}))"
+        else:
+            sql = f"ROUND((JULIANDAY({later})-JULIANDAY({earlier}))*86400.0,3)"
+        return format_alias_sql(sql, self.alias, ctx) if ctx.with_alias else sql
+
+
+def duration_term(table: Table, dialect: str, now: dt.datetime) -> Term:
+    """A run's duration in seconds: finished_at (or `now`) - started_at; NULL before it starts."""
+    return SecondsBetween(Coalesce(table.finished_at, ValueWrapper(now)), table.started_at, dialect)
+
+
+def sql_param(value: FilterValue) -> Any:
+    """A filter value as the bound parameter its column compares with."""
+    if isinstance(value, enum.IntEnum):
+        return int(value)
+    if isinstance(value, enum.Enum):
+        # pypika writes Enum members into the SQL text; a plain value becomes a parameter
+        return value.value
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def like_pattern(op: Op, text: str) -> str:
+    """The LIKE pattern (escape character `\\`) for co/sw/ew: wildcards in `text` match literally."""
+    escaped = escape_like(text)
+    if op is Op.CO:
+        return f"%{escaped}%"
+    if op is Op.SW:
+        return f"{escaped}%"
+    return f"%{escaped}"
+
+
+def ilike(term: Term, op: Op, text: str) -> Criterion:
+    """Case-insensitive co/sw/ew. UPPER on both sides: SQLite's LIKE and PostgreSQL's differ on case."""
+    return Like(Upper(term), Upper(ValueWrapper(like_pattern(op, text))))
+
+
+def has_tag(table: Table, key: str, value: Callable[[Term], Criterion] | None = None) -> Criterion:
+    """The run has tag `key` (whose value satisfies `value`, when given): a subquery on run_tags."""
+    tags = Table("run_tags")
+    condition = tags.key == ValueWrapper(key)
+    if value is not None:
+        condition = condition & value(tags.value)
+    return table.id.isin(Query.from_(tags).select(tags.run_id).where(condition))
+
+
+def _match(term: Term, spec: FieldSpec, op: Op, value: FilterValue) -> Criterion:
+    """The positive condition of `term op value` for a non-null value (ne is handled by the caller)."""
+    param = sql_param(value)
+    if op is Op.EQ:
+        if spec.eq_ignores_case:
+            return Upper(term) == Upper(ValueWrapper(param))
+        return term == ValueWrapper(param)
+    if op in TEXT_OPS:
+        return ilike(term, op, str(param))
+    if op is Op.GT:
+        return term > ValueWrapper(param)
+    if op is Op.GE:
+        return term >= ValueWrapper(param)
+    if op is Op.LT:
+        return term < ValueWrapper(param)
+    if op is Op.LE:
+        return term <= ValueWrapper(param)
+    raise AssertionError(f"no SQL for operator {op}")
+
+
+def _tag_comparison(c: Comparison, table: Table) -> Criterion:
+    assert c.tag_key is not None
+    present = has_tag(table, c.tag_key)
+    if c.op is Op.PR:
+        return present
+    if c.value is None:
+        return present.negate() if c.op is Op.EQ else present
+    op = Op.EQ if c.op is Op.NE else c.op
+    matched = has_tag(table, c.tag_key, lambda column: _match(column, c.field, op, c.value))
+    return matched.negate() if c.op is Op.NE else matched
+
+
+def _comparison(c: Comparison, table: Table, dialect: str, now: dt.datetime) -> Criterion:
+    if c.tag_key is not None:
+        return _tag_comparison(c, table)
+    spec = c.field
+    if spec.name == "has_errors":
+        errors = table.error_count > ValueWrapper(0)
+        return errors if c.value else errors.negate()
+    if spec.name == "duration":
+        term, present = duration_term(table, dialect, now), table.started_at.notnull()
+    else:
+        assert spec.column is not None
+        term = table[spec.column]
+        present = term.notnull()
+    if c.op is Op.PR:
+        return present
+    if c.value is None:
+        return present.negate() if c.op is Op.EQ else present
+    op = Op.EQ if c.op is Op.NE else c.op
+    matched = _match(term, spec, op, c.value)
+    if spec.nullable:
+        matched = matched & present
+    return matched.negate() if c.op is Op.NE else matched
+
+
+def filter_criterion(expr: FilterExpr, table: Table, dialect: str, now: dt.datetime) -> Criterion:
+    """The SQL condition of `expr` on `table` (the runs table) for `dialect`."""
+    if isinstance(expr, Comparison):
+        return _comparison(expr, table, dialect, now)
+    if isinstance(expr, Not):
+        return filter_criterion(expr.operand, table, dialect, now).negate()
+    parts = [filter_criterion(operand, table, dialect, now) for operand in expr.operands]
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = (combined & part) if isinstance(expr, And) else (combined | part)
+    return combined
+
+
+def compile_filter(expr: FilterExpr, now: dt.datetime | None = None) -> Q:
+    """A `Q` on `models.Run` selecting exactly the runs `expr` matches.
+
+    `now` is the instant an unfinished run's duration is measured to; by default the
+    time of this call, so every statement built from the Q sees the same instant.
+    """
+    instant = now or dt.datetime.now(dt.UTC)
+    return CriterionQ(lambda table, dialect: filter_criterion(expr, table, dialect, instant))
