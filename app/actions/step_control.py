@@ -62,10 +62,8 @@ async def _load_step(tx: RunTransaction, step_ref: str) -> StepRun:
     return step
 
 
-async def _reopen_if_finished(tx: RunTransaction, operation: str, actor: str, reason: str | None) -> None:
+async def _reopen(tx: RunTransaction, operation: str, actor: str, reason: str | None) -> None:
     """A step action on a FAILED (or, for a replay, COMPLETED) run brings it back to RUNNING."""
-    if tx.run.status not in REOPENABLE_RUN_STATUSES:
-        return
     await tx.change_run(
         RUN.REOPEN,
         actor=actor,
@@ -101,8 +99,11 @@ async def _act_on_step(
         step = await _load_step(tx, step_ref)
         if tx.run.status not in run_statuses:
             raise InvalidTransition(f"cannot {verb} step {step_ref!r}: the run is {tx.run.status.value}")
+        # judged before the work: a rejection fails the run, which must not reopen it
+        reopens = tx.run.status in REOPENABLE_RUN_STATUSES
         await work(tx, step)
-        await _reopen_if_finished(tx, operation, principal.actor, reason)
+        if reopens:
+            await _reopen(tx, operation, principal.actor, reason)
     return step, tx.run
 
 
