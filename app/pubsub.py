@@ -24,6 +24,11 @@ def run_topic(run_id: str) -> str:
     return f"flowdeck.run.{run_id}"
 
 
+def run_updates_topic(run_id: str) -> str:
+    """Progress messages (RunUpdate) of one run; kept apart from its events."""
+    return f"flowdeck.run-updates.{run_id}"
+
+
 _broadcast: Broadcast | None = None
 # In-process listeners (the engine's wake-up) called after every commit, before the broadcast.
 _local_listeners: list[Callable[[str, dict[str, Any]], None]] = []

@@ -1,0 +1,196 @@
+"""Run-level actions: cancel, terminate, pause, resume, retry, restart (LIFECYCLE.md "Run").
+
+Each takes the caller, the run's global id and an optional reason, changes the run
+through one RunTransaction (or creates a new run), and returns the run as it now is.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from app.actions.runs import Lineage, RunOptions, SubjectSpec, create_run, get_visible_run
+from app.auth import Principal
+from app.engine.advance import settle_open_steps
+from app.enums import Role, RunEventType, RunStatus, StepStatus, TriggerSource
+from app.errors import InvalidTransition, NotFound
+from app.ids import to_global_id
+from app.lifecycle import (
+    OPEN_STEP_STATUSES,
+    RESTARTABLE_RUN_STATUSES,
+    RETRYABLE_RUN_STATUSES,
+    RUN,
+    STEP,
+    RunChange,
+    RunTransaction,
+    resume_target,
+    utcnow,
+)
+from models import Project, Run, RunTag, StepRun, Workflow, WorkflowVersion
+
+__all__ = ["cancel_run", "pause_run", "restart_run", "resume_run", "retry_run", "terminate_run"]
+
+
+def _check(run: Run, change: RunChange) -> None:
+    # the same message change_run gives, raised before any step is touched
+    if run.status not in change.sources:
+        raise InvalidTransition(f"cannot {change.name} a run that is {run.status.value}")
+
+
+async def _steps(tx: RunTransaction) -> list[StepRun]:
+    return list(
+        await StepRun.filter(run_id=tx.run.id).using_db(tx.connection).order_by("position", "iteration", "created_at")
+    )
+
+
+async def cancel_run(principal: Principal, run_id: str, reason: str | None = None) -> Run:
+    """cancelRun: CANCELING; work steps CANCELED; onCancel steps run; then CANCELED.
+
+    The run is CANCELED at once when there is no cleanup to run. Cleanup runs only for a
+    run that started: a run canceled before it started has nothing to clean up, so its
+    onCancel steps end SKIPPED.
+    """
+    principal.require(Role.OPERATOR, "cancelRun")
+    run = await get_visible_run(principal, run_id)
+    async with RunTransaction.begin(run.id) as tx:
+        _check(tx.run, RUN.REQUEST_CANCEL)
+        started = tx.run.started_at is not None
+        await tx.change_run(RUN.REQUEST_CANCEL, actor=principal.actor, reason=reason)
+        now = utcnow()
+        steps = await _steps(tx)
+        for step in steps:
+            if step.on_cancel and not started and step.status in STEP.SKIP_CLEANUP.sources:
+                await tx.change_step(step, STEP.SKIP_CLEANUP, actor=principal.actor, fields={"finished_at": now})
+            elif not step.on_cancel and step.status in OPEN_STEP_STATUSES:
+                await tx.change_step(
+                    step,
+                    STEP.CANCEL,
+                    actor=principal.actor,
+                    reason=reason,
+                    fields={"finished_at": now, "lease_expires_at": None},
+                )
+        if not any(step.status in OPEN_STEP_STATUSES for step in steps):
+            await tx.change_run(RUN.FINISH_CANCEL, actor=principal.actor, fields={"finished_at": now})
+    return tx.run
+
+
+async def terminate_run(principal: Principal, run_id: str, reason: str | None = None) -> Run:
+    """terminateRun: TERMINATED at once; open steps CANCELED; cleanup steps not started SKIPPED."""
+    principal.require(Role.OPERATOR, "terminateRun")
+    run = await get_visible_run(principal, run_id)
+    async with RunTransaction.begin(run.id) as tx:
+        _check(tx.run, RUN.TERMINATE)
+        await settle_open_steps(tx, await _steps(tx), OPEN_STEP_STATUSES)
+        await tx.change_run(RUN.TERMINATE, actor=principal.actor, reason=reason, fields={"finished_at": utcnow()})
+    return tx.run
+
+
+async def pause_run(principal: Principal, run_id: str, reason: str | None = None) -> Run:
+    """pauseRun: no new step starts; running steps finish."""
+    principal.require(Role.OPERATOR, "pauseRun")
+    run = await get_visible_run(principal, run_id)
+    async with RunTransaction.begin(run.id) as tx:
+        await tx.change_run(RUN.PAUSE, actor=principal.actor, reason=reason)
+    return tx.run
+
+
+async def resume_run(principal: Principal, run_id: str, reason: str | None = None) -> Run:
+    """resumeRun: back to RUNNING, or to PENDING when the run never started."""
+    principal.require(Role.OPERATOR, "resumeRun")
+    run = await get_visible_run(principal, run_id)
+    async with RunTransaction.begin(run.id) as tx:
+        await tx.change_run(RUN.RESUME, target=resume_target(tx.run), actor=principal.actor, reason=reason)
+    return tx.run
+
+
+async def retry_run(principal: Principal, run_id: str, reason: str | None = None) -> Run:
+    """retryRun: a new run (retryOf) that reuses the COMPLETED steps and reruns the rest.
+
+    Returns the new run; the old one keeps its status and gets RUN_RETRIED.
+    """
+    principal.require(Role.OPERATOR, "retryRun")
+    old = await get_visible_run(principal, run_id)
+    _check_status(old, RETRYABLE_RUN_STATUSES, "retry")
+    completed = await StepRun.filter(
+        run_id=old.id, status=StepStatus.COMPLETED.value, parent_ref__isnull=True
+    ).values_list("ref", "output")
+    new = await _new_run_from(
+        principal,
+        old,
+        reason,
+        Lineage(
+            triggered_by=TriggerSource.RETRY,
+            retry_of=uuid.UUID(str(old.id)),
+            reused_outputs={ref: output for ref, output in completed},
+        ),
+    )
+    await _record_on_old(old, RETRYABLE_RUN_STATUSES, "retry", RunEventType.RUN_RETRIED, principal, reason, new)
+    return new
+
+
+async def restart_run(principal: Principal, run_id: str, reason: str | None = None) -> Run:
+    """restartRun (ADMIN): a new run from scratch (restartOf) with the same version and input."""
+    principal.require(Role.ADMIN, "restartRun")
+    old = await get_visible_run(principal, run_id)
+    _check_status(old, RESTARTABLE_RUN_STATUSES, "restart")
+    new = await _new_run_from(
+        principal, old, reason, Lineage(triggered_by=TriggerSource.RESTART, restart_of=uuid.UUID(str(old.id)))
+    )
+    await _record_on_old(old, RESTARTABLE_RUN_STATUSES, "restart", RunEventType.RUN_RESTARTED, principal, reason, new)
+    return new
+
+
+def _check_status(run: Run, allowed: frozenset[RunStatus], verb: str) -> None:
+    if run.status not in allowed:
+        raise InvalidTransition(f"cannot {verb} a run that is {run.status.value}")
+
+
+async def _new_run_from(principal: Principal, old: Run, reason: str | None, lineage: Lineage) -> Run:
+    project = await Project.get(id=old.project_id)
+    workflow = await Workflow.get(id=old.workflow_id)
+    version = await WorkflowVersion.get_or_none(workflow_id=workflow.id, version=old.workflow_version)
+    if version is None:
+        raise NotFound(f"version {old.workflow_version} of workflow {workflow.key!r} no longer exists")
+    tags = await RunTag.filter(run_id=old.id).values_list("key", "value")
+    subject = (
+        SubjectSpec(type=old.subject_type, id=old.subject_id, name=old.subject_name, collection=old.subject_collection)
+        if old.subject_type and old.subject_id
+        else None
+    )
+    options = RunOptions(
+        input=old.input,
+        subject=subject,
+        tenant=old.tenant,
+        priority=old.priority,
+        tags=[(key, value) for key, value in tags],
+        dry_run=old.dry_run,
+        visibility=old.visibility,
+        reason=reason,
+        timeout_seconds=old.timeout_seconds,
+        max_parallel_steps=old.max_parallel_steps,
+        # the old run was already counted (or let through) by the change limit
+        disregard_change_limit=True,
+    )
+    return await create_run(
+        project=project,
+        workflow=workflow,
+        version=version,
+        options=options,
+        initiated_by=principal.actor,
+        lineage=lineage,
+    )
+
+
+async def _record_on_old(
+    old: Run,
+    allowed: frozenset[RunStatus],
+    verb: str,
+    event: RunEventType,
+    principal: Principal,
+    reason: str | None,
+    new: Run,
+) -> None:
+    async with RunTransaction.begin(old.id) as tx:
+        _check_status(tx.run, allowed, verb)
+        data: dict[str, Any] = {"newRunId": to_global_id("Run", new.id)}
+        tx.record(event, actor=principal.actor, reason=reason, data=data)
