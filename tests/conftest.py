@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from tortoise import Tortoise
 from app import pubsub
 from app.db import close_db, init_db, migrate_db
 from app.settings import Settings, set_settings
-from tests.servers import PostgresServer, postgres_bin
+from tests.servers import FlowdeckServer, PostgresServer, RedisServer, postgres_bin, redis_bin
 
 TABLES = (
     "run_events",
@@ -110,3 +111,56 @@ async def db(settings: Settings) -> AsyncIterator[Settings]:
         yield settings
     finally:
         await close_db()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A throwaway redis-server on loopback for the whole session."""
+    if redis_bin() is None:
+        pytest.fail("redis-server is not installed: install Debian's redis-server package (.ci/run does)")
+    server = RedisServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+StartFlowdeck = Callable[..., FlowdeckServer]
+
+
+@pytest.fixture
+def start_flowdeck(db: Settings, database_url: str) -> Iterator[StartFlowdeck]:
+    """Starts real `flowdeck serve` processes on this test's (emptied) database.
+
+    `start_flowdeck(env=None, **options)`: `env` is laid over FLOWDECK_DATABASE_URL, a random
+    FLOWDECK_BOOTSTRAP_KEY shared by every server of the test (`server.key`) and a short
+    FLOWDECK_ENGINE_POLL; `options` go to FlowdeckServer (engine, demo, workers, extra_args).
+    Every server is stopped after the test. Depends on `db`, so the tables are emptied before
+    a server starts and creates the bootstrap key.
+    """
+    key = secrets.token_urlsafe(24)
+    servers: list[FlowdeckServer] = []
+
+    def start(env: Mapping[str, str] | None = None, **options: object) -> FlowdeckServer:
+        full_env = {
+            "FLOWDECK_DATABASE_URL": database_url,
+            "FLOWDECK_BOOTSTRAP_KEY": key,
+            "FLOWDECK_ENGINE_POLL": "0.05",
+            **(env or {}),
+        }
+        server = FlowdeckServer(full_env, **options)  # type: ignore[arg-type]
+        servers.append(server)
+        return server.start()
+
+    try:
+        yield start
+    finally:
+        for server in reversed(servers):
+            server.stop()
+
+
+@pytest.fixture
+def live_server(start_flowdeck: StartFlowdeck) -> FlowdeckServer:
+    """A real `flowdeck serve` (engine on, memory:// broadcast) on this test's database, with a
+    SUPERADMIN bootstrap key: `.url`, `.graphql_url`, `.ws_url`, `.key`, `.headers`."""
+    return start_flowdeck()

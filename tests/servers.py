@@ -10,12 +10,16 @@ import contextlib
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+
+import httpx
 
 PG_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 
@@ -143,3 +147,130 @@ def running(server: PostgresServer | RedisServer) -> Iterator[PostgresServer | R
         yield server
     finally:
         server.stop()
+
+
+def flowdeck_command() -> list[str]:
+    """How to run the `flowdeck` console script of the interpreter running the tests."""
+    script = Path(sys.executable).with_name("flowdeck")
+    if script.exists():
+        return [str(script)]
+    # Not installed as a script (e.g. a bare interpreter with the repo on sys.path).
+    return [sys.executable, "-c", "import sys; from app.cli import main; sys.exit(main())"]
+
+
+class FlowdeckServer:
+    """A real `flowdeck serve` process on a free loopback port.
+
+    `env` is laid over the tests' environment, from which every other FLOWDECK_* variable
+    is removed so a developer's own settings cannot leak in. The process runs in its own
+    working directory (no `.env` is read from the repository) and its own process group, so
+    `stop()` and `kill()` also end any uvicorn worker processes it started.
+    """
+
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        *,
+        engine: bool = True,
+        demo: bool = False,
+        workers: int | None = None,
+        extra_args: Sequence[str] = (),
+        key: str | None = None,
+    ) -> None:
+        self.port = free_port()
+        self.key = key if key is not None else env.get("FLOWDECK_BOOTSTRAP_KEY")
+        self.root = Path(tempfile.mkdtemp(prefix="flowdeck-server-"))
+        self.log_path = self.root / "output.log"
+        self.env = {name: value for name, value in os.environ.items() if not name.startswith("FLOWDECK_")}
+        self.env.update(env)
+        self.env.setdefault("FLOWDECK_EXPORT_DIR", str(self.root / "exports"))
+        self.args = [*flowdeck_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        if not engine:
+            self.args.append("--no-engine")
+        if demo:
+            self.args.append("--demo")
+        if workers is not None:
+            self.args += ["--workers", str(workers)]
+        self.args += list(extra_args)
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def graphql_url(self) -> str:
+        return f"{self.url}/graphql"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/graphql"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The Authorization header for the bootstrap key."""
+        if self.key is None:
+            raise RuntimeError("this server was started without FLOWDECK_BOOTSTRAP_KEY")
+        return {"Authorization": f"Bearer {self.key}"}
+
+    def output(self) -> str:
+        """Everything the process printed so far (stdout and stderr)."""
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def start(self, timeout: float = 60.0) -> FlowdeckServer:
+        """Start the process and wait until `GET /healthz` answers 200."""
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                self.args, env=self.env, cwd=self.root, stdin=subprocess.DEVNULL,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                output = self.output()
+                status = self.stop()
+                raise RuntimeError(f"flowdeck serve exited with {status} before /healthz answered:\n{output}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.url}/healthz", timeout=1.0).status_code == 200:
+                    return self
+            time.sleep(0.1)
+        output = self.output()
+        self.stop()
+        raise TimeoutError(f"flowdeck serve did not answer /healthz within {timeout}s:\n{output}")
+
+    def stop(self, timeout: float = 10.0) -> int | None:
+        """SIGTERM (a clean shutdown), SIGKILL after `timeout`; returns the exit status."""
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self._kill_group()
+                self.process.wait(timeout=10)
+        self._kill_group()  # workers that outlived their manager
+        shutil.rmtree(self.root, ignore_errors=True)
+        return self.process.returncode
+
+    def kill(self) -> None:
+        """SIGKILL the whole server at once, as a crash would; `stop()` may still be called."""
+        if self.process is None:
+            return
+        self._kill_group()
+        self.process.wait(timeout=10)
+
+    def _kill_group(self) -> None:
+        assert self.process is not None
+        # The process group id is the server's own pid (start_new_session above).
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+    def __enter__(self) -> FlowdeckServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
