@@ -104,7 +104,11 @@ _RUN_PATHS: dict[RunStatus, tuple[RunChange, ...]] = {
 async def put_run(run: Run, status: RunStatus) -> Run:
     """Move a new run (BLOCKED for BLOCKED/ABANDONED) to `status` through the lifecycle."""
     async with RunTransaction.begin(run.id) as tx:
-        for change in _RUN_PATHS[status]:
+        path = list(_RUN_PATHS[status])
+        # a run already part of the way there skips the changes behind it
+        while path and tx.run.status not in path[0].sources:
+            path.pop(0)
+        for change in path:
             fields = {"started_at": utcnow()} if change is RUN.START else None
             await tx.change_run(change, fields=fields)
     assert tx.run.status is status
