@@ -218,7 +218,9 @@ def _validate_config(step: StepSpec, path: tuple[str, ...]) -> list[Problem]:
 
 def _find_cycle(steps: Sequence[StepSpec]) -> list[str] | None:
     """A dependency cycle as a list of refs (first == last), or None."""
-    graph = {step.ref: [dep for dep in step.depends_on] for step in steps}
+    graph: dict[str, list[str]] = {}
+    for step in steps:  # a duplicated ref is reported on its own; keep the first's edges
+        graph.setdefault(step.ref, list(step.depends_on))
     state: dict[str, int] = {}  # 1 visiting, 2 done
     stack: list[str] = []
 

@@ -1,0 +1,134 @@
+"""The Starlette application: one lifespan (database, broadcast, engine) and the routes."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from broadcaster import Broadcast
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+
+from app import pubsub
+from app.actions.accounts import ensure_bootstrap_key
+from app.db import close_db, init_db, ping_db
+from app.errors import Unauthenticated
+from app.settings import Settings, get_settings
+from schema import build_schema
+from schema.context import Context
+
+log = logging.getLogger("flowdeck")
+
+
+class FlowdeckGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view with flowdeck's context, auth on websocket connect, and offline GraphiQL."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            build_schema(settings),
+            graphql_ide="graphiql",
+            allowed_origins=settings.allowed_origins,
+            keep_alive=True,
+            keep_alive_interval=15,
+        )
+        self.settings = settings
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        return Context(
+            settings=self.settings,
+            authorization=request.headers.get("authorization"),
+            request=request,
+        )
+
+    async def on_ws_connect(self, context: Context) -> Any:
+        try:
+            await context.authenticate()
+        except Unauthenticated as error:
+            raise ConnectionRejectionError({"message": str(error)}) from error
+        return await super().on_ws_connect(context)
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        from app.graphiql import graphiql_html
+
+        return HTMLResponse(graphiql_html("/graphql"))
+
+
+async def healthz(request: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+async def readyz(request: Request) -> Response:
+    database = await ping_db()
+    broadcast = pubsub.get_broadcast() is not None
+    status = 200 if database and broadcast else 503
+    return JSONResponse({"database": database, "broadcast": broadcast}, status_code=status)
+
+
+def create_app(settings: Settings | None = None, *, run_engine: bool = True) -> Starlette:
+    """The ASGI app. Everything it needs starts in its lifespan and stops with it."""
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await init_db(settings)
+        if settings.bootstrap_key:
+            await ensure_bootstrap_key(settings.bootstrap_key)
+        broadcast = Broadcast(settings.broadcast_url)
+        await broadcast.connect()
+        pubsub.set_broadcast(broadcast)
+        engine = None
+        if run_engine:
+            from app.engine import Engine
+            from app.handlers import load_handler_modules
+
+            load_handler_modules(settings.handlers)
+            engine = Engine(settings)
+            await engine.start()
+        try:
+            yield
+        finally:
+            if engine is not None:
+                await engine.stop()
+            pubsub.set_broadcast(None)
+            await broadcast.disconnect()
+            await close_db()
+
+    graphql = FlowdeckGraphQL(settings)
+    routes: list[Any] = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+    ]
+    with contextlib.suppress(ImportError):
+        from app.graphiql import STATIC_DIR
+
+        routes.append(Mount("/graphiql/static", StaticFiles(directory=STATIC_DIR), name="graphiql-static"))
+    middleware = []
+    if settings.allowed_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.allowed_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type"],
+            )
+        )
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+
+
+def app_from_environment() -> Starlette:
+    """The app as `flowdeck serve` runs it in each uvicorn worker process (settings from the environment)."""
+    import os
+
+    return create_app(get_settings(), run_engine=os.environ.get("FLOWDECK_RUN_ENGINE", "1") != "0")

@@ -1,0 +1,214 @@
+"""The `flowdeck` command: serve, engine, worker, apikey create, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app.settings import ConfigError, Settings, get_settings, set_settings
+
+DEMO_KEY_FILE = Path(".flowdeck-demo-key")
+
+
+def _fail(message: str) -> int:
+    print(f"flowdeck: {message}", file=sys.stderr)
+    return 2
+
+
+def _demo_secret() -> str:
+    """The demo's SUPERADMIN secret: FLOWDECK_BOOTSTRAP_KEY, or one kept beside the database."""
+    from app.auth import new_secret
+
+    if DEMO_KEY_FILE.is_file():
+        return DEMO_KEY_FILE.read_text().strip()
+    secret = new_secret()
+    DEMO_KEY_FILE.write_text(secret + "\n")
+    DEMO_KEY_FILE.chmod(0o600)
+    return secret
+
+
+async def _prepare(settings: Settings, *, demo: bool) -> None:
+    from app.db import close_db, init_db, migrate_db
+
+    await migrate_db(settings)
+    if not demo:
+        return
+    from app.actions.accounts import ensure_bootstrap_key
+    from app.demo import load_demo
+
+    await init_db(settings)
+    try:
+        await ensure_bootstrap_key(settings.bootstrap_key or "")
+        await load_demo()
+    finally:
+        await close_db()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    if args.demo and not settings.bootstrap_key:
+        os.environ["FLOWDECK_BOOTSTRAP_KEY"] = _demo_secret()
+        settings = Settings(**{**settings.__dict__, "bootstrap_key": os.environ["FLOWDECK_BOOTSTRAP_KEY"]})
+        set_settings(settings)
+    if settings.handlers:
+        from app.handlers import load_handler_modules
+
+        load_handler_modules(settings.handlers)
+    asyncio.run(_prepare(settings, demo=args.demo))
+    if args.demo:
+        print(f"flowdeck demo: GraphiQL at http://{args.host}:{args.port}/graphql")
+        print(f'flowdeck demo: SUPERADMIN key, send it as {{"Authorization": "Bearer {settings.bootstrap_key}"}}')
+        sys.stdout.flush()
+    os.environ["FLOWDECK_RUN_ENGINE"] = "0" if args.no_engine else "1"
+    uvicorn.run(
+        "app.asgi:app_from_environment",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=settings.log_level,
+        ws="websockets",
+        lifespan="on",
+    )
+    return 0
+
+
+def cmd_engine(args: argparse.Namespace) -> int:
+    settings = get_settings()
+
+    async def main() -> None:
+        from app.db import close_db, init_db, migrate_db
+        from app.engine import Engine
+        from app.handlers import load_handler_modules
+
+        load_handler_modules(settings.handlers)
+        await migrate_db(settings)
+        await init_db(settings)
+        engine = Engine(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await engine.start()
+        try:
+            await stop.wait()
+        finally:
+            await engine.stop()
+            await close_db()
+
+    asyncio.run(main())
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from app.db import migrate_db
+
+    asyncio.run(migrate_db(get_settings()))
+    print("flowdeck: migrations applied")
+    return 0
+
+
+def cmd_apikey_create(args: argparse.Namespace) -> int:
+    from app.auth import Principal
+    from app.enums import Role
+    from app.errors import FlowdeckError
+
+    try:
+        role = Role[args.role.upper()]
+    except KeyError:
+        return _fail(f"--role must be one of {', '.join(r.name for r in Role)}, got {args.role!r}")
+    if role is not Role.SUPERADMIN and not args.project:
+        return _fail(f"--project is required for a {role.name} key")
+
+    async def main() -> int:
+        from app.actions.accounts import create_api_key
+        from app.db import close_db, init_db, migrate_db
+
+        settings = get_settings()
+        await migrate_db(settings)
+        await init_db(settings)
+        try:
+            system = Principal(key_id=None, name="cli", role=Role.SUPERADMIN, project_id=None)
+            key, secret = await create_api_key(system, args.name, role, args.project, created_by="cli")
+        except FlowdeckError as error:
+            return _fail(error.message)
+        finally:
+            await close_db()
+        print(secret)
+        print(f"flowdeck: created {role.name} key {key.name!r}; the secret above is shown only once", file=sys.stderr)
+        return 0
+
+    return asyncio.run(main())
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from app.worker import run_worker
+
+    return asyncio.run(
+        run_worker(
+            url=args.url, key=args.key, queue=args.queue, handler_modules=args.handlers, concurrency=args.concurrency
+        )
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="flowdeck", description="Run and steer workflow runs over GraphQL.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="apply migrations, then serve HTTP and websockets")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true", help="load demo data on an empty database")
+    serve.add_argument("--no-engine", action="store_true", help="serve the API only")
+    serve.set_defaults(func=cmd_serve)
+
+    engine = commands.add_parser("engine", help="run the engine alone, no HTTP")
+    engine.set_defaults(func=cmd_engine)
+
+    worker = commands.add_parser("worker", help="claim and run TASK steps of a queue through the API")
+    worker.add_argument("--url", required=True, help="the server's base URL, e.g. http://127.0.0.1:8000")
+    worker.add_argument("--key", required=True, help="an OPERATOR (or higher) API key secret")
+    worker.add_argument("--queue", required=True)
+    worker.add_argument("--handlers", required=True, help="comma-separated modules that register handlers")
+    worker.add_argument("--concurrency", type=int, default=4)
+    worker.set_defaults(func=cmd_worker)
+
+    apikey = commands.add_parser("apikey", help="manage API keys directly in the database")
+    apikey_commands = apikey.add_subparsers(dest="apikey_command", required=True)
+    create = apikey_commands.add_parser("create", help="create a key and print its secret once")
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", required=True, help="VIEWER, OPERATOR, ADMIN or SUPERADMIN")
+    create.add_argument("--project", help="project key (not for SUPERADMIN)")
+    create.set_defaults(func=cmd_apikey_create)
+
+    migrate = commands.add_parser("migrate", help="apply pending migrations and exit")
+    migrate.set_defaults(func=cmd_migrate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = get_settings()
+        import logging
+
+        logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return int(args.func(args))
+    except ConfigError as error:
+        return _fail(str(error))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        sys.exit(main())

@@ -1,0 +1,53 @@
+"""The GraphQL schema: Strawberry types and thin resolvers over `app`."""
+
+from __future__ import annotations
+
+import logging
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, QueryDepthLimiter
+from strawberry.tools import merge_types
+
+from app.settings import Settings
+from schema.accounts import AccountMutations, AccountQueries, ApiKey, Project
+from schema.node_query import NodeQueries
+from schema.run_mutations import RunLifecycleMutations
+from schema.runs import Run, RunMutations, RunQueries, StepRun
+from schema.step_mutations import StepMutations
+from schema.workflows import Workflow, WorkflowMutations, WorkflowQueries
+
+log = logging.getLogger("flowdeck.graphql")
+
+Query = merge_types("Query", (NodeQueries, AccountQueries, WorkflowQueries, RunQueries))
+Mutation = merge_types(
+    "Mutation", (AccountMutations, WorkflowMutations, RunMutations, RunLifecycleMutations, StepMutations)
+)
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    """Mask only unexpected faults: our own top-level errors carry an extensions.code."""
+    if error.extensions and "code" in error.extensions:
+        return False
+    original = error.original_error
+    if original is None or not error.path:
+        # parse, validation and variable-coercion errors name the caller's own mistake
+        return False
+    log.error("unexpected error in %s", error.path, exc_info=original)
+    return True
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    """The schema with the limits from the settings."""
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[Run, StepRun, Workflow, Project, ApiKey],
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: MaskErrors(should_mask_error=_should_mask, error_message="Unexpected error."),
+        ],
+    )
+
+
+__all__ = ["Mutation", "Query", "build_schema"]

@@ -1,0 +1,71 @@
+"""The per-request context: settings, the caller, and the DataLoaders.
+
+On a websocket, Strawberry builds the context once per connection; subscriptions
+must therefore build fresh loaders for each event (`Context.fresh_loaders`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from strawberry.permission import BasePermission
+from strawberry.types import Info
+
+from app.auth import Principal, authenticate
+from app.errors import Unauthenticated
+from app.settings import Settings
+from schema.errors import unauthenticated
+from schema.loaders import Loaders
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.websockets import WebSocket
+
+
+@dataclasses.dataclass
+class Context:
+    settings: Settings
+    authorization: str | None
+    request: Request | WebSocket | None = None
+    connection_params: dict[str, Any] | None = None
+    loaders: Loaders = dataclasses.field(default_factory=Loaders)
+    principal: Principal | None = None
+
+    async def authenticate(self) -> Principal:
+        """The caller, looked up on every operation, so a revoked key stops at once."""
+        authorization = self.authorization
+        if self.connection_params:
+            authorization = (
+                self.connection_params.get("Authorization")
+                or self.connection_params.get("authorization")
+                or authorization
+            )
+        self.principal = await authenticate(authorization)
+        return self.principal
+
+
+class Authenticated(BasePermission):
+    """Every root field needs a valid key; failures are top-level UNAUTHENTICATED errors."""
+
+    message = "UNAUTHENTICATED"
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        context: Context = info.context
+        if context.principal is not None and info.operation.operation.value != "subscription":
+            return True
+        try:
+            await context.authenticate()
+        except Unauthenticated as error:
+            raise unauthenticated(error) from error
+        return True
+
+
+def principal_of(info: Info) -> Principal:
+    principal = info.context.principal
+    assert principal is not None, "root fields carry the Authenticated permission"
+    return principal
+
+
+def settings_of(info: Info) -> Settings:
+    return info.context.settings

@@ -1,0 +1,807 @@
+"""Runs, their steps, history, updates and signals; listing and starting runs."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+from tortoise.expressions import Q
+
+from app.actions import runs as run_actions
+from app.actions.runs import RunOptions, SubjectSpec, TriggerSpec
+from app.enums import StepStatus as StepStatusValue
+from app.ids import to_global_id
+from app.lifecycle import utcnow
+from models import Run as RunModel
+from models import RunEvent as RunEventModel
+from models import RunUpdate as RunUpdateModel
+from models import Signal as SignalModel
+from models import StepRun as StepRunModel
+from schema.accounts import Project, load_project
+from schema.context import Authenticated, principal_of
+from schema.enums import (
+    Priority,
+    RunAction,
+    RunEventType,
+    RunOrderField,
+    RunStatus,
+    SortDirection,
+    StepAction,
+    StepStatus,
+    StepType,
+    TriggerSource,
+    Visibility,
+)
+from schema.errors import UserError, attempt, query_or_raise
+from schema.node import Node, PageInfo, check_page_size
+
+if TYPE_CHECKING:
+    from schema.workflows import Workflow
+
+PENDING_STEP_STATUSES = (StepStatusValue.RUNNING, StepStatusValue.QUEUED, StepStatusValue.WAITING)
+
+
+@strawberry.type
+class Trigger:
+    source: TriggerSource
+    key: str | None = strawberry.field(description="event or extraction key that caused the trigger")
+    audience_key: str | None
+    schedule_id: str | None
+    cancellation_key: str | None
+
+
+@strawberry.type(description="Who or what the run is for: an identity, a recipient, a document.")
+class Subject:
+    type: str
+    id: str
+    name: str | None
+    collection: str | None
+
+
+@strawberry.type
+class Tag:
+    key: str
+    value: str
+
+
+@strawberry.type
+class RunError:
+    message: str
+    type: str | None
+    step_ref: str | None
+
+
+@strawberry.type
+class RunEvent:
+    seq: int = strawberry.field(description="1, 2, 3 ... per run, no gaps")
+    at: dt.datetime
+    type: RunEventType
+    run_id: strawberry.ID
+    step_ref: str | None
+    step_type: StepType | None
+    attempt: int | None
+    ok: bool = strawberry.field(description="false for error events")
+    actor: str | None
+    reason: str | None
+    data: JSON | None
+
+    @classmethod
+    def from_model(cls, event: RunEventModel) -> RunEvent:
+        return cls(
+            seq=event.seq,
+            at=event.at,
+            type=event.type,
+            run_id=strawberry.ID(to_global_id("Run", event.run_id)),
+            step_ref=event.step_ref,
+            step_type=event.step_type,
+            attempt=event.attempt,
+            ok=event.ok,
+            actor=event.actor,
+            reason=event.reason,
+            data=event.data,
+        )
+
+
+@strawberry.type
+class RunEventEdge:
+    cursor: str
+    node: RunEvent
+
+
+@strawberry.type
+class RunEventConnection:
+    edges: list[RunEventEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type(description="A progress message posted by a workflow or worker (seq is per run, no gaps).")
+class RunUpdate:
+    seq: int
+    run_id: strawberry.ID
+    at: dt.datetime
+    type: str
+    message: str
+    details: JSON | None
+    workstream_id: str | None
+
+    @classmethod
+    def from_model(cls, update: RunUpdateModel) -> RunUpdate:
+        return cls(
+            seq=update.seq,
+            run_id=strawberry.ID(to_global_id("Run", update.run_id)),
+            at=update.at,
+            type=update.type,
+            message=update.message,
+            details=update.details,
+            workstream_id=update.workstream_id,
+        )
+
+
+@strawberry.type
+class Signal:
+    name: str
+    payload: JSON | None
+    received_at: dt.datetime
+    sent_by: str
+    consumed_by: str | None = strawberry.field(description="the step that consumed it, null while buffered")
+
+    @classmethod
+    def from_model(cls, signal: SignalModel) -> Signal:
+        return cls(
+            name=signal.name,
+            payload=signal.payload,
+            received_at=signal.received_at,
+            sent_by=signal.sent_by,
+            consumed_by=signal.consumed_by,
+        )
+
+
+def _duration(started: dt.datetime | None, finished: dt.datetime | None) -> float | None:
+    if started is None:
+        return None
+    return ((finished or utcnow()) - started).total_seconds()
+
+
+async def _visible_run(info: Info, run_id: object) -> Run | None:
+    if run_id is None:
+        return None
+    run = await info.context.loaders.run.load(str(run_id))
+    if run is None or not principal_of(info).can_see_run(run.project_id, run.visibility, run.initiated_by):
+        return None
+    return Run.from_model(run)
+
+
+@strawberry.type
+class StepRun(Node):
+    id: strawberry.ID
+    ref: str
+    name: str | None
+    type: StepType
+    status: StepStatus
+    attempt: int
+    depends_on: list[str]
+    input: JSON | None
+    output: JSON | None
+    error: str | None
+    queue: str | None
+    job_run_id: str | None = strawberry.field(
+        description="the worker (or engine) execution that holds it now or held it last"
+    )
+    iteration: int | None = strawberry.field(description="FOR_EACH iterations: index, and the loop step's ref")
+    parent_ref: str | None
+    reused: bool = strawberry.field(description="carried over, with its output, from the run that this run retries")
+    reason: str | None
+    actor: str | None
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    lease_expires_at: dt.datetime | None
+    model: strawberry.Private[StepRunModel]
+
+    @classmethod
+    def from_model(cls, step: StepRunModel) -> StepRun:
+        return cls(
+            id=strawberry.ID(to_global_id("StepRun", step.id)),
+            ref=step.ref,
+            name=step.name,
+            type=step.type,
+            status=step.status,
+            attempt=step.attempt,
+            depends_on=list(step.depends_on or []),
+            input=step.input,
+            output=step.output,
+            error=step.error,
+            queue=step.queue,
+            job_run_id=step.job_run_id,
+            iteration=step.iteration,
+            parent_ref=step.parent_ref,
+            reused=step.reused,
+            reason=step.reason,
+            actor=step.actor,
+            created_at=step.created_at,
+            started_at=step.started_at,
+            finished_at=step.finished_at,
+            lease_expires_at=step.lease_expires_at,
+            model=step,
+        )
+
+    async def _siblings(self, info: Info) -> dict[str, StepRunModel]:
+        steps = await info.context.loaders.steps_by_run.load(str(self.model.run_id))
+        return {step.ref: step for step in steps}
+
+    async def _run_model(self, info: Info) -> RunModel:
+        run = await info.context.loaders.run.load(str(self.model.run_id))
+        assert run is not None
+        return run
+
+    @strawberry.field
+    async def run(self, info: Info) -> Run:
+        return Run.from_model(await self._run_model(info))
+
+    @strawberry.field
+    async def deps_completed(self, info: Info) -> int:
+        siblings = await self._siblings(info)
+        done = {StepStatusValue.COMPLETED, StepStatusValue.SKIPPED}
+        return sum(1 for ref in self.depends_on if ref in siblings and siblings[ref].status in done)
+
+    @strawberry.field
+    def deps_required(self) -> int:
+        return len(self.depends_on)
+
+    @strawberry.field(
+        description=(
+            'while not finished, what it waits for, e.g. "approval", "signal:payment-received", "worker on queue '
+            'billing", "a free slot (maxParallelSteps 4)", "dependency fetch", "timer until 2026-11-24T10:00:00Z", '
+            '"run paused"'
+        )
+    )
+    async def waiting_for(self, info: Info) -> str | None:
+        from app.availability import waiting_for
+
+        return waiting_for(self.model, await self._run_model(info), await self._siblings(info))
+
+    @strawberry.field(
+        description="what the caller may do to this step now: derived from its status, its type and the caller's role"
+    )
+    async def available_actions(self, info: Info) -> list[StepAction]:
+        from app.availability import step_actions
+
+        return step_actions(self.model, await self._run_model(info), principal_of(info))
+
+
+@strawberry.type
+class Run(Node):
+    id: strawberry.ID
+    workflow_version: int
+    status: RunStatus
+    triggered_by: TriggerSource
+    trigger: Trigger
+    initiated_by: str = strawberry.field(description="actor that started it: apikey:<name>, user:<id>, system, run:<id>")
+    subject: Subject | None
+    tenant: str | None
+    batch_id: str | None = strawberry.field(
+        description="shared by every run that one trigger fanned out over several subjects"
+    )
+    priority: Priority
+    dry_run: bool
+    visibility: Visibility
+    reason: str | None
+    manually_triggered: bool
+    change_limit_reached: bool
+    disregard_change_limit: bool
+    max_parallel_steps: int
+    input: JSON | None
+    output: JSON | None
+    error: RunError | None
+    error_count: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    scheduled_at: dt.datetime | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    expires_at: dt.datetime | None
+    model: strawberry.Private[RunModel]
+
+    @classmethod
+    def from_model(cls, run: RunModel) -> Run:
+        subject = None
+        if run.subject_id is not None:
+            subject = Subject(
+                type=run.subject_type or "", id=run.subject_id, name=run.subject_name, collection=run.subject_collection
+            )
+        return cls(
+            id=strawberry.ID(to_global_id("Run", run.id)),
+            workflow_version=run.workflow_version,
+            status=run.status,
+            triggered_by=run.triggered_by,
+            trigger=Trigger(
+                source=run.triggered_by,
+                key=run.trigger_key,
+                audience_key=run.audience_key,
+                schedule_id=run.schedule_id,
+                cancellation_key=run.cancellation_key,
+            ),
+            initiated_by=run.initiated_by,
+            subject=subject,
+            tenant=run.tenant,
+            batch_id=run.batch_id,
+            priority=run.priority,
+            dry_run=run.dry_run,
+            visibility=run.visibility,
+            reason=run.reason,
+            manually_triggered=run.manually_triggered,
+            change_limit_reached=run.change_limit_reached,
+            disregard_change_limit=run.disregard_change_limit,
+            max_parallel_steps=run.max_parallel_steps,
+            input=run.input,
+            output=run.output,
+            error=RunError(message=run.error_message, type=run.error_type, step_ref=run.error_step_ref)
+            if run.error_message is not None
+            else None,
+            error_count=run.error_count,
+            created_at=run.created_at,
+            updated_at=run.updated_at,
+            scheduled_at=run.scheduled_at,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            expires_at=run.expires_at,
+            model=run,
+        )
+
+    @strawberry.field
+    def duration_seconds(self) -> float | None:
+        return _duration(self.started_at, self.finished_at)
+
+    @strawberry.field
+    async def workflow(self, info: Info) -> Annotated[Workflow, strawberry.lazy("schema.workflows")]:
+        from schema.workflows import Workflow
+
+        workflow = await info.context.loaders.workflow.load(str(self.model.workflow_id))
+        return Workflow.from_model(workflow)
+
+    @strawberry.field
+    async def project(self, info: Info) -> Project:
+        project = await load_project(info, self.model.project_id)
+        assert project is not None
+        return project
+
+    @strawberry.field
+    async def tags(self, info: Info) -> list[Tag]:
+        return [Tag(key=t.key, value=t.value) for t in await info.context.loaders.tags_by_run.load(str(self.model.id))]
+
+    @strawberry.field(description="the run this one retries from its first failed step")
+    async def retry_of(self, info: Info) -> Run | None:
+        return await _visible_run(info, self.model.retry_of_id)
+
+    @strawberry.field(description="the run this one restarts from scratch")
+    async def restart_of(self, info: Info) -> Run | None:
+        return await _visible_run(info, self.model.restart_of_id)
+
+    @strawberry.field
+    async def parent_run(self, info: Info) -> Run | None:
+        return await _visible_run(info, self.model.parent_run_id)
+
+    @strawberry.field
+    async def parent_step(self, info: Info) -> StepRun | None:
+        if self.model.parent_step_id is None or await _visible_run(info, self.model.parent_run_id) is None:
+            return None
+        step = await info.context.loaders.step.load(str(self.model.parent_step_id))
+        return StepRun.from_model(step) if step else None
+
+    @strawberry.field
+    async def child_runs(self, info: Info) -> list[Run]:
+        principal = principal_of(info)
+        children = await info.context.loaders.children_by_run.load(str(self.model.id))
+        return [
+            Run.from_model(child)
+            for child in children
+            if principal.can_see_run(child.project_id, child.visibility, child.initiated_by)
+        ]
+
+    async def _steps(self, info: Info) -> list[StepRunModel]:
+        return await info.context.loaders.steps_by_run.load(str(self.model.id))
+
+    @strawberry.field
+    async def steps(self, info: Info, include_loop_iterations: bool | None = False) -> list[StepRun]:
+        return [
+            StepRun.from_model(step)
+            for step in await self._steps(info)
+            if include_loop_iterations or step.iteration is None
+        ]
+
+    @strawberry.field
+    async def step(self, info: Info, ref: str) -> StepRun | None:
+        return next((StepRun.from_model(s) for s in await self._steps(info) if s.ref == ref), None)
+
+    @strawberry.field(description="steps RUNNING, QUEUED or WAITING")
+    async def pending_steps(self, info: Info) -> list[StepRun]:
+        return [StepRun.from_model(s) for s in await self._steps(info) if s.status in PENDING_STEP_STATUSES]
+
+    @strawberry.field
+    async def events(self, info: Info, after: int | None = None, first: int | None = None) -> RunEventConnection:
+        from app.queries import list_run_events
+
+        check_page_size(info, first=first)
+        page = await query_or_raise(
+            list_run_events(self.model.id, after=after, first=first, max_page_size=info.context.settings.max_page_size)
+        )
+        return RunEventConnection(
+            edges=[
+                RunEventEdge(cursor=cursor, node=RunEvent.from_model(event))
+                for event, cursor in zip(page.items, page.cursors, strict=True)
+            ],
+            page_info=_page_info(page),
+            total_count=await page.count(),
+        )
+
+    @strawberry.field
+    async def updates(self, info: Info, since: dt.datetime | None = None, first: int | None = None) -> list[RunUpdate]:
+        check_page_size(info, first=first)
+        query = RunUpdateModel.filter(run_id=self.model.id)
+        if since is not None:
+            query = query.filter(at__gt=since)
+        rows = await query.order_by("seq").limit(first if first is not None else info.context.settings.max_page_size)
+        return [RunUpdate.from_model(row) for row in rows]
+
+    @strawberry.field
+    async def signals(self, info: Info) -> list[Signal]:
+        return [Signal.from_model(s) for s in await info.context.loaders.signals_by_run.load(str(self.model.id))]
+
+    @strawberry.field(
+        description="what the caller may do to this run now: derived from its status and the caller's role"
+    )
+    def available_actions(self, info: Info) -> list[RunAction]:
+        from app.availability import run_actions
+
+        return run_actions(self.model, principal_of(info))
+
+
+def _page_info(page: Any) -> PageInfo:
+    return PageInfo(
+        has_next_page=page.has_next_page,
+        has_previous_page=page.has_previous_page,
+        start_cursor=page.cursors[0] if page.cursors else None,
+        end_cursor=page.cursors[-1] if page.cursors else None,
+    )
+
+
+@strawberry.type
+class RunEdge:
+    cursor: str
+    node: Run
+
+
+@strawberry.type
+class RunConnection:
+    edges: list[RunEdge]
+    page_info: PageInfo
+    count: strawberry.Private[Any]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        return int(await self.count())
+
+
+@strawberry.type
+class StatusCount:
+    status: RunStatus
+    count: int
+
+
+@strawberry.type
+class RunStats:
+    total: int
+    by_status: list[StatusCount] = strawberry.field(
+        description="every RunStatus, zero counts included, in the enum's order"
+    )
+
+
+# ---------------------------------------------------------------- inputs
+
+
+@strawberry.input
+class TagInput:
+    key: str
+    value: str
+
+
+@strawberry.input(description="Structured filter; every field given must match (AND). Combined with `filter` by AND.")
+class RunWhere:
+    ids: list[strawberry.ID] | None = None
+    workflow_key: str | None = None
+    status: list[RunStatus] | None = None
+    triggered_by: list[TriggerSource] | None = None
+    initiated_by: str | None = None
+    tenant: str | None = None
+    subject_id: str | None = None
+    subject_type: str | None = None
+    batch_id: str | None = None
+    has_errors: bool | None = None
+    dry_run: bool | None = None
+    priority: list[Priority] | None = None
+    created_after: dt.datetime | None = None
+    created_before: dt.datetime | None = None
+    started_after: dt.datetime | None = None
+    started_before: dt.datetime | None = None
+    tags: list[TagInput] | None = strawberry.field(
+        default=None, description="every given tag must be present with that value"
+    )
+
+    def to_spec(self) -> Any:
+        from app.queries import RunWhereSpec
+
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(RunWhereSpec) if hasattr(self, f.name)}
+        values["ids"] = [str(i) for i in self.ids] if self.ids is not None else None
+        values["tags"] = [(t.key, t.value) for t in self.tags] if self.tags is not None else None
+        return RunWhereSpec(**values)
+
+
+@strawberry.input
+class RunOrder:
+    field: RunOrderField
+    direction: SortDirection = SortDirection.DESC
+
+
+@strawberry.input
+class SubjectInput:
+    type: str
+    id: str
+    name: str | None = None
+    collection: str | None = None
+
+    def to_spec(self) -> SubjectSpec:
+        return SubjectSpec(type=self.type, id=self.id, name=self.name, collection=self.collection)
+
+
+@strawberry.input
+class TriggerInput:
+    source: TriggerSource = TriggerSource.API
+    key: str | None = None
+    audience_key: str | None = None
+    schedule_id: str | None = None
+    cancellation_key: str | None = None
+
+    def to_spec(self) -> TriggerSpec:
+        return TriggerSpec(
+            source=self.source,
+            key=self.key,
+            audience_key=self.audience_key,
+            schedule_id=self.schedule_id,
+            cancellation_key=self.cancellation_key,
+        )
+
+
+@strawberry.input
+class StartRunInput:
+    workflow_key: str
+    project: str | None = None
+    version: int | None = strawberry.field(default=None, description="defaults to the latest")
+    input: JSON | None = None
+    subject: SubjectInput | None = None
+    tenant: str | None = None
+    priority: Priority | None = Priority.NORMAL
+    tags: list[TagInput] | None = None
+    dry_run: bool | None = False
+    visibility: Visibility | None = Visibility.PROJECT
+    trigger: TriggerInput | None = None
+    reason: str | None = None
+    scheduled_at: dt.datetime | None = None
+    timeout_seconds: int | None = strawberry.field(
+        default=None,
+        description="the run TIMED_OUT if not finished this many seconds after it starts; default: the workflow's",
+    )
+    max_parallel_steps: int | None = None
+    disregard_change_limit: bool | None = False
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="a second startRun with the same key in the same project returns the first run, creating nothing",
+    )
+
+    def to_options(self) -> RunOptions:
+        return RunOptions(
+            input=self.input,
+            subject=self.subject.to_spec() if self.subject else None,
+            tenant=self.tenant,
+            priority=self.priority if self.priority is not None else Priority.NORMAL,
+            tags=[(t.key, t.value) for t in self.tags or []],
+            dry_run=bool(self.dry_run),
+            visibility=self.visibility or Visibility.PROJECT,
+            trigger=self.trigger.to_spec() if self.trigger else None,
+            reason=self.reason,
+            scheduled_at=self.scheduled_at,
+            timeout_seconds=self.timeout_seconds,
+            max_parallel_steps=self.max_parallel_steps,
+            disregard_change_limit=bool(self.disregard_change_limit),
+            idempotency_key=self.idempotency_key,
+        )
+
+
+@strawberry.input
+class TriggerWorkflowInput:
+    workflow_key: str
+    project: str | None = None
+    subjects: list[SubjectInput] = strawberry.field(description="one run per subject, all sharing one batchId")
+    input: JSON | None = None
+    tenant: str | None = None
+    priority: Priority | None = Priority.NORMAL
+    tags: list[TagInput] | None = None
+    dry_run: bool | None = False
+    trigger: TriggerInput | None = None
+    reason: str | None = None
+
+    def to_options(self) -> RunOptions:
+        return RunOptions(
+            input=self.input,
+            tenant=self.tenant,
+            priority=self.priority if self.priority is not None else Priority.NORMAL,
+            tags=[(t.key, t.value) for t in self.tags or []],
+            dry_run=bool(self.dry_run),
+            trigger=self.trigger.to_spec() if self.trigger else None,
+            reason=self.reason,
+        )
+
+
+@strawberry.type
+class RunPayload:
+    run: Run | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class TriggerPayload:
+    batch_id: str | None
+    runs: list[Run]
+    errors: list[UserError]
+
+
+# ---------------------------------------------------------------- root fields
+
+
+async def resolve_run_connection(
+    info: Info,
+    *,
+    base: Q | None,
+    project: str | None,
+    filter: str | None,
+    where: RunWhere | None,
+    search: str | None,
+    order_by: list[RunOrder] | None,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> RunConnection:
+    """A page of the runs the caller can see: the one resolver behind every run connection."""
+    from app.queries import RunOrderSpec, list_runs
+
+    check_page_size(info, first=first, last=last)
+    page = await query_or_raise(
+        list_runs(
+            principal_of(info),
+            project=project,
+            filter=filter,
+            where=where.to_spec() if where else None,
+            search=search,
+            order_by=[RunOrderSpec(field=o.field, direction=o.direction) for o in order_by] if order_by else None,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            base=base,
+            max_page_size=info.context.settings.max_page_size,
+        )
+    )
+    return RunConnection(
+        edges=[RunEdge(cursor=c, node=Run.from_model(r)) for r, c in zip(page.items, page.cursors, strict=True)],
+        page_info=_page_info(page),
+        count=page.count,
+    )
+
+
+def conversations_filter() -> Q:
+    from models import RunTag
+
+    return Q(id__in=RunTag.filter(key="kind", value="conversation").values("run_id"))
+
+
+@strawberry.type
+class RunQueries:
+    @strawberry.field(permission_classes=[Authenticated])
+    async def runs(
+        self,
+        info: Info,
+        project: str | None = None,
+        filter: str | None = None,
+        where: RunWhere | None = None,
+        search: str | None = None,
+        order_by: list[RunOrder] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> RunConnection:
+        return await resolve_run_connection(
+            info, base=None, project=project, filter=filter, where=where, search=search, order_by=order_by,
+            first=first, after=after, last=last, before=before,
+        )
+
+    @strawberry.field(permission_classes=[Authenticated])
+    async def run(self, info: Info, id: strawberry.ID) -> Run | None:
+        from app.errors import NotFound
+
+        try:
+            return Run.from_model(await run_actions.get_visible_run(principal_of(info), id))
+        except NotFound:
+            return None
+
+    @strawberry.field(
+        permission_classes=[Authenticated],
+        description=(
+            "agent/conversation runs (runs tagged kind=conversation); PRIVATE ones only for their initiator and "
+            "SUPERADMIN"
+        ),
+    )
+    async def conversations(
+        self,
+        info: Info,
+        project: str | None = None,
+        filter: str | None = None,
+        where: RunWhere | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> RunConnection:
+        return await resolve_run_connection(
+            info, base=conversations_filter(), project=project, filter=filter, where=where, search=None,
+            order_by=None, first=first, after=after, last=None, before=None,
+        )
+
+    @strawberry.field(permission_classes=[Authenticated])
+    async def run_stats(
+        self, info: Info, project: str | None = None, filter: str | None = None, where: RunWhere | None = None
+    ) -> RunStats:
+        from app.queries import run_stats
+
+        counts = await query_or_raise(
+            run_stats(principal_of(info), project=project, filter=filter, where=where.to_spec() if where else None)
+        )
+        return RunStats(
+            total=sum(count for _, count in counts),
+            by_status=[StatusCount(status=status, count=count) for status, count in counts],
+        )
+
+
+@strawberry.type
+class RunMutations:
+    @strawberry.mutation(permission_classes=[Authenticated])
+    async def start_run(self, info: Info, input: StartRunInput) -> RunPayload:
+        run, errors = await attempt(
+            run_actions.start_run(
+                principal_of(info),
+                workflow_key=input.workflow_key,
+                project_key=input.project,
+                version=input.version,
+                options=input.to_options(),
+            )
+        )
+        return RunPayload(run=Run.from_model(run) if run else None, errors=errors)
+
+    @strawberry.mutation(permission_classes=[Authenticated])
+    async def trigger_workflow(self, info: Info, input: TriggerWorkflowInput) -> TriggerPayload:
+        result, errors = await attempt(
+            run_actions.trigger_workflow(
+                principal_of(info),
+                workflow_key=input.workflow_key,
+                project_key=input.project,
+                subjects=[s.to_spec() for s in input.subjects],
+                options=input.to_options(),
+            )
+        )
+        if result is None:
+            return TriggerPayload(batch_id=None, runs=[], errors=errors)
+        batch_id, runs = result
+        return TriggerPayload(batch_id=batch_id, runs=[Run.from_model(r) for r in runs], errors=[])
