@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, Response, Route, WebSocket, sync_playwright
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.async_api import Browser, Page, Request, Response, Route, WebSocket, async_playwright
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from app.graphiql import STATIC_DIR, STATIC_URL, graphiql_html
 from tests.servers import FlowdeckServer
@@ -42,19 +42,23 @@ HEADERS_EDITOR = ".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirro
 RESULT = ".result-window .CodeMirror"
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
+# The async API, because the sync one runs an event loop of its own that would clash with
+# the loop pytest-asyncio runs the database fixtures in.
+@pytest.fixture
+async def chromium() -> AsyncIterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(
             f"Debian's Chromium is not installed ({CHROMIUM} is missing): run `apt-get install chromium` "
             "(.ci/run does). The GraphiQL test needs a real browser and never downloads one."
         )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
         try:
             yield browser
         finally:
-            browser.close()
+            await browser.close()
 
 
 @dataclass
@@ -72,17 +76,17 @@ def _is_local(url: str) -> bool:
 
 
 @pytest.fixture
-def graphiql_page(chromium: Browser) -> Iterator[tuple[Page, Traffic]]:
-    context = chromium.new_context()
+async def graphiql_page(chromium: Browser) -> AsyncIterator[tuple[Page, Traffic]]:
+    context = await chromium.new_context()
     traffic = Traffic()
 
-    def guard(route: Route, request: Request) -> None:
+    async def guard(route: Route, request: Request) -> None:
         traffic.urls.append(request.url)
         if _is_local(request.url):
-            route.continue_()
+            await route.continue_()
         else:
             traffic.foreign.append(request.url)
-            route.abort()
+            await route.abort()
 
     def record_socket(socket: WebSocket) -> None:
         traffic.urls.append(socket.url)
@@ -93,46 +97,46 @@ def graphiql_page(chromium: Browser) -> Iterator[tuple[Page, Traffic]]:
         if response.status >= 400:
             traffic.failed.append(f"{response.status} {response.url}")
 
-    context.route("**/*", guard)
-    page = context.new_page()
+    await context.route("**/*", guard)
+    page = await context.new_page()
     page.on("websocket", record_socket)
     page.on("response", record_failure)
     try:
         yield page, traffic
     finally:
-        context.close()
+        await context.close()
 
 
-def replace_editor_text(page: Page, editor: str, text: str) -> None:
+async def replace_editor_text(page: Page, editor: str, text: str) -> None:
     """Click into a CodeMirror editor, select everything, and type `text` in its place.
 
     insert_text types the text as one input event, as a paste would, so the editor's
     bracket auto-closing does not double the braces.
     """
-    page.locator(editor).click()
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Delete")
-    page.keyboard.insert_text(text)
+    await page.locator(editor).click()
+    await page.keyboard.press("Control+A")
+    await page.keyboard.press("Delete")
+    await page.keyboard.insert_text(text)
 
 
-def run_and_read_result(page: Page, expected_text: str) -> dict[str, object]:
-    page.locator(".graphiql-execute-button").click()
-    page.wait_for_function(
+async def run_and_read_result(page: Page, expected_text: str) -> dict[str, object]:
+    await page.locator(".graphiql-execute-button").click()
+    await page.wait_for_function(
         "([selector, text]) => document.querySelector(selector).CodeMirror.getValue().includes(text)",
         arg=[RESULT, expected_text],
         timeout=15_000,
     )
-    value: str = page.locator(RESULT).evaluate("element => element.CodeMirror.getValue()")
+    value: str = await page.locator(RESULT).evaluate("element => element.CodeMirror.getValue()")
     result: dict[str, object] = json.loads(value)
     return result
 
 
-def open_graphiql(page: Page, traffic: Traffic, server: FlowdeckServer) -> None:
-    response = page.goto(server.graphql_url)
+async def open_graphiql(page: Page, traffic: Traffic, server: FlowdeckServer) -> None:
+    response = await page.goto(server.graphql_url)
     assert response is not None and response.status == 200
     assert response.headers["content-type"].startswith("text/html")
     try:
-        page.wait_for_selector(".graphiql-container", timeout=15_000)
+        await page.wait_for_selector(".graphiql-container", timeout=15_000)
     except PlaywrightTimeoutError:
         pytest.fail(
             f"GraphiQL did not render. Requests refused for leaving loopback: {traffic.foreign}; "
@@ -140,24 +144,24 @@ def open_graphiql(page: Page, traffic: Traffic, server: FlowdeckServer) -> None:
         )
 
 
-def test_graphiql_runs_me_with_the_key_typed_in_the_headers_editor(
+async def test_graphiql_runs_me_with_the_key_typed_in_the_headers_editor(
     live_server: FlowdeckServer, graphiql_page: tuple[Page, Traffic]
 ) -> None:
     browser_page, traffic = graphiql_page
-    open_graphiql(browser_page, traffic, live_server)
+    await open_graphiql(browser_page, traffic, live_server)
 
     # Without a key (the editor's placeholder header), the server refuses.
-    replace_editor_text(browser_page, QUERY_EDITOR, ME_QUERY)
-    refused = run_and_read_result(browser_page, "UNAUTHENTICATED")
+    await replace_editor_text(browser_page, QUERY_EDITOR, ME_QUERY)
+    refused = await run_and_read_result(browser_page, "UNAUTHENTICATED")
     assert refused.get("data") in (None, {"me": None})
     errors = refused["errors"]
     assert isinstance(errors, list)
     assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
 
-    replace_editor_text(
+    await replace_editor_text(
         browser_page, HEADERS_EDITOR, json.dumps({"Authorization": f"Bearer {live_server.key}"})
     )
-    answered = run_and_read_result(browser_page, "SUPERADMIN")
+    answered = await run_and_read_result(browser_page, "SUPERADMIN")
     assert "errors" not in answered
     me = answered["data"]["me"]  # type: ignore[index]
     assert me["role"] == "SUPERADMIN"
