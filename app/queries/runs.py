@@ -1,0 +1,296 @@
+"""Listing runs: visibility, filter + where + search, keyset pages, stats.
+
+Everything a caller asks for becomes one `Q` (see `run_condition`); a page is one
+SELECT built from it, its total count a second statement run only when asked for.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from typing import TYPE_CHECKING, Any, cast
+
+from pypika_tortoise import JoinType, Query, Table
+from pypika_tortoise.queries import QueryBuilder
+from pypika_tortoise.terms import Criterion, ValueWrapper
+from tortoise.expressions import Q, ResolveContext
+from tortoise.functions import Count
+
+from app.enums import Priority, RunOrderField, RunStatus, SortDirection, TriggerSource, Visibility
+from app.filters import CriterionQ, Op, compile_filter, parse_filter
+from app.filters.sql import duration_term, has_tag, ilike
+from app.ids import parse_global_id
+from app.queries.keyset import DURATION_ALIAS, RunOrdering
+from app.queries.pages import Page, page_window
+from models import Run
+
+if TYPE_CHECKING:
+    from tortoise.queryset import QuerySet
+
+    from app.auth import Principal
+
+
+@dataclasses.dataclass
+class RunWhereSpec:
+    """The contract's RunWhere in snake_case: every field given must match."""
+
+    ids: list[str] | None = None  # global ids
+    workflow_key: str | None = None
+    status: list[RunStatus] | None = None
+    triggered_by: list[TriggerSource] | None = None
+    initiated_by: str | None = None
+    tenant: str | None = None
+    subject_id: str | None = None
+    subject_type: str | None = None
+    batch_id: str | None = None
+    has_errors: bool | None = None
+    dry_run: bool | None = None
+    priority: list[Priority] | None = None
+    # strict bounds: created_after=T matches runs created after T, not at T
+    created_after: dt.datetime | None = None
+    created_before: dt.datetime | None = None
+    started_after: dt.datetime | None = None
+    started_before: dt.datetime | None = None
+    tags: list[tuple[str, str]] | None = None
+
+
+@dataclasses.dataclass
+class RunOrderSpec:
+    field: RunOrderField
+    direction: SortDirection = SortDirection.DESC
+
+
+# Q(id__in=[]) compiles to 1=0: a condition nothing satisfies.
+NOTHING = Q(id__in=[])
+
+
+def _project_by_key(key: str) -> CriterionQ:
+    # A scalar subquery rather than a lookup first: no extra statement, and PostgreSQL
+    # still walks the (project_id, created_at, id) index. An unknown key matches nothing.
+    projects = Table("projects")
+    subquery = Query.from_(projects).select(projects.id).where(projects.key == ValueWrapper(key))
+    return CriterionQ(lambda table, dialect: table.project_id == subquery)
+
+
+def visibility_q(principal: Principal, project_key: str | None = None) -> Q:
+    """The runs `principal` may see, narrowed to the project `project_key` when given.
+
+    A principal sees its own project's runs, PRIVATE ones only when it initiated them;
+    SUPERADMIN sees every run of every project.
+    """
+    conditions: list[Q] = []
+    if project_key is not None:
+        conditions.append(_project_by_key(project_key))
+    if not principal.is_superadmin:
+        if principal.project_id is None:
+            return NOTHING
+        conditions.append(Q(project_id=principal.project_id))
+        conditions.append(~Q(visibility=Visibility.PRIVATE) | Q(initiated_by=principal.actor))
+    return Q(*conditions) if conditions else Q()
+
+
+def visible_runs(principal: Principal, project_key: str | None = None) -> QuerySet[Run]:
+    """A queryset of the runs `principal` may see (see `visibility_q`)."""
+    return Run.filter(visibility_q(principal, project_key))
+
+
+def _run_uuid(text: str) -> uuid.UUID | None:
+    """The run id in a pasted global id or raw uuid; None when it is neither."""
+    parsed = parse_global_id(text)
+    if parsed is not None:
+        return parsed[1] if parsed[0] == "Run" else None
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+def search_q(term: str) -> Q:
+    """A run whose id is `term`, or with `term` in its workflow key/name or subject id/name."""
+    term = term.strip()
+    if not term:
+        return Q()
+    columns = ("workflow_key", "workflow_name", "subject_id", "subject_name")
+    found = CriterionQ(
+        lambda table, dialect: _any_of([ilike(table[column], Op.CO, term) for column in columns])
+    )
+    run_id = _run_uuid(term)
+    return found | Q(id=run_id) if run_id is not None else found
+
+
+def _any_of(criteria: list[Criterion]) -> Criterion:
+    combined = criteria[0]
+    for criterion in criteria[1:]:
+        combined = combined | criterion
+    return combined
+
+
+def where_q(where: RunWhereSpec) -> Q:
+    """The conjunction of every field given in `where`."""
+    conditions: list[Q] = []
+    if where.ids is not None:
+        ids = [run_id for run_id in (_global_run_id(text) for text in where.ids) if run_id is not None]
+        conditions.append(Q(id__in=ids))
+    equal: dict[str, Any] = {
+        "workflow_key": where.workflow_key,
+        "initiated_by": where.initiated_by,
+        "tenant": where.tenant,
+        "subject_id": where.subject_id,
+        "subject_type": where.subject_type,
+        "batch_id": where.batch_id,
+        "dry_run": where.dry_run,
+    }
+    conditions.extend(Q(**{column: value}) for column, value in equal.items() if value is not None)
+    listed: dict[str, Any] = {
+        "status": where.status,
+        "triggered_by": where.triggered_by,
+        "priority": where.priority,
+    }
+    for column, values in listed.items():
+        if values is not None:
+            one_of: dict[str, Any] = {f"{column}__in": list(values)}
+            conditions.append(Q(**one_of))
+    if where.has_errors is not None:
+        conditions.append(Q(error_count__gt=0) if where.has_errors else Q(error_count__lte=0))
+    bounds: dict[str, Any] = {
+        "created_at__gt": where.created_after,
+        "created_at__lt": where.created_before,
+        "started_at__gt": where.started_after,
+        "started_at__lt": where.started_before,
+    }
+    conditions.extend(Q(**{bound: value}) for bound, value in bounds.items() if value is not None)
+    for key, value in where.tags or []:
+        conditions.append(_tag_equals(key, value))
+    return Q(*conditions) if conditions else Q()
+
+
+def _global_run_id(text: str) -> uuid.UUID | None:
+    parsed = parse_global_id(text)
+    return parsed[1] if parsed is not None and parsed[0] == "Run" else None
+
+
+def _tag_equals(key: str, value: str) -> CriterionQ:
+    return CriterionQ(
+        lambda table, dialect: has_tag(table, key, lambda column: column == ValueWrapper(value))
+    )
+
+
+def run_condition(
+    principal: Principal,
+    *,
+    project: str | None = None,
+    filter: str | None = None,
+    where: RunWhereSpec | None = None,
+    search: str | None = None,
+    base: Q | None = None,
+    now: dt.datetime | None = None,
+) -> Q:
+    """Everything the caller asked for, ANDed: visibility, `base`, filter, where, search.
+
+    Raises BadFilter for a malformed filter; a blank filter is no filter.
+    """
+    conditions = [visibility_q(principal, project)]
+    if base is not None:
+        conditions.append(base)
+    if filter is not None and filter.strip():
+        conditions.append(compile_filter(parse_filter(filter), now))
+    if where is not None:
+        conditions.append(where_q(where))
+    if search is not None:
+        conditions.append(search_q(search))
+    return Q(*conditions)
+
+
+async def list_runs(
+    principal: Principal,
+    *,
+    project: str | None = None,
+    filter: str | None = None,
+    where: RunWhereSpec | None = None,
+    search: str | None = None,
+    order_by: list[RunOrderSpec] | None = None,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+    base: Q | None = None,
+    max_page_size: int = 100,
+    now: dt.datetime | None = None,
+) -> Page[Run]:
+    """One keyset page of the runs `principal` may see, in `order_by` (default CREATED_AT DESC).
+
+    `first`/`after` page forward, `last`/`before` backward. One SELECT for the rows;
+    `Page.count` runs a COUNT only when called. Raises ValidationFailed for a bad page
+    size or cursor, BadFilter for a malformed filter. `now` is the instant durations of
+    unfinished runs are measured to (default: the time of the call).
+    """
+    window = page_window(first, last, max_page_size)
+    instant = now or dt.datetime.now(dt.UTC)
+    condition = run_condition(
+        principal, project=project, filter=filter, where=where, search=search, base=base, now=instant
+    )
+    ordering = RunOrdering.of([(spec.field, spec.direction) for spec in order_by or []])
+    connection = Run._meta.db
+    dialect = connection.capabilities.dialect
+    after_position = ordering.parse_cursor("after", after, dialect) if after is not None else None
+    before_position = ordering.parse_cursor("before", before, dialect) if before is not None else None
+
+    table = Run._meta.basetable
+    resolved = condition.resolve(ResolveContext(model=Run, table=table, annotations={}, custom_filters={}))
+    query = cast(QueryBuilder, Run._meta.basequery_all_fields).where(resolved.where_criterion)
+    for joined, on in resolved.joins:
+        query = query.join(joined, how=JoinType.left_outer).on(on)
+    if ordering.uses_duration:
+        query = query.select(duration_term(table, dialect, instant).as_(DURATION_ALIAS))
+    if after_position is not None:
+        query = query.where(ordering.after(table, dialect, instant, after_position))
+    if before_position is not None:
+        query = query.where(ordering.reversed().after(table, dialect, instant, before_position))
+    walk = ordering.reversed() if window.backward else ordering
+    for term, direction in walk.order_by(table, dialect, instant):
+        query = query.orderby(term, order=direction)
+    query = query.limit(window.size + 1)
+
+    rows = await connection.execute_query_dict(*query.get_parameterized_sql())
+    more = len(rows) > window.size
+    rows = rows[: window.size]
+    if window.backward:
+        rows.reverse()
+    runs = [Run._init_from_db(**row) for row in rows]
+    cursors = [ordering.cursor(ordering.position(run, row)) for run, row in zip(runs, rows, strict=True)]
+
+    async def count() -> int:
+        return await Run.filter(condition).count()
+
+    return Page(
+        items=runs,
+        cursors=cursors,
+        # A cursor is taken from a row, so there is one on its far side.
+        has_next_page=more if not window.backward else before is not None,
+        has_previous_page=more if window.backward else after is not None,
+        count=count,
+    )
+
+
+async def run_stats(
+    principal: Principal,
+    *,
+    project: str | None = None,
+    filter: str | None = None,
+    where: RunWhereSpec | None = None,
+    base: Q | None = None,
+) -> list[tuple[RunStatus, int]]:
+    """How many visible runs match, per status: every status in enum order, zeros included.
+
+    One grouped statement.
+    """
+    condition = run_condition(principal, project=project, filter=filter, where=where, base=base)
+    rows = (
+        await Run.filter(condition)
+        .annotate(runs=Count("id"))
+        .group_by("status")
+        .values_list("status", "runs")
+    )
+    counts = {RunStatus(status): int(runs) for status, runs in rows}
+    return [(status, counts.get(status, 0)) for status in RunStatus]
