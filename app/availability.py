@@ -22,6 +22,7 @@ from app.lifecycle import (
     SIGNALABLE_RUN_STATUSES,
     STEP,
     STEP_ACTIONABLE_RUN_STATUSES,
+    takes_a_slot,
 )
 from models import Run, StepRun
 
@@ -137,7 +138,7 @@ def waiting_for(step: StepRun, run: Run, steps_by_ref: Mapping[str, StepRun]) ->
         return "queueing"
     if step.due_at is not None and step.due_at > dt.datetime.now(dt.UTC):
         return f"retry backoff until {_instant(step.due_at)}"
-    running = sum(1 for other in steps_by_ref.values() if other.status is StepStatus.RUNNING)
+    running = sum(1 for other in steps_by_ref.values() if takes_a_slot(other))
     if running >= run.max_parallel_steps:
         return f"a free slot (maxParallelSteps {run.max_parallel_steps})"
     if step.queue:

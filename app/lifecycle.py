@@ -478,6 +478,12 @@ def _current_exc() -> tuple[Any, Any, Any]:
 # whoever notices them (the engine's handler, a worker's failStep, an expired lease).
 
 
+def takes_a_slot(step: StepRun) -> bool:
+    """Whether `step` counts against its run's maxParallelSteps: RUNNING, and not a FOR_EACH loop
+    (a loop is a container; its iterations take the slots)."""
+    return step.status == StepStatus.RUNNING and step.type != StepType.FOR_EACH
+
+
 def retry_delay(step: StepRun) -> dt.timedelta:
     """The backoff before the next attempt: backoff_seconds * backoff_factor ** (attempt - 1)."""
     policy = step.retry or {}

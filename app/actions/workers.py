@@ -22,7 +22,15 @@ from app.auth import Principal
 from app.enums import Role, RunStatus, StepStatus
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.ids import expect_global_id
-from app.lifecycle import STEP, RunTransaction, fail_step_attempt, start_step, step_input, utcnow
+from app.lifecycle import (
+    STEP,
+    RunTransaction,
+    fail_step_attempt,
+    start_step,
+    step_input,
+    takes_a_slot,
+    utcnow,
+)
 from models import Run, StepRun
 
 __all__ = ["claim_steps", "complete_step", "fail_step", "heartbeat_step"]
@@ -75,7 +83,7 @@ async def _claim_in_run(
         if not rows:
             return claimed
         steps = await StepRun.filter(run_id=run_id).using_db(tx.connection)
-        running = sum(1 for step in steps if step.status is StepStatus.RUNNING)
+        running = sum(1 for step in steps if takes_a_slot(step))
         free = max(tx.run.max_parallel_steps - running, 0)
         steps_by_ref = {step.ref: step for step in steps}
         for step in rows[:free]:

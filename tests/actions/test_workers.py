@@ -7,7 +7,7 @@ import pytest
 
 from app.actions.step_control import force_complete_step
 from app.actions.workers import claim_steps, complete_step, fail_step, heartbeat_step
-from app.enums import Priority, Role, RunStatus, StepStatus, Visibility
+from app.enums import Priority, Role, RunStatus, StepStatus, StepType, Visibility
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.lifecycle import utcnow
 from models import RunEvent, StepRun
@@ -24,6 +24,7 @@ from tests.actions.factory import (
     put_step,
     reload,
     retry,
+    step,
     step_gid,
     step_of,
     task,
@@ -310,3 +311,16 @@ async def test_concurrent_claimers_never_share_a_step(db):
         seqs = await all_seqs(run)
         assert seqs == list(range(1, len(seqs) + 1))
         assert await StepRun.filter(run_id=run.id, status=StepStatus.RUNNING).count() == 4
+
+
+async def test_a_running_loop_step_takes_no_slot(db):
+    project = await make_project()
+    loop = step(
+        "loop", StepType.FOR_EACH, config={"items": "xs", "body": {"type": "TASK", "handler": "noop"}}
+    )
+    run = await make_run_in(project, RunStatus.RUNNING, [loop, task("t", queue="q")], max_parallel_steps=1)
+    await put_step(run, "loop", StepStatus.RUNNING)
+    await put_step(run, "t", StepStatus.QUEUED)
+    [claimed] = await claim_steps(principal(project), "q", "w")
+    assert claimed.ref == "t"
+    assert await claim_steps(principal(project), "q", "w") == []
