@@ -11,6 +11,7 @@ from strawberry.tools import merge_types
 
 from app.settings import Settings
 from schema.accounts import AccountMutations, AccountQueries, ApiKey, Project
+from schema.bulk_mutations import BulkMutations
 from schema.node_query import NodeQueries
 from schema.run_mutations import RunLifecycleMutations
 from schema.runs import Run, RunMutations, RunQueries, StepRun
@@ -21,7 +22,7 @@ log = logging.getLogger("flowdeck.graphql")
 
 Query = merge_types("Query", (NodeQueries, AccountQueries, WorkflowQueries, RunQueries))
 Mutation = merge_types(
-    "Mutation", (AccountMutations, WorkflowMutations, RunMutations, RunLifecycleMutations, StepMutations)
+    "Mutation", (AccountMutations, WorkflowMutations, RunMutations, RunLifecycleMutations, StepMutations, BulkMutations)
 )
 
 
