@@ -1,0 +1,67 @@
+"""Rows for the read-side tests, made directly with the models (no engine, no API)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from app.auth import Principal
+from app.enums import Role
+from models import Project, Run, RunTag, Workflow
+
+T0 = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+
+
+def at(seconds: float) -> dt.datetime:
+    """A time `seconds` after T0."""
+    return T0 + dt.timedelta(seconds=seconds)
+
+
+async def make_project(key: str = "acme") -> Project:
+    return await Project.create(id=uuid.uuid4(), key=key, name=key.title())
+
+
+async def make_workflow(project: Project, key: str = "billing-sync", name: str = "Billing sync") -> Workflow:
+    return await Workflow.create(id=uuid.uuid4(), project=project, key=key, name=name)
+
+
+def new_run(project: Project, workflow: Workflow, **fields: Any) -> Run:
+    """An unsaved Run with sensible defaults; `fields` override them."""
+    values: dict[str, Any] = {
+        "id": uuid.uuid4(),
+        "project": project,
+        "workflow": workflow,
+        "workflow_key": workflow.key,
+        "workflow_name": workflow.name,
+        "workflow_version": 1,
+        "initiated_by": "apikey:someone",
+        "created_at": T0,
+        "updated_at": T0,
+    }
+    values.update(fields)
+    if "updated_at" not in fields:
+        values["updated_at"] = values["created_at"]
+    return Run(**values)
+
+
+async def make_run(
+    project: Project, workflow: Workflow, tags: dict[str, str] | None = None, **fields: Any
+) -> Run:
+    run = new_run(project, workflow, **fields)
+    await run.save(force_create=True)
+    if tags:
+        await RunTag.bulk_create([RunTag(run=run, key=k, value=v) for k, v in tags.items()])
+    return run
+
+
+async def save_runs(runs: list[Run]) -> None:
+    await Run.bulk_create(runs)
+
+
+def member(project: Project, name: str = "tester", role: Role = Role.VIEWER) -> Principal:
+    return Principal(key_id=uuid.uuid4(), name=name, role=role, project_id=project.id)
+
+
+def superadmin() -> Principal:
+    return Principal(key_id=uuid.uuid4(), name="root", role=Role.SUPERADMIN, project_id=None)
