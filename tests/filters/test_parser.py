@@ -309,10 +309,10 @@ def test_the_leftmost_error_is_the_one_reported():
 
 def test_nesting_and_size_are_bounded_with_a_bad_filter_error():
     deep = "(" * 40 + "tenant pr" + ")" * 40
-    with pytest.raises(BadFilter, match="nests deeper than 32 levels at 32$"):
+    with pytest.raises(BadFilter, match=r"nests deeper than 32 levels at 32$"):
         parse_filter(deep)
     nots = "not " * 40 + "tenant pr"
-    with pytest.raises(BadFilter, match="nests deeper than 32 levels at 128$"):
+    with pytest.raises(BadFilter, match=r"nests deeper than 32 levels at 128$"):
         parse_filter(nots)
     long = " or ".join(["tenant pr"] * 101)
     with pytest.raises(BadFilter, match="more than 100 comparisons") as caught:
