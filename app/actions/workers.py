@@ -19,7 +19,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from app.auth import Principal
-from app.enums import Role, RunStatus, StepStatus
+from app.enums import Role, RunStatus, StepStatus, StepType
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.ids import expect_global_id
 from app.lifecycle import (
@@ -36,6 +36,7 @@ from models import Run, StepRun
 __all__ = ["claim_steps", "complete_step", "fail_step", "heartbeat_step"]
 
 MAX_CLAIM = 100
+CANDIDATE_PAGE = 50
 STEP_RUN_ID_FIELD = ("input", "stepRunId")
 
 
@@ -105,6 +106,23 @@ async def _claim_in_run(
     return claimed
 
 
+async def _with_free_slots(run_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    """`run_ids`, in order, less those whose steps already fill maxParallelSteps (a hint only:
+    the run's own transaction decides)."""
+    if not run_ids:
+        return []
+    limits = {
+        str(run_id): int(maximum)
+        for run_id, maximum in await Run.filter(id__in=run_ids).values_list("id", "max_parallel_steps")
+    }
+    rows = await StepRun.filter(run_id__in=run_ids, status=StepStatus.RUNNING).values_list("run_id", "type")
+    running: dict[str, int] = {}
+    for run_id, step_type in rows:
+        if step_type != StepType.FOR_EACH:
+            running[str(run_id)] = running.get(str(run_id), 0) + 1
+    return [run_id for run_id in run_ids if running.get(str(run_id), 0) < limits.get(str(run_id), 0)]
+
+
 async def claim_steps(
     principal: Principal, queue: str, worker_id: str, limit: int = 1, lease_seconds: int = 60
 ) -> list[StepRun]:
@@ -121,28 +139,38 @@ async def claim_steps(
     if not 1 <= limit <= MAX_CLAIM:
         raise ValidationFailed(f"limit must be between 1 and {MAX_CLAIM}", ("input", "limit"))
     lease = _validate_lease(lease_seconds)
-    # A few more candidates than wanted: some may be taken by another worker meanwhile.
     query = _queued(queue, utcnow()).filter(run__status=RunStatus.RUNNING)
     if not principal.is_superadmin:
         query = query.filter(run__project_id=principal.project_id)
-    candidates = (
-        await query.order_by("-run__priority", "run__created_at", "run_id", "position")
-        .limit(limit * 4)
-        .values_list("run_id", flat=True)
-    )
-    run_ids: list[uuid.UUID] = list(dict.fromkeys(uuid.UUID(str(run_id)) for run_id in candidates))
+    query = query.order_by("-run__priority", "run__created_at", "run_id", "position")
     claimed: list[StepRun] = []
-    for run_id in run_ids:
-        if len(claimed) >= limit:
+    visited: set[uuid.UUID] = set()
+    page_size = max(limit * 4, CANDIDATE_PAGE)
+    offset = 0
+    # Page through the candidates: runs at their maxParallelSteps keep QUEUED steps that
+    # must not hide the claimable steps of the runs behind them.
+    while len(claimed) < limit:
+        page = await query.offset(offset).limit(page_size).values_list("run_id", flat=True)
+        offset += page_size
+        run_ids = [
+            run_id
+            for run_id in dict.fromkeys(uuid.UUID(str(value)) for value in page)
+            if run_id not in visited
+        ]
+        visited.update(run_ids)
+        for run_id in await _with_free_slots(run_ids):
+            if len(claimed) >= limit:
+                break
+            claimed += await _claim_in_run(
+                run_id,
+                queue=queue,
+                worker_id=worker_id,
+                wanted=limit - len(claimed),
+                lease=lease,
+                principal=principal,
+            )
+        if len(page) < page_size:
             break
-        claimed += await _claim_in_run(
-            run_id,
-            queue=queue,
-            worker_id=worker_id,
-            wanted=limit - len(claimed),
-            lease=lease,
-            principal=principal,
-        )
     return claimed
 
 

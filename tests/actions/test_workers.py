@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from app.actions import workers
 from app.actions.step_control import force_complete_step
 from app.actions.workers import claim_steps, complete_step, fail_step, heartbeat_step
 from app.enums import Priority, Role, RunStatus, StepStatus, StepType, Visibility
@@ -324,3 +325,21 @@ async def test_a_running_loop_step_takes_no_slot(db):
     [claimed] = await claim_steps(principal(project), "q", "w")
     assert claimed.ref == "t"
     assert await claim_steps(principal(project), "q", "w") == []
+
+
+async def test_runs_at_their_limit_do_not_hide_claimable_steps_behind_them(db, monkeypatch):
+    monkeypatch.setattr(workers, "CANDIDATE_PAGE", 1)  # pages of limit * 4 = 4 candidates
+    project = await make_project()
+    for _ in range(3):
+        full = await make_run_in(
+            project, RunStatus.RUNNING, [task(f"t{i}", queue="q") for i in range(3)], max_parallel_steps=1
+        )
+        await put_step(full, "t0", StepStatus.RUNNING)
+        await put_step(full, "t1", StepStatus.QUEUED)
+        await put_step(full, "t2", StepStatus.QUEUED)
+    behind = await make_run_in(project, RunStatus.RUNNING, [task("t0", queue="q")])
+    await put_step(behind, "t0", StepStatus.QUEUED)
+
+    [claimed] = await claim_steps(principal(project), "q", "w", limit=1)
+
+    assert str(claimed.run_id) == str(behind.id)
