@@ -202,6 +202,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         import logging
 
         logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        if settings.log_level != "debug":
+            # Tortoise logs every connect and shutdown at INFO; that is noise for an operator
+            logging.getLogger("tortoise").setLevel(logging.WARNING)
         return int(args.func(args))
     except ConfigError as error:
         return _fail(str(error))

@@ -97,6 +97,12 @@ class PostgresServer:
     def url(self, database: str = "postgres") -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
 
+    def psql(self, sql: str, database: str = "postgres") -> None:
+        self._run(
+            str(self.bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database,
+            "-v", "ON_ERROR_STOP=1", "-c", sql,
+        )
+
     def create_database(self, name: str) -> str:
         self._run(str(self.bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
         return self.url(name)

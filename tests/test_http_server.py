@@ -1,0 +1,125 @@
+"""The API through a real `flowdeck serve` (uvicorn) and a real HTTP client."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from typing import Any
+
+import httpx
+
+from tests.servers import FlowdeckServer
+
+CREATE_PROJECT = 'mutation { createProject(input: {key: "acme", name: "Acme"}) { project { key } errors { message } } }'
+CREATE_KEY = """mutation { createApiKey(input: {name: "ops", role: OPERATOR, project: "acme"}) { secret errors { message } } }"""
+CREATE_ADMIN = """mutation { createApiKey(input: {name: "adm", role: ADMIN, project: "acme"}) { secret errors { message } } }"""
+CREATE_WORKFLOW = """
+mutation($steps: [StepDefinitionInput!]!) {
+  createWorkflow(input: {project: "acme", key: "chain", name: "Chain", steps: $steps}) { workflow { key } errors { message field } }
+}"""
+START = 'mutation { startRun(input: {workflowKey: "chain", input: {x: 1}}) { run { id status } errors { message } } }'
+RUN = "query($id: ID!) { run(id: $id) { status output steps { ref status attempt } events(first: 50) { edges { node { seq type } } } } }"
+
+
+def post(server: FlowdeckServer, query: str, variables: dict[str, Any] | None = None, secret: str | None = None) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {secret}"} if secret else {}
+    response = httpx.post(server.graphql_url, json={"query": query, "variables": variables or {}}, headers=headers, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def data(server: FlowdeckServer, query: str, variables: dict[str, Any] | None = None, secret: str | None = None) -> dict[str, Any]:
+    body = post(server, query, variables, secret or server.key)
+    assert "errors" not in body, body
+    return body["data"]
+
+
+def test_a_client_creates_a_project_key_workflow_and_runs_it(live_server: FlowdeckServer):
+    assert data(live_server, CREATE_PROJECT)["createProject"] == {"project": {"key": "acme"}, "errors": []}
+    admin = data(live_server, CREATE_ADMIN)["createApiKey"]["secret"]
+    operator = data(live_server, CREATE_KEY)["createApiKey"]["secret"]
+    steps = [
+        {"ref": ref, "type": "TASK", "handler": "echo" if ref == "b" else "noop", "dependsOn": [prev] if prev else []}
+        for prev, ref in ((None, "a"), ("a", "b"), ("b", "c"))
+    ]
+    assert data(live_server, CREATE_WORKFLOW, {"steps": steps}, admin)["createWorkflow"]["errors"] == []
+    started = data(live_server, START, secret=operator)["startRun"]
+    assert started["errors"] == [] and started["run"]["status"] == "PENDING"
+    deadline = time.monotonic() + 15
+    while True:
+        run = data(live_server, RUN, {"id": started["run"]["id"]}, operator)["run"]
+        if run["status"] == "COMPLETED" or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert run["status"] == "COMPLETED", run
+    assert [(s["ref"], s["status"], s["attempt"]) for s in run["steps"]] == [
+        ("a", "COMPLETED", 1), ("b", "COMPLETED", 1), ("c", "COMPLETED", 1)
+    ]
+    assert run["output"]["b"]["input"] == {"x": 1}
+    seqs = [edge["node"]["seq"] for edge in run["events"]["edges"]]
+    assert seqs == list(range(1, len(seqs) + 1))
+    types = [edge["node"]["type"] for edge in run["events"]["edges"]]
+    assert types[:2] == ["RUN_CREATED", "RUN_STARTED"] and types[-1] == "RUN_COMPLETED"
+
+
+def test_auth_failures_are_top_level_errors_with_a_code(live_server: FlowdeckServer):
+    for secret in (None, "fdk_unknown"):
+        body = post(live_server, "{ me { name } }", secret=secret)
+        assert body["data"] is None and body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    data(live_server, CREATE_PROJECT)
+    operator = data(live_server, CREATE_KEY)["createApiKey"]["secret"]
+    body = post(live_server, CREATE_ADMIN, secret=operator)
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    keys = data(live_server, "{ apiKeys { id name } }")["apiKeys"]
+    ops = next(k["id"] for k in keys if k["name"] == "ops")
+    assert data(live_server, "{ me { name } }", secret=operator)["me"]["name"] == "ops"
+    data(live_server, "mutation($id: ID!) { revokeApiKey(id: $id) { errors { message } } }", {"id": ops})
+    body = post(live_server, "{ me { name } }", secret=operator)
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_limits_are_rejected_not_capped(live_server: FlowdeckServer):
+    body = post(live_server, "{ runs(first: 101) { totalCount } }", secret=live_server.key)
+    assert body["errors"][0]["extensions"]["code"] == "VALIDATION"
+    assert "101" in body["errors"][0]["message"] and "FLOWDECK_MAX_PAGE_SIZE" in body["errors"][0]["message"]
+    nested = "id"
+    for _ in range(4):  # 4 levels of runs/edges/node/workflow: 16 deep, over the default 12
+        nested = f"runs {{ edges {{ node {{ workflow {{ {nested} }} }} }} }}"
+    deep = "{ " + nested + " }"
+    body = post(live_server, deep, secret=live_server.key)
+    assert body["data"] is None and "exceeds maximum operation depth" in body["errors"][0]["message"]
+
+
+def test_health_and_readiness(live_server: FlowdeckServer):
+    assert httpx.get(f"{live_server.url}/healthz").status_code == 200
+    ready = httpx.get(f"{live_server.url}/readyz")
+    assert ready.status_code == 200 and ready.json() == {"database": True, "broadcast": True}
+
+
+def test_graphiql_is_served_to_browsers_from_flowdeck_itself(live_server: FlowdeckServer):
+    page = httpx.get(live_server.graphql_url, headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "<html" in page.text.lower()
+    assert "unpkg" not in page.text and "cdn" not in page.text.lower()
+
+
+def test_bad_configuration_stops_the_start_with_one_line(tmp_path):
+    for env, variable in (
+        ({"FLOWDECK_DATABASE_URL": "mysql://x/y"}, "FLOWDECK_DATABASE_URL"),
+        ({"FLOWDECK_DATABASE_URL": "postgres://postgres@127.0.0.1:1/nothing"}, "FLOWDECK_DATABASE_URL"),
+        ({"FLOWDECK_BROADCAST_URL": "kafka://x"}, "FLOWDECK_BROADCAST_URL"),
+        ({"FLOWDECK_MAX_PAGE_SIZE": "lots"}, "FLOWDECK_MAX_PAGE_SIZE"),
+        ({"FLOWDECK_HANDLERS": "no_such_module_here"}, "FLOWDECK_HANDLERS"),
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "app", "serve", "--port", "1"],
+            env={"PATH": "/usr/bin:/bin", **env},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 2, (env, result.stdout, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"flowdeck: {variable}"), (env, result.stderr)
+        assert "Traceback" not in result.stderr
