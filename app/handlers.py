@@ -114,7 +114,8 @@ def load_handler_modules(names: Iterable[str]) -> None:
             importlib.import_module(module_name)
         except Exception as exc:
             raise ConfigError(
-                "FLOWDECK_HANDLERS", f"cannot import handler module {module_name!r}: {type(exc).__name__}: {exc}"
+                "FLOWDECK_HANDLERS",
+                f"cannot import handler module {module_name!r}: {type(exc).__name__}: {exc}",
             ) from None
 
 

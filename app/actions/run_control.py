@@ -39,7 +39,9 @@ def _check(run: Run, change: RunChange) -> None:
 
 async def _steps(tx: RunTransaction) -> list[StepRun]:
     return list(
-        await StepRun.filter(run_id=tx.run.id).using_db(tx.connection).order_by("position", "iteration", "created_at")
+        await StepRun.filter(run_id=tx.run.id)
+        .using_db(tx.connection)
+        .order_by("position", "iteration", "created_at")
     )
 
 
@@ -60,7 +62,9 @@ async def cancel_run(principal: Principal, run_id: str, reason: str | None = Non
         steps = await _steps(tx)
         for step in steps:
             if step.on_cancel and not started and step.status in STEP.SKIP_CLEANUP.sources:
-                await tx.change_step(step, STEP.SKIP_CLEANUP, actor=principal.actor, fields={"finished_at": now})
+                await tx.change_step(
+                    step, STEP.SKIP_CLEANUP, actor=principal.actor, fields={"finished_at": now}
+                )
             elif not step.on_cancel and step.status in OPEN_STEP_STATUSES:
                 await tx.change_step(
                     step,
@@ -81,7 +85,9 @@ async def terminate_run(principal: Principal, run_id: str, reason: str | None = 
     async with RunTransaction.begin(run.id) as tx:
         _check(tx.run, RUN.TERMINATE)
         await settle_open_steps(tx, await _steps(tx), OPEN_STEP_STATUSES)
-        await tx.change_run(RUN.TERMINATE, actor=principal.actor, reason=reason, fields={"finished_at": utcnow()})
+        await tx.change_run(
+            RUN.TERMINATE, actor=principal.actor, reason=reason, fields={"finished_at": utcnow()}
+        )
     return tx.run
 
 
@@ -124,7 +130,9 @@ async def retry_run(principal: Principal, run_id: str, reason: str | None = None
             reused_outputs={ref: output for ref, output in completed},
         ),
     )
-    await _record_on_old(old, RETRYABLE_RUN_STATUSES, "retry", RunEventType.RUN_RETRIED, principal, reason, new)
+    await _record_on_old(
+        old, RETRYABLE_RUN_STATUSES, "retry", RunEventType.RUN_RETRIED, principal, reason, new
+    )
     return new
 
 
@@ -136,7 +144,9 @@ async def restart_run(principal: Principal, run_id: str, reason: str | None = No
     new = await _new_run_from(
         principal, old, reason, Lineage(triggered_by=TriggerSource.RESTART, restart_of=uuid.UUID(str(old.id)))
     )
-    await _record_on_old(old, RESTARTABLE_RUN_STATUSES, "restart", RunEventType.RUN_RESTARTED, principal, reason, new)
+    await _record_on_old(
+        old, RESTARTABLE_RUN_STATUSES, "restart", RunEventType.RUN_RESTARTED, principal, reason, new
+    )
     return new
 
 
@@ -153,7 +163,9 @@ async def _new_run_from(principal: Principal, old: Run, reason: str | None, line
         raise NotFound(f"version {old.workflow_version} of workflow {workflow.key!r} no longer exists")
     tags = await RunTag.filter(run_id=old.id).values_list("key", "value")
     subject = (
-        SubjectSpec(type=old.subject_type, id=old.subject_id, name=old.subject_name, collection=old.subject_collection)
+        SubjectSpec(
+            type=old.subject_type, id=old.subject_id, name=old.subject_name, collection=old.subject_collection
+        )
         if old.subject_type and old.subject_id
         else None
     )

@@ -43,18 +43,22 @@ async def post_run_update(
     settings = get_settings()
     now = utcnow()
     async with in_transaction("default") as connection:
-        run = await Run.filter(id=raw_id).using_db(connection).only(
-            "id", "project_id", "visibility", "initiated_by"
-        ).first()
+        run = (
+            await Run.filter(id=raw_id)
+            .using_db(connection)
+            .only("id", "project_id", "visibility", "initiated_by")
+            .first()
+        )
         if run is None or (
-            principal is not None and not principal.can_see_run(run.project_id, run.visibility, run.initiated_by)
+            principal is not None
+            and not principal.can_see_run(run.project_id, run.visibility, run.initiated_by)
         ):
             raise NotFound(f"no Run with id {run_id!r}", ("input", "runId"))
         # The increment takes the row lock (PostgreSQL) or the write lock (SQLite) until
         # commit, so two concurrent posts never read the same seq.
         await Run.filter(id=raw_id).using_db(connection).update(update_seq=F("update_seq") + 1)
         seq_rows = await Run.filter(id=raw_id).using_db(connection).values_list("update_seq", flat=True)
-        seq = int(seq_rows[0])
+        seq = int(str(seq_rows[0]))
         update = RunUpdate(
             run_id=raw_id,
             seq=seq,
@@ -65,7 +69,9 @@ async def post_run_update(
             workstream_id=workstream_id,
         )
         await update.save(using_db=connection, force_create=True)
-        await _prune(connection, raw_id, seq, settings.updates_max_per_run, settings.updates_max_age_days, now)
+        await _prune(
+            connection, raw_id, seq, settings.updates_max_per_run, settings.updates_max_age_days, now
+        )
     await pubsub.publish(pubsub.run_updates_topic(str(raw_id)), {"run": str(raw_id), "seq": seq})
     return update
 
@@ -76,6 +82,8 @@ async def _prune(
     """Keep at most `max_per_run` updates of the run, none older than `max_age_days`."""
     if last_seq > max_per_run:
         await RunUpdate.filter(run_id=run_id, seq__lte=last_seq - max_per_run).using_db(connection).delete()
-    await RunUpdate.filter(run_id=run_id, at__lt=now - dt.timedelta(days=max_age_days)).using_db(
-        connection
-    ).delete()
+    await (
+        RunUpdate.filter(run_id=run_id, at__lt=now - dt.timedelta(days=max_age_days))
+        .using_db(connection)
+        .delete()
+    )

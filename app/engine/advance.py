@@ -108,7 +108,9 @@ def run_output(steps: list[StepRun]) -> dict[str, Any]:
     return {step.ref: step.output for step in steps if _is_top_level(step) and not step.on_cancel}
 
 
-async def settle_open_steps(tx: RunTransaction, steps: list[StepRun], statuses: frozenset[StepStatus]) -> None:
+async def settle_open_steps(
+    tx: RunTransaction, steps: list[StepRun], statuses: frozenset[StepStatus]
+) -> None:
     """Cancel the steps in `statuses`; cleanup steps that never started end SKIPPED.
 
     Used when a run ends other than by canceling (terminate, time out).
@@ -135,7 +137,9 @@ async def advance(
     plan = Plan()
     run = tx.run
     steps = list(
-        await StepRun.filter(run_id=run.id).using_db(tx.connection).order_by("position", "iteration", "created_at")
+        await StepRun.filter(run_id=run.id)
+        .using_db(tx.connection)
+        .order_by("position", "iteration", "created_at")
     )
     if outcome is not None:
         await _apply_outcome(tx, steps, outcome)
@@ -146,7 +150,9 @@ async def advance(
     now = utcnow()
     if run.status in RUN.TIME_OUT.sources and run.expires_at is not None and run.expires_at <= now:
         await settle_open_steps(tx, steps, IN_FLIGHT_STEP_STATUSES | {StepStatus.QUEUED})
-        await tx.change_run(RUN.TIME_OUT, data={"timeoutSeconds": run.timeout_seconds}, fields={"finished_at": now})
+        await tx.change_run(
+            RUN.TIME_OUT, data={"timeoutSeconds": run.timeout_seconds}, fields={"finished_at": now}
+        )
         _after_finish(run, plan)
         return plan
     if run.status == RunStatus.PENDING:
@@ -179,7 +185,12 @@ async def _apply_outcome(tx: RunTransaction, steps: list[StepRun], outcome: Outc
         await tx.change_step(
             step,
             STEP.COMPLETE,
-            fields={"output": outcome.output, "finished_at": utcnow(), "lease_expires_at": None, "error": None},
+            fields={
+                "output": outcome.output,
+                "finished_at": utcnow(),
+                "lease_expires_at": None,
+                "error": None,
+            },
         )
     else:
         await fail_step_attempt(tx, step, outcome.error, outcome.retryable)
@@ -210,7 +221,9 @@ async def _one_pass(
     for step in steps:
         if step.status == StepStatus.WAITING and step.type == StepType.SLEEP and step.due_at is not None:
             if step.due_at <= now:
-                await tx.change_step(step, STEP.COMPLETE, fields={"output": {}, "finished_at": now, "due_at": None})
+                await tx.change_step(
+                    step, STEP.COMPLETE, fields={"output": {}, "finished_at": now, "due_at": None}
+                )
                 changed = True
             else:
                 plan.wake_no_later_than(step.due_at)
@@ -225,8 +238,12 @@ async def _one_pass(
         failed = next((s for s in steps if s.status == StepStatus.FAILED and not s.on_cancel), None)
         if failed is not None:
             # a step failed by someone else (a rejection, a worker) without failing the run
-            await fail_run(tx, error=failed.error or f"step {failed.ref} failed", error_type="STEP_FAILED",
-                           step_ref=failed.ref)
+            await fail_run(
+                tx,
+                error=failed.error or f"step {failed.ref} failed",
+                error_type="STEP_FAILED",
+                step_ref=failed.ref,
+            )
             return True
         changed |= await _queue_ready(tx, steps, by_ref, cleanup=False)
         changed |= await _start_queued(tx, steps, by_ref, plan, owner=owner, lease=lease, cleanup=False)
@@ -263,9 +280,7 @@ async def _lease_lost(tx: RunTransaction, step: StepRun) -> None:
 
 
 async def _follow_child(tx: RunTransaction, step: StepRun, plan: Plan) -> bool:
-    child = (
-        await Run.filter(parent_step_id=step.id).using_db(tx.connection).order_by("-created_at").first()
-    )
+    child = await Run.filter(parent_step_id=step.id).using_db(tx.connection).order_by("-created_at").first()
     if child is None:
         return await _start_child(tx, step, plan)
     if not child.is_terminal:
@@ -297,7 +312,9 @@ async def _start_child(tx: RunTransaction, step: StepRun, plan: Plan) -> bool:
     key = config.get("workflowKey")
     workflow = await Workflow.filter(project_id=run.project_id, key=key).using_db(tx.connection).first()
     version = (
-        await WorkflowVersion.filter(workflow_id=workflow.id, version=workflow.version).using_db(tx.connection).first()
+        await WorkflowVersion.filter(workflow_id=workflow.id, version=workflow.version)
+        .using_db(tx.connection)
+        .first()
         if workflow is not None
         else None
     )
@@ -343,7 +360,9 @@ async def _finish_loop(tx: RunTransaction, loop: StepRun, steps: list[StepRun]) 
     return True
 
 
-async def _queue_ready(tx: RunTransaction, steps: list[StepRun], by_ref: dict[str, StepRun], *, cleanup: bool) -> bool:
+async def _queue_ready(
+    tx: RunTransaction, steps: list[StepRun], by_ref: dict[str, StepRun], *, cleanup: bool
+) -> bool:
     changed = False
     for step in steps:
         if step.status != StepStatus.PENDING or step.on_cancel != cleanup:
@@ -497,8 +516,9 @@ async def _start_waiting(tx: RunTransaction, step: StepRun, plan: Plan) -> None:
     config = step.config or {}
     if step.type == StepType.SLEEP:
         due_at = now + dt.timedelta(seconds=float(config.get("seconds") or 0))
-        await tx.change_step(step, STEP.WAIT, fields={"started_at": now, "due_at": due_at},
-                             data={"until": due_at.isoformat()})
+        await tx.change_step(
+            step, STEP.WAIT, fields={"started_at": now, "due_at": due_at}, data={"until": due_at.isoformat()}
+        )
         plan.wake_no_later_than(due_at)
         return
     await tx.change_step(step, STEP.WAIT, fields={"started_at": now})
@@ -519,7 +539,11 @@ async def consume_buffered_signal(tx: RunTransaction, step: StepRun) -> bool:
     )
     if signal is None:
         return False
-    claimed = await Signal.filter(id=signal.id, consumed_by=None).using_db(tx.connection).update(consumed_by=step.ref)
+    claimed = (
+        await Signal.filter(id=signal.id, consumed_by=None)
+        .using_db(tx.connection)
+        .update(consumed_by=step.ref)
+    )
     if claimed != 1:
         return False
     await tx.change_step(

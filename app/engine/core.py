@@ -44,7 +44,9 @@ from models.runs import TERMINAL_RUN_STATUSES
 log = logging.getLogger("flowdeck.engine")
 
 # Which engine (if any) the current task works for: its own writes need no wake-up.
-_current_engine: contextvars.ContextVar[Engine | None] = contextvars.ContextVar("flowdeck_engine", default=None)
+_current_engine: contextvars.ContextVar[Engine | None] = contextvars.ContextVar(
+    "flowdeck_engine", default=None
+)
 
 # Clocks of processes on one machine agree; this covers commit delays between them.
 CHANGE_WINDOW = dt.timedelta(seconds=2)
@@ -65,7 +67,9 @@ class Engine:
         concurrency: int | None = None,
     ) -> None:
         self.settings = settings
-        self.name = ENGINE_WORKER_PREFIX + (name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
+        self.name = ENGINE_WORKER_PREFIX + (
+            name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        )
         self.lease = dt.timedelta(seconds=lease_seconds)
         # SQLite has one connection per process: more concurrent transactions only queue.
         self.concurrency = concurrency or (2 if settings.is_sqlite else 8)
@@ -265,7 +269,9 @@ class Engine:
             if await self._advance(execution.run_id, outcome):
                 return
             await asyncio.sleep(0.05 * (attempt + 1))
-        log.warning("could not record the outcome of %s; its lease will run out and it will run again", execution.ref)
+        log.warning(
+            "could not record the outcome of %s; its lease will run out and it will run again", execution.ref
+        )
 
     # ------------------------------------------------------------ polling
 
@@ -280,7 +286,8 @@ class Engine:
             rows = await Run.filter(
                 status__in=[RunStatus.RUNNING.value, RunStatus.PAUSED.value, RunStatus.CANCELING.value]
             ).values_list("id", "event_seq")
-            for run_id, seq in rows:
+            for raw_id, seq in rows:
+                run_id = uuid.UUID(str(raw_id))
                 if self._seen.get(run_id) != seq:
                     self._mark(run_id)
         due_pending = (
@@ -291,11 +298,14 @@ class Engine:
             .values_list("id", flat=True)
         )
         for run_id in due_pending:
-            self._mark(run_id)
-        changed = await Run.filter(updated_at__gte=since).limit(POLL_BATCH * 5).values_list(
-            "id", "status", "event_seq", "parent_run_id"
+            self._mark(uuid.UUID(str(run_id)))
+        changed = (
+            await Run.filter(updated_at__gte=since)
+            .limit(POLL_BATCH * 5)
+            .values_list("id", "status", "event_seq", "parent_run_id")
         )
-        for run_id, status, seq, parent_id in changed:
+        for raw_id, status, seq, parent_id in changed:
+            run_id = uuid.UUID(str(raw_id))
             if self._seen.get(run_id) == seq:
                 continue
             status = RunStatus(status)
@@ -307,18 +317,26 @@ class Engine:
                     self._mark(uuid.UUID(str(parent_id)))
             else:
                 self._mark(run_id)
-        due_steps = await StepRun.filter(
-            Q(status=StepStatus.QUEUED.value, due_at__lte=now)
-            | Q(status=StepStatus.WAITING.value, due_at__lte=now)
-            | Q(status=StepStatus.RUNNING.value, lease_expires_at__lte=now)
-        ).limit(POLL_BATCH).values_list("run_id", flat=True)
+        due_steps = (
+            await StepRun.filter(
+                Q(status=StepStatus.QUEUED.value, due_at__lte=now)
+                | Q(status=StepStatus.WAITING.value, due_at__lte=now)
+                | Q(status=StepStatus.RUNNING.value, lease_expires_at__lte=now)
+            )
+            .limit(POLL_BATCH)
+            .values_list("run_id", flat=True)
+        )
         for run_id in due_steps:
             self._mark(uuid.UUID(str(run_id)))
-        expiring = await Run.filter(
-            status__in=[RunStatus.RUNNING.value, RunStatus.PAUSED.value], expires_at__lte=now
-        ).limit(POLL_BATCH).values_list("id", flat=True)
+        expiring = (
+            await Run.filter(
+                status__in=[RunStatus.RUNNING.value, RunStatus.PAUSED.value], expires_at__lte=now
+            )
+            .limit(POLL_BATCH)
+            .values_list("id", flat=True)
+        )
         for run_id in expiring:
-            self._mark(run_id)
+            self._mark(uuid.UUID(str(run_id)))
         await self._check_executing()
         if len(self._seen) > 200_000:
             self._seen.clear()

@@ -82,7 +82,11 @@ async def start(
     **options: Any,
 ) -> Run:
     return await create_run(
-        project=project, workflow=workflow, version=version, options=RunOptions(**options), initiated_by="apikey:tester"
+        project=project,
+        workflow=workflow,
+        version=version,
+        options=RunOptions(**options),
+        initiated_by="apikey:tester",
     )
 
 
@@ -99,9 +103,8 @@ async def wait_for_status(run_id: Any, *statuses: RunStatus, timeout: float = 15
         if run.status in statuses:
             return run
         if loop.time() > deadline:
-            raise AssertionError(
-                f"run is {run.status.value}, not {[s.value for s in statuses]}; events: {await history(run_id)}"
-            )
+            wanted = [s.value for s in statuses]
+            raise AssertionError(f"run is {run.status.value}, not {wanted}; events: {await history(run_id)}")
         await asyncio.sleep(0.02)
 
 

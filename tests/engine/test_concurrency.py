@@ -11,12 +11,23 @@ from app.enums import RunStatus, StepStatus
 from app.errors import InvalidTransition
 from app.lifecycle import OPEN_STEP_STATUSES, RUN, resume_target
 from models import Run, RunEvent, StepRun
-from tests.engine.factory import gid, make_workflow, principal_for, start, step, wait_for_status, wait_for_step
+from tests.engine.factory import (
+    gid,
+    make_workflow,
+    principal_for,
+    start,
+    step,
+    wait_for_status,
+    wait_for_step,
+)
 
 ACTIONS = {"cancel": cancel_run, "pause": pause_run, "resume": resume_run, "terminate": terminate_run}
 # the run-level event each action appends when it wins
 WIN_EVENT = {
-    "cancel": "RUN_CANCEL_REQUESTED", "pause": "RUN_PAUSED", "resume": "RUN_RESUMED", "terminate": "RUN_TERMINATED"
+    "cancel": "RUN_CANCEL_REQUESTED",
+    "pause": "RUN_PAUSED",
+    "resume": "RUN_RESUMED",
+    "terminate": "RUN_TERMINATED",
 }
 EVENT_CHANGE = {
     "RUN_STARTED": RUN.START,

@@ -36,7 +36,8 @@ async def http_server() -> AsyncIterator[str]:
         payload = json.dumps({"method": method, "body": json.loads(body) if body else None}).encode()
         writer.write(
             f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
-            f"Connection: close\r\n\r\n".encode() + payload
+            f"Connection: close\r\n\r\n".encode()
+            + payload
         )
         await writer.drain()
         writer.close()
@@ -96,8 +97,12 @@ async def test_a_step_whose_engine_died_is_run_again_as_a_new_attempt(project, d
     now = utcnow()
     await Run.filter(id=run.id).update(status=RunStatus.RUNNING.value, started_at=now)
     await StepRun.filter(run_id=run.id).update(
-        status=StepStatus.RUNNING.value, attempt=1, worker_id="engine:dead", job_run_id="engine:dead/1",
-        lease_expires_at=now - dt.timedelta(seconds=1), started_at=now,
+        status=StepStatus.RUNNING.value,
+        attempt=1,
+        worker_id="engine:dead",
+        job_run_id="engine:dead/1",
+        lease_expires_at=now - dt.timedelta(seconds=1),
+        started_at=now,
     )
     engine = Engine(db, name="rescuer")
     await engine.start()
@@ -109,18 +114,26 @@ async def test_a_step_whose_engine_died_is_run_again_as_a_new_attempt(project, d
     work = await StepRun.get(run_id=run.id, ref="work")
     assert work.attempt == 2 and work.worker_id == "engine:rescuer"
     assert step_events(await history(run.id), "work") == [
-        "STEP_FAILED", "STEP_RETRY_SCHEDULED", "STEP_STARTED", "STEP_COMPLETED"
+        "STEP_FAILED",
+        "STEP_RETRY_SCHEDULED",
+        "STEP_STARTED",
+        "STEP_COMPLETED",
     ]
 
 
 async def test_a_workers_lost_lease_counts_as_a_failed_attempt(project, engine):
     retry = RetrySpec(max_attempts=2, backoff_seconds=0, backoff_factor=1)
-    workflow, version = await make_workflow(project, "leased", [step("job", handler="x", queue="q", retry=retry)])
+    workflow, version = await make_workflow(
+        project, "leased", [step("job", handler="x", queue="q", retry=retry)]
+    )
     run = await start(project, workflow, version)
     await wait_for_status(run.id, RunStatus.RUNNING)
     # a worker claimed it and vanished
     await StepRun.filter(run_id=run.id).update(
-        status=StepStatus.RUNNING.value, attempt=1, worker_id="w1", lease_expires_at=utcnow() - dt.timedelta(seconds=1)
+        status=StepStatus.RUNNING.value,
+        attempt=1,
+        worker_id="w1",
+        lease_expires_at=utcnow() - dt.timedelta(seconds=1),
     )
     engine.wake()
     job = None

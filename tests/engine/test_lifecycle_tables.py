@@ -33,10 +33,12 @@ async def test_run_change_from_every_status(project, change: RunChange):
             assert (await type(run).get(id=run.id)).status == change.target, status
             after = await _events(run.id)
             assert after[: len(before)] == before
-            assert [kind for _seq, kind in after[len(before):]] == [e.value for e in change.events]
+            assert [kind for _seq, kind in after[len(before) :]] == [e.value for e in change.events]
             assert [seq for seq, _kind in after] == list(range(1, len(after) + 1))
         else:
-            with pytest.raises(InvalidTransition, match=f"cannot {change.name} a run that is {status.value}$"):
+            with pytest.raises(
+                InvalidTransition, match=f"cannot {change.name} a run that is {status.value}$"
+            ):
                 async with RunTransaction.begin(run.id) as tx:
                     await tx.change_run(change)
             assert (await type(run).get(id=run.id)).status == status
@@ -55,10 +57,12 @@ async def test_step_change_from_every_status(project, change: StepChange):
             async with RunTransaction.begin(run.id) as tx:
                 await tx.change_step(target, change)
             assert (await StepRun.get(run_id=run.id, ref="a")).status == change.target, status
-            added = (await _events(run.id))[len(before):]
+            added = (await _events(run.id))[len(before) :]
             assert [kind for _seq, kind in added] == [e.value for e in change.events]
         else:
-            with pytest.raises(InvalidTransition, match=f"cannot {change.name} step 'a': it is {status.value}$"):
+            with pytest.raises(
+                InvalidTransition, match=f"cannot {change.name} step 'a': it is {status.value}$"
+            ):
                 async with RunTransaction.begin(run.id) as tx:
                     await tx.change_step(target, change)
             assert (await StepRun.get(run_id=run.id, ref="a")).status == status

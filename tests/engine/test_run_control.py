@@ -48,7 +48,11 @@ async def test_cancel_runs_the_cleanup_steps_then_cancels(project, engine):
     finished = await wait_for_status(run.id, RunStatus.CANCELED)
     assert finished.finished_at is not None
     statuses = dict(await StepRun.filter(run_id=run.id).values_list("ref", "status"))
-    assert statuses == {"work": StepStatus.CANCELED, "next": StepStatus.CANCELED, "cleanup": StepStatus.COMPLETED}
+    assert statuses == {
+        "work": StepStatus.CANCELED,
+        "next": StepStatus.CANCELED,
+        "cleanup": StepStatus.COMPLETED,
+    }
     events = await history(run.id)
     assert run_events(events) == ["RUN_CREATED", "RUN_STARTED", "RUN_CANCEL_REQUESTED", "RUN_CANCELED"]
     assert step_events(events, "cleanup") == ["STEP_QUEUED", "STEP_STARTED", "STEP_COMPLETED"]
@@ -59,7 +63,9 @@ async def test_cancel_runs_the_cleanup_steps_then_cancels(project, engine):
 
 
 async def test_cancel_with_nothing_to_clean_up_is_immediate(project, engine):
-    workflow, version = await make_workflow(project, "plain", [step("work", handler="sleep", config={"seconds": 30})])
+    workflow, version = await make_workflow(
+        project, "plain", [step("work", handler="sleep", config={"seconds": 30})]
+    )
     run = await start(project, workflow, version)
     await wait_for_step(run.id, "work", StepStatus.RUNNING)
     returned = await cancel_run(principal_for(project), gid(run), None)
@@ -82,7 +88,11 @@ async def test_terminate_cancels_open_steps_and_skips_cleanup(project, engine):
     returned = await terminate_run(principal_for(project), gid(run), "stop now")
     assert returned.status == RunStatus.TERMINATED
     statuses = dict(await StepRun.filter(run_id=run.id).values_list("ref", "status"))
-    assert statuses == {"work": StepStatus.CANCELED, "next": StepStatus.CANCELED, "cleanup": StepStatus.SKIPPED}
+    assert statuses == {
+        "work": StepStatus.CANCELED,
+        "next": StepStatus.CANCELED,
+        "cleanup": StepStatus.SKIPPED,
+    }
     assert (await history(run.id))[-1] == ("RUN_TERMINATED", None)
     # a terminated run takes no other action
     with pytest.raises(InvalidTransition, match="cannot cancel a run that is TERMINATED"):
@@ -117,15 +127,24 @@ async def test_an_illegal_action_changes_nothing_and_names_the_status(project, e
     run = await start(project, workflow, version)
     await wait_for_status(run.id, RunStatus.COMPLETED)
     before = await seqs(run.id)
-    for action, verb in ((pause_run, "pause"), (resume_run, "resume"), (cancel_run, "cancel"),
-                         (terminate_run, "terminate"), (retry_run, "retry")):
+    for action, verb in (
+        (pause_run, "pause"),
+        (resume_run, "resume"),
+        (cancel_run, "cancel"),
+        (terminate_run, "terminate"),
+        (retry_run, "retry"),
+    ):
         with pytest.raises(InvalidTransition, match=f"cannot {verb} a run that is COMPLETED"):
             await action(principal_for(project), gid(run), None)
     assert await seqs(run.id) == before
 
 
 async def test_retry_reuses_completed_steps_and_reruns_the_rest(project, engine):
-    steps = [step("a", handler="echo"), step("b", handler="fail", depends_on=["a"]), step("c", depends_on=["b"])]
+    steps = [
+        step("a", handler="echo"),
+        step("b", handler="fail", depends_on=["a"]),
+        step("c", depends_on=["b"]),
+    ]
     workflow, version = await make_workflow(project, "retryable", steps)
     old = await start(project, workflow, version, input={"k": 1})
     await wait_for_status(old.id, RunStatus.FAILED)

@@ -33,9 +33,12 @@ async def test_noop_chain_completes_with_every_event_in_order(project, engine):
         assert step_events(events, ref) == ["STEP_QUEUED", "STEP_STARTED", "STEP_COMPLETED"]
     order = [e for e in events if e[0] in ("STEP_STARTED", "STEP_COMPLETED")]
     assert order == [
-        ("STEP_STARTED", "s0"), ("STEP_COMPLETED", "s0"),
-        ("STEP_STARTED", "s1"), ("STEP_COMPLETED", "s1"),
-        ("STEP_STARTED", "s2"), ("STEP_COMPLETED", "s2"),
+        ("STEP_STARTED", "s0"),
+        ("STEP_COMPLETED", "s0"),
+        ("STEP_STARTED", "s1"),
+        ("STEP_COMPLETED", "s1"),
+        ("STEP_STARTED", "s2"),
+        ("STEP_COMPLETED", "s2"),
     ]
     assert await seqs(run.id) == list(range(1, len(events) + 1))
 
@@ -51,7 +54,11 @@ async def test_echo_gets_the_run_input_dependency_outputs_and_config(project, en
     assert finished.status == RunStatus.COMPLETED
     first = {"input": {"name": "x"}, "steps": {}, "config": {"a": 1}}
     assert finished.output["first"] == first
-    assert finished.output["second"] == {"input": {"name": "x"}, "steps": {"first": first}, "config": {"b": 2}}
+    assert finished.output["second"] == {
+        "input": {"name": "x"},
+        "steps": {"first": first},
+        "config": {"b": 2},
+    }
     second = await StepRun.get(run_id=run.id, ref="second")
     assert second.input == finished.output["second"]
     assert second.attempt == 1
@@ -69,9 +76,14 @@ async def test_failed_attempts_are_retried_with_backoff_until_one_succeeds(proje
     assert finished.error_count == 2
     assert step_events(await history(run.id), "flaky") == [
         "STEP_QUEUED",
-        "STEP_STARTED", "STEP_FAILED", "STEP_RETRY_SCHEDULED",
-        "STEP_STARTED", "STEP_FAILED", "STEP_RETRY_SCHEDULED",
-        "STEP_STARTED", "STEP_COMPLETED",
+        "STEP_STARTED",
+        "STEP_FAILED",
+        "STEP_RETRY_SCHEDULED",
+        "STEP_STARTED",
+        "STEP_FAILED",
+        "STEP_RETRY_SCHEDULED",
+        "STEP_STARTED",
+        "STEP_COMPLETED",
     ]
     stored = await StepRun.get(run_id=run.id, ref="flaky")
     assert stored.attempt == 3
@@ -96,7 +108,9 @@ async def test_a_step_out_of_attempts_fails_the_run_and_cancels_steps_in_flight(
 
 
 async def test_a_task_with_a_queue_waits_for_a_worker(project, engine):
-    workflow, version = await make_workflow(project, "queued", [step("remote", handler="remote-job", queue="billing")])
+    workflow, version = await make_workflow(
+        project, "queued", [step("remote", handler="remote-job", queue="billing")]
+    )
     run = await start(project, workflow, version)
     await wait_for_status(run.id, RunStatus.RUNNING)
     from tests.engine.factory import wait_for_step
@@ -106,7 +120,9 @@ async def test_a_task_with_a_queue_waits_for_a_worker(project, engine):
 
 
 async def test_sleep_step_waits_on_a_timer_then_completes(project, engine):
-    workflow, version = await make_workflow(project, "nap", [step("nap", StepType.SLEEP, config={"seconds": 0.2})])
+    workflow, version = await make_workflow(
+        project, "nap", [step("nap", StepType.SLEEP, config={"seconds": 0.2})]
+    )
     run = await start(project, workflow, version)
     finished = await wait_for_status(run.id, *DONE)
     assert finished.status == RunStatus.COMPLETED
@@ -131,7 +147,9 @@ async def test_for_each_runs_one_iteration_per_item_and_outputs_the_list(project
     assert outputs[0]["config"] == {"k": "v"}
     iterations = await StepRun.filter(run_id=run.id, parent_ref="loop").order_by("iteration")
     assert [(s.ref, s.iteration, s.status) for s in iterations] == [
-        ("loop[0]", 0, StepStatus.COMPLETED), ("loop[1]", 1, StepStatus.COMPLETED), ("loop[2]", 2, StepStatus.COMPLETED)
+        ("loop[0]", 0, StepStatus.COMPLETED),
+        ("loop[1]", 1, StepStatus.COMPLETED),
+        ("loop[2]", 2, StepStatus.COMPLETED),
     ]
     events = await history(run.id)
     assert step_events(events, "loop") == ["STEP_QUEUED", "STEP_STARTED", "STEP_COMPLETED"]
@@ -139,7 +157,9 @@ async def test_for_each_runs_one_iteration_per_item_and_outputs_the_list(project
 
 
 async def test_for_each_over_an_empty_list_completes_at_once(project, engine):
-    loop = step("loop", StepType.FOR_EACH, config={"items": "xs", "body": {"type": "TASK", "handler": "noop"}})
+    loop = step(
+        "loop", StepType.FOR_EACH, config={"items": "xs", "body": {"type": "TASK", "handler": "noop"}}
+    )
     workflow, version = await make_workflow(project, "empty-loop", [loop])
     run = await start(project, workflow, version, input={"xs": []})
     finished = await wait_for_status(run.id, *DONE)
@@ -148,7 +168,7 @@ async def test_for_each_over_an_empty_list_completes_at_once(project, engine):
 
 
 async def test_subworkflow_follows_its_child_run(project, engine):
-    child_wf, child_version = await make_workflow(project, "child", [step("inner", handler="echo")])
+    await make_workflow(project, "child", [step("inner", handler="echo")])
     workflow, version = await make_workflow(
         project, "parent", [step("sub", StepType.SUBWORKFLOW, config={"workflowKey": "child"})]
     )
@@ -189,9 +209,16 @@ async def test_approval_and_signal_steps_wait_and_a_buffered_signal_is_consumed(
         step("paid", StepType.SIGNAL, config={"signal": "payment"}),
     ]
     workflow, version = await make_workflow(project, "waits", steps)
-    run = await start(project, workflow, version, scheduled_at=utcnow() + __import__("datetime").timedelta(seconds=0.3))
+    run = await start(
+        project, workflow, version, scheduled_at=utcnow() + __import__("datetime").timedelta(seconds=0.3)
+    )
     await Signal.create(
-        id=uuid.uuid4(), run_id=run.id, name="payment", payload={"amount": 5}, received_at=utcnow(), sent_by="x"
+        id=uuid.uuid4(),
+        run_id=run.id,
+        name="payment",
+        payload={"amount": 5},
+        received_at=utcnow(),
+        sent_by="x",
     )
     from tests.engine.factory import wait_for_step
 
@@ -202,7 +229,10 @@ async def test_approval_and_signal_steps_wait_and_a_buffered_signal_is_consumed(
     assert approve.attempt == 0
     assert (await wait_for_status(run.id, RunStatus.RUNNING)).status == RunStatus.RUNNING
     assert step_events(await history(run.id), "paid") == [
-        "STEP_QUEUED", "STEP_WAITING", "SIGNAL_RECEIVED", "STEP_COMPLETED"
+        "STEP_QUEUED",
+        "STEP_WAITING",
+        "SIGNAL_RECEIVED",
+        "STEP_COMPLETED",
     ]
 
 
