@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pypika_tortoise import Query, SqlContext, Table
 from pypika_tortoise.functions import Coalesce, Upper
 from pypika_tortoise.terms import Criterion, Term, ValueWrapper
+from pypika_tortoise.terms import Not as SqlNot
 from pypika_tortoise.utils import format_alias_sql
 from tortoise.expressions import Q
 from tortoise.filters import Like, escape_like
@@ -29,7 +30,7 @@ from app.filters.parser import And, Comparison, FilterExpr, FilterValue, Not
 if TYPE_CHECKING:
     from tortoise.expressions import ResolveContext
 
-# (the runs table, the connection's dialect) -> a condition on that table
+# (the model's table, the connection's dialect) -> a condition on that table
 CriterionBuilder = Callable[[Table, str], Criterion]
 
 
@@ -58,7 +59,22 @@ class CriterionQ(Q):
     def resolve(self, resolve_context: ResolveContext) -> QueryModifier:
         dialect = resolve_context.model._meta.db.capabilities.dialect
         criterion = self._build(resolve_context.table, dialect)
-        return QueryModifier(where_criterion=criterion.negate() if self._is_negated else criterion)
+        return QueryModifier(where_criterion=SqlNot(criterion) if self._is_negated else criterion)
+
+
+class Condition(Criterion):
+    """A condition whose negation is always `NOT (...)`.
+
+    pypika negates `IN` by setting a flag, so negating it twice leaves it negated;
+    wrapping subquery conditions in this keeps `not not` (and `~~Q`) exact.
+    """
+
+    def __init__(self, inner: Criterion) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        return self.inner.get_sql(ctx)
 
 
 class SecondsBetween(Term):
@@ -122,7 +138,7 @@ def has_tag(table: Table, key: str, value: Callable[[Term], Criterion] | None = 
     condition = tags.key == ValueWrapper(key)
     if value is not None:
         condition = condition & value(tags.value)
-    return table.id.isin(Query.from_(tags).select(tags.run_id).where(condition))
+    return Condition(table.id.isin(Query.from_(tags).select(tags.run_id).where(condition)))
 
 
 def _match(term: Term, spec: FieldSpec, op: Op, value: FilterValue) -> Criterion:
@@ -151,10 +167,10 @@ def _tag_comparison(c: Comparison, table: Table) -> Criterion:
     if c.op is Op.PR:
         return present
     if c.value is None:
-        return present.negate() if c.op is Op.EQ else present
+        return SqlNot(present) if c.op is Op.EQ else present
     op = Op.EQ if c.op is Op.NE else c.op
     matched = has_tag(table, c.tag_key, lambda column: _match(column, c.field, op, c.value))
-    return matched.negate() if c.op is Op.NE else matched
+    return SqlNot(matched) if c.op is Op.NE else matched
 
 
 def _comparison(c: Comparison, table: Table, dialect: str, now: dt.datetime) -> Criterion:
@@ -163,7 +179,7 @@ def _comparison(c: Comparison, table: Table, dialect: str, now: dt.datetime) -> 
     spec = c.field
     if spec.name == "has_errors":
         errors = table.error_count > ValueWrapper(0)
-        return errors if c.value else errors.negate()
+        return errors if c.value else SqlNot(errors)
     if spec.name == "duration":
         term, present = duration_term(table, dialect, now), table.started_at.notnull()
     else:
@@ -173,12 +189,12 @@ def _comparison(c: Comparison, table: Table, dialect: str, now: dt.datetime) -> 
     if c.op is Op.PR:
         return present
     if c.value is None:
-        return present.negate() if c.op is Op.EQ else present
+        return SqlNot(present) if c.op is Op.EQ else present
     op = Op.EQ if c.op is Op.NE else c.op
     matched = _match(term, spec, op, c.value)
     if spec.nullable:
         matched = matched & present
-    return matched.negate() if c.op is Op.NE else matched
+    return SqlNot(matched) if c.op is Op.NE else matched
 
 
 def filter_criterion(expr: FilterExpr, table: Table, dialect: str, now: dt.datetime) -> Criterion:
@@ -186,7 +202,7 @@ def filter_criterion(expr: FilterExpr, table: Table, dialect: str, now: dt.datet
     if isinstance(expr, Comparison):
         return _comparison(expr, table, dialect, now)
     if isinstance(expr, Not):
-        return filter_criterion(expr.operand, table, dialect, now).negate()
+        return SqlNot(filter_criterion(expr.operand, table, dialect, now))
     parts = [filter_criterion(operand, table, dialect, now) for operand in expr.operands]
     combined = parts[0]
     for part in parts[1:]:
