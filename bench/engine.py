@@ -1,0 +1,161 @@
+"""Engine benchmark: throughput of 1,000 runs of a 5-step noop chain, and single-run latency.
+
+    .venv/bin/python bench/engine.py [--runs 1000] [--singles 100] [--backends sqlite,postgres]
+
+For each backend (SQLite in a temporary file; PostgreSQL in a throwaway cluster, as the
+tests use) it prints:
+  - runs/s and steps/s for N runs started together (creation included: the clock starts
+    before the first run is created and stops when the last one is COMPLETED);
+  - p50/p99 start-to-finish latency of single runs, one at a time (create_run, as startRun
+    does, to RUN_COMPLETED committed), every event written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app import pubsub
+from app.actions.runs import RunOptions, create_run
+from app.db import close_db, init_db, migrate_db
+from app.definitions import StepSpec
+from app.engine import Engine
+from app.enums import RunStatus, StepType
+from app.settings import Settings, set_settings
+from models import Project, Run, RunEvent, Workflow, WorkflowVersion
+from tests.servers import PostgresServer, postgres_bin
+
+STEPS = 5
+
+
+async def _workflow() -> tuple[Project, Workflow, WorkflowVersion]:
+    project = await Project.create(id=uuid.uuid4(), key=f"bench-{uuid.uuid4().hex[:6]}", name="Bench")
+    workflow = await Workflow.create(id=uuid.uuid4(), project=project, key="chain", name="Chain", version=1)
+    steps = [
+        StepSpec(ref=f"s{i}", type=StepType.TASK, handler="noop", depends_on=(f"s{i - 1}",) if i else ())
+        for i in range(STEPS)
+    ]
+    version = await WorkflowVersion.create(
+        id=uuid.uuid4(), workflow=workflow, version=1, steps=[s.to_json() for s in steps], created_by="bench"
+    )
+    return project, workflow, version
+
+
+class Finishes:
+    """Wakes a waiter when a run's RUN_COMPLETED is committed (the in-process pub/sub)."""
+
+    def __init__(self) -> None:
+        self.done: dict[str, asyncio.Event] = {}
+        self.finished_at: dict[str, float] = {}
+
+    def __call__(self, topic: str, message: dict[str, Any]) -> None:
+        if topic == pubsub.RUNS_TOPIC and message.get("status") == RunStatus.COMPLETED.value:
+            run_id = message["run"]
+            self.finished_at[run_id] = time.perf_counter()
+            event = self.done.get(run_id)
+            if event is not None:
+                event.set()
+
+
+async def bench_backend(name: str, url: str, runs: int, singles: int) -> None:
+    settings = Settings(database_url=url, engine_poll=0.5, log_level="warning")
+    set_settings(settings)
+    await migrate_db(settings)
+    await init_db(settings)
+    finishes = Finishes()
+    pubsub.add_local_listener(finishes)
+    engine = Engine(settings, name=f"bench-{name}")
+    await engine.start()
+    try:
+        project, workflow, version = await _workflow()
+
+        async def one() -> str:
+            run = await create_run(
+                project=project,
+                workflow=workflow,
+                version=version,
+                options=RunOptions(),
+                initiated_by="bench",
+            )
+            return str(run.id)
+
+        # warm-up
+        for _ in range(5):
+            run_id = await one()
+            while run_id not in finishes.finished_at:
+                await asyncio.sleep(0.01)
+
+        started = time.perf_counter()
+        ids = await asyncio.gather(*(one() for _ in range(runs)))
+        while not all(run_id in finishes.finished_at for run_id in ids):
+            await asyncio.sleep(0.01)
+        elapsed = max(finishes.finished_at[run_id] for run_id in ids) - started
+        completed = await Run.filter(id__in=ids, status=RunStatus.COMPLETED.value).count()
+        events = await RunEvent.filter(run_id__in=ids).count()
+        print(
+            f"{name:8s} throughput: {runs} runs x {STEPS} noop steps in {elapsed:.2f}s = "
+            f"{runs / elapsed:.0f} runs/s, {runs * STEPS / elapsed:.0f} steps/s "
+            f"({completed} COMPLETED, {events} events)"
+        )
+
+        latencies: list[float] = []
+        for _ in range(singles):
+            t0 = time.perf_counter()
+            run = await create_run(
+                project=project,
+                workflow=workflow,
+                version=version,
+                options=RunOptions(),
+                initiated_by="bench",
+            )
+            run_id = str(run.id)
+            done = finishes.done.setdefault(run_id, asyncio.Event())
+            if run_id not in finishes.finished_at:
+                await done.wait()
+            latencies.append((finishes.finished_at[run_id] - t0) * 1000)
+        latencies.sort()
+        p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+        print(
+            f"{name:8s} latency of a single {STEPS}-step run ({singles} runs): "
+            f"p50 {statistics.median(latencies):.1f} ms, p99 {p99:.1f} ms"
+        )
+    finally:
+        await engine.stop()
+        pubsub.remove_local_listener(finishes)
+        await close_db()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--singles", type=int, default=100)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    args = parser.parse_args()
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    with tempfile.TemporaryDirectory(prefix="flowdeck-bench-") as root:
+        if "sqlite" in backends:
+            await bench_backend("sqlite", f"sqlite://{Path(root) / 'bench.db'}", args.runs, args.singles)
+        if "postgres" in backends:
+            if postgres_bin() is None:
+                print("postgres: server binaries not installed; skipped")
+                return
+            server = PostgresServer().start()
+            try:
+                await bench_backend("postgres", server.create_database("bench"), args.runs, args.singles)
+            finally:
+                server.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
