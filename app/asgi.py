@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -94,9 +96,16 @@ def create_app(settings: Settings | None = None, *, run_engine: bool = True) -> 
             load_handler_modules(settings.handlers)
             engine = Engine(settings)
             await engine.start()
+        settling = None
+        if run_engine and os.environ.get("FLOWDECK_DEMO_SETTLE") == "1":
+            from app.demo import settle_demo
+
+            settling = asyncio.create_task(settle_demo())
         try:
             yield
         finally:
+            if settling is not None:
+                settling.cancel()
             if engine is not None:
                 await engine.stop()
             pubsub.set_broadcast(None)
@@ -129,6 +138,4 @@ def create_app(settings: Settings | None = None, *, run_engine: bool = True) -> 
 
 def app_from_environment() -> Starlette:
     """The app as `flowdeck serve` runs it in each uvicorn worker process (settings from the environment)."""
-    import os
-
     return create_app(get_settings(), run_engine=os.environ.get("FLOWDECK_RUN_ENGINE", "1") != "0")

@@ -33,19 +33,20 @@ def _demo_secret() -> str:
     return secret
 
 
-async def _prepare(settings: Settings, *, demo: bool) -> None:
+async def _prepare(settings: Settings, *, demo: bool) -> bool:
+    """Migrate; with `demo`, load the demo on an empty database. True when the demo was loaded."""
     from app.db import close_db, init_db, migrate_db
 
     await migrate_db(settings)
     if not demo:
-        return
+        return False
     from app.actions.accounts import ensure_bootstrap_key
     from app.demo import load_demo
 
     await init_db(settings)
     try:
         await ensure_bootstrap_key(settings.bootstrap_key or "")
-        await load_demo()
+        return await load_demo()
     finally:
         await close_db()
 
@@ -62,7 +63,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from app.handlers import load_handler_modules
 
         load_handler_modules(settings.handlers)
-    asyncio.run(_prepare(settings, demo=args.demo))
+    if asyncio.run(_prepare(settings, demo=args.demo)):
+        os.environ["FLOWDECK_DEMO_SETTLE"] = "1"
     if args.demo:
         print(f"flowdeck demo: GraphiQL at http://{args.host}:{args.port}/graphql")
         print(f'flowdeck demo: SUPERADMIN key, send it as {{"Authorization": "Bearer {settings.bootstrap_key}"}}')

@@ -9,6 +9,7 @@ import time
 import httpx
 from tests.servers import FlowdeckServer, PostgresServer
 
+STATS = "{ runStats { byStatus { status count } } }"
 RUNS_BY_WORKFLOW = "{ runs(first: 100) { totalCount edges { node { workflow { key } status tags { key value } } } } }"
 
 
@@ -30,6 +31,15 @@ def test_demo_prints_its_key_and_loads_four_workflows_with_runs(start_flowdeck):
     }
     conversation = next(run for run in runs if run["workflow"]["key"] == "agent-conversation")
     assert {"key": "kind", "value": "conversation"} in conversation["tags"]
+    # with the engine at work, the demo's runs come to rest in every status there is
+    deadline = time.monotonic() + 30
+    while True:
+        stats = httpx.post(server.graphql_url, json={"query": STATS}, headers=server.headers, timeout=10).json()
+        empty = [row["status"] for row in stats["data"]["runStats"]["byStatus"] if row["count"] == 0]
+        if not empty or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert empty == [], f"no demo run is {empty}"
 
 
 def test_apikey_create_and_migrate(tmp_path, database_url, db):
