@@ -189,6 +189,7 @@ class StepRun(Node):
     output: JSON | None
     error: str | None
     queue: str | None
+    handler: str | None = strawberry.field(description="TASK: the handler a worker or the engine runs")
     job_run_id: str | None = strawberry.field(
         description="the worker (or engine) execution that holds it now or held it last"
     )
@@ -217,6 +218,7 @@ class StepRun(Node):
             output=step.output,
             error=step.error,
             queue=step.queue,
+            handler=step.handler,
             job_run_id=step.job_run_id,
             iteration=step.iteration,
             parent_ref=step.parent_ref,
