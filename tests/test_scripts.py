@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import signal
 import subprocess
 import textwrap
+import time
 from pathlib import Path
+
+import httpx
+
+from tests.servers import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPTS = REPO / "scripts"
@@ -76,3 +84,75 @@ def test_ci_run_and_scripts_are_executable_bash() -> None:
     for path in (SCRIPTS / "serve", SCRIPTS / "test", REPO / ".ci" / "run"):
         assert os.access(path, os.X_OK), f"{path} is not executable"
         assert subprocess.run(["bash", "-n", str(path)], check=False).returncode == 0
+
+
+def _serve(tmp_path: Path, port: int) -> tuple[subprocess.Popen[str], str]:
+    """Start `scripts/serve` from another directory; return it once /healthz answers, with its output."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("FLOWDECK_")}
+    env["FLOWDECK_DATABASE_URL"] = f"sqlite://{tmp_path / 'demo.db'}"
+    env["FLOWDECK_EXPORT_DIR"] = str(tmp_path / "exports")
+    log = tmp_path / f"serve-{port}.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [str(SCRIPTS / "serve"), "--host", "127.0.0.1", "--port", str(port)],
+            cwd=tmp_path,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"scripts/serve exited with {process.returncode}:\n{log.read_text()}"
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process, log.read_text()
+        time.sleep(0.2)
+    process.kill()
+    raise AssertionError(f"scripts/serve did not answer /healthz:\n{log.read_text()}")
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    # Ctrl-C, as a person stops it; the script exec'd flowdeck, so the signal reaches the server.
+    process.send_signal(signal.SIGINT)
+    try:
+        assert process.wait(timeout=30) == 0
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    leftovers = [
+        stat.parent.name for stat in Path("/proc").glob("[0-9]*/stat") if _process_group(stat) == process.pid
+    ]
+    assert leftovers == [], f"processes left running after scripts/serve stopped: {leftovers}"
+
+
+def _process_group(stat: Path) -> int | None:
+    try:
+        return int(stat.read_text().rsplit(")", 1)[1].split()[2])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def test_scripts_serve_prints_a_working_key_and_the_graphiql_url_twice(tmp_path: Path) -> None:
+    for attempt in (1, 2):  # the second run finds the demo already loaded
+        port = free_port()
+        process, output = _serve(tmp_path, port)
+        try:
+            assert f"GraphiQL at http://127.0.0.1:{port}/graphql" in output
+            match = re.search(r'"Authorization": "Bearer ([^"]+)"', output)
+            assert match, output
+            answer = httpx.post(
+                f"http://127.0.0.1:{port}/graphql",
+                json={"query": "{ me { role } workflows(first: 10) { edges { node { key } } } }"},
+                headers={"Authorization": f"Bearer {match.group(1)}"},
+                timeout=10,
+            ).json()
+            assert answer.get("errors") is None, (attempt, answer)
+            assert answer["data"]["me"]["role"] == "SUPERADMIN"
+            assert len(answer["data"]["workflows"]["edges"]) == 4
+            page = httpx.get(f"http://127.0.0.1:{port}/graphql", headers={"Accept": "text/html"}, timeout=10)
+            assert "graphiql" in page.text.lower()
+        finally:
+            _stop(process)
