@@ -16,6 +16,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from app.actions.signals import consume_buffered_signal
 from app.enums import RunStatus, StepStatus, StepType, TriggerSource
 from app.ids import to_global_id
 from app.lifecycle import (
@@ -33,7 +34,7 @@ from app.lifecycle import (
     step_input,
     utcnow,
 )
-from models import Run, Signal, StepRun, Workflow, WorkflowVersion
+from models import Run, StepRun, Workflow, WorkflowVersion
 
 # An engine that dies mid-step is not the step's fault: its step gets this many extra
 # attempts beyond the retry policy before a lost lease counts as a failure of the step.
@@ -528,33 +529,6 @@ async def _start_waiting(tx: RunTransaction, step: StepRun, plan: Plan) -> None:
         await _start_child(tx, step, plan)
 
 
-async def consume_buffered_signal(tx: RunTransaction, step: StepRun) -> bool:
-    """A SIGNAL step that starts waiting takes the oldest unconsumed signal of its name."""
-    name = (step.config or {}).get("signal")
-    signal = (
-        await Signal.filter(run_id=tx.run.id, name=name, consumed_by=None)
-        .using_db(tx.connection)
-        .order_by("received_at")
-        .first()
-    )
-    if signal is None:
-        return False
-    claimed = (
-        await Signal.filter(id=signal.id, consumed_by=None)
-        .using_db(tx.connection)
-        .update(consumed_by=step.ref)
-    )
-    if claimed != 1:
-        return False
-    await tx.change_step(
-        step,
-        STEP.RECEIVE_SIGNAL,
-        fields={"output": signal.payload, "finished_at": utcnow()},
-        event_data=[{"signal": signal.name, "payload": signal.payload, "sentBy": signal.sent_by}, None],
-    )
-    return True
-
-
 async def _complete_if_done(tx: RunTransaction, steps: list[StepRun]) -> bool:
     work = [s for s in steps if not s.on_cancel]
     if not all(s.status in SATISFIED_STEP_STATUSES for s in work):
@@ -573,7 +547,6 @@ __all__ = [
     "Outcome",
     "Plan",
     "advance",
-    "consume_buffered_signal",
     "run_output",
     "settle_open_steps",
 ]

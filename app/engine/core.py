@@ -108,16 +108,26 @@ class Engine:
     async def stop(self) -> None:
         """Stop taking work; finish the transactions under way; abandon running handlers.
 
-        An abandoned step keeps its lease until it runs out; then any engine retries it.
+        An abandoned step's lease is ended at once, so any engine retries it as a new attempt.
         """
         self._stopping = True
         pubsub.remove_local_listener(self._on_publish)
         for task in (self._main, self._heartbeat):
             if task is not None:
                 task.cancel()
+        abandoned = [job for _task, job in self._executing.values()]
         for task, _job in list(self._executing.values()):
             task.cancel()
         pending = [t for t in (self._main, self._heartbeat, *self._tasks) if t is not None]
+        if abandoned:
+            # Let the lease run out now rather than in `lease` seconds: the next engine
+            # (after a restart, or another process) runs these steps again at once.
+            try:
+                await StepRun.filter(job_run_id__in=abandoned, status=StepStatus.RUNNING.value).update(
+                    lease_expires_at=utcnow()
+                )
+            except Exception:
+                log.warning("could not release the leases of %d steps", len(abandoned), exc_info=True)
         if pending:
             _done, still = await asyncio.wait(pending, timeout=10)
             for task in still:
@@ -297,8 +307,8 @@ class Engine:
             .limit(POLL_BATCH)
             .values_list("id", flat=True)
         )
-        for run_id in due_pending:
-            self._mark(uuid.UUID(str(run_id)))
+        for raw in due_pending:
+            self._mark(uuid.UUID(str(raw)))
         changed = (
             await Run.filter(updated_at__gte=since)
             .limit(POLL_BATCH * 5)
@@ -326,8 +336,8 @@ class Engine:
             .limit(POLL_BATCH)
             .values_list("run_id", flat=True)
         )
-        for run_id in due_steps:
-            self._mark(uuid.UUID(str(run_id)))
+        for raw in due_steps:
+            self._mark(uuid.UUID(str(raw)))
         expiring = (
             await Run.filter(
                 status__in=[RunStatus.RUNNING.value, RunStatus.PAUSED.value], expires_at__lte=now
@@ -335,8 +345,8 @@ class Engine:
             .limit(POLL_BATCH)
             .values_list("id", flat=True)
         )
-        for run_id in expiring:
-            self._mark(uuid.UUID(str(run_id)))
+        for raw in expiring:
+            self._mark(uuid.UUID(str(raw)))
         await self._check_executing()
         if len(self._seen) > 200_000:
             self._seen.clear()

@@ -171,3 +171,28 @@ async def test_due_runs_start_by_priority_then_age(project, db):
         await engine.stop()
     started = await RunEvent.filter(type="RUN_STARTED").order_by("id").values_list("run_id", flat=True)
     assert [uuid.UUID(str(r)) for r in started] == [critical.id, normal.id, normal_later.id, low.id]
+
+
+async def test_a_stopped_engine_hands_its_running_steps_over_at_once(project, db):
+    workflow, version = await make_workflow(
+        project, "handover", [step("nap", handler="sleep", config={"seconds": 0.3})]
+    )
+    first = Engine(db, name="first", lease_seconds=600)
+    await first.start()
+    try:
+        run = await start(project, workflow, version)
+        from tests.engine.factory import wait_for_step
+
+        await wait_for_step(run.id, "nap", StepStatus.RUNNING)
+    finally:
+        await first.stop()
+    second = Engine(db, name="second", lease_seconds=600)
+    await second.start()
+    try:
+        # well within the first engine's 600 s lease
+        finished = await wait_for_status(run.id, *DONE, timeout=10)
+    finally:
+        await second.stop()
+    assert finished.status == RunStatus.COMPLETED
+    nap = await StepRun.get(run_id=run.id, ref="nap")
+    assert (nap.attempt, nap.worker_id) == (2, "engine:second")
