@@ -124,9 +124,7 @@ def _validate_http_config(config: Mapping[str, Any], path: tuple[str, ...]) -> l
     if not isinstance(method, str) or method.upper() not in HTTP_METHODS:
         problems.append(_problem(f"config.method must be one of {', '.join(HTTP_METHODS)}", *path, "method"))
     headers = config.get("headers")
-    if headers is not None and (
-        not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values())
-    ):
+    if headers is not None and (not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values())):
         problems.append(_problem("config.headers must be an object of strings", *path, "headers"))
     return problems
 
@@ -155,12 +153,17 @@ def _validate_for_each_body(body: Any, path: tuple[str, ...]) -> list[Problem]:
             problems.append(_problem("config.body.retry must be an object", *path, "retry"))
         else:
             problems += _validate_retry_values(
-                retry.get("maxAttempts", 1), retry.get("backoffSeconds", 1), retry.get("backoffFactor", 2),
-                (*path, "retry"), ("maxAttempts", "backoffSeconds", "backoffFactor"),
+                retry.get("maxAttempts", 1),
+                retry.get("backoffSeconds", 1),
+                retry.get("backoffFactor", 2),
+                (*path, "retry"),
+                ("maxAttempts", "backoffSeconds", "backoffFactor"),
             )
     timeout = body.get("timeoutSeconds")
     if timeout is not None and (not isinstance(timeout, int) or isinstance(timeout, bool) or timeout < 1):
-        problems.append(_problem("config.body.timeoutSeconds must be a whole number of at least 1", *path, "timeoutSeconds"))
+        problems.append(
+            _problem("config.body.timeoutSeconds must be a whole number of at least 1", *path, "timeoutSeconds")
+        )
     return problems
 
 
@@ -201,14 +204,14 @@ def _validate_config(step: StepSpec, path: tuple[str, ...]) -> list[Problem]:
     elif step.type is StepType.SUBWORKFLOW:
         key = config.get("workflowKey")
         if not isinstance(key, str) or not key.strip():
-            problems.append(
-                _problem("a SUBWORKFLOW step needs config.workflowKey", *config_path, "workflowKey")
-            )
+            problems.append(_problem("a SUBWORKFLOW step needs config.workflowKey", *config_path, "workflowKey"))
     elif step.type is StepType.FOR_EACH:
         items = config.get("items")
         if not isinstance(items, str) or not items.strip():
             problems.append(
-                _problem("a FOR_EACH step needs config.items, a key of the run input holding a list", *config_path, "items")
+                _problem(
+                    "a FOR_EACH step needs config.items, a key of the run input holding a list", *config_path, "items"
+                )
             )
         problems += _validate_for_each_body(config.get("body"), (*config_path, "body"))
     elif step.type is StepType.HTTP:
@@ -231,7 +234,7 @@ def _find_cycle(steps: Sequence[StepSpec]) -> list[str] | None:
             if dep not in graph:
                 continue
             if state.get(dep) == 1:
-                return [*stack[stack.index(dep):], dep]
+                return [*stack[stack.index(dep) :], dep]
             if state.get(dep) is None:
                 found = visit(dep)
                 if found:
@@ -262,7 +265,8 @@ def validate_steps(steps: Sequence[StepSpec], path: tuple[str, ...] = ("input", 
             problems.append(
                 _problem(
                     f"ref {step.ref!r} must start with a letter or digit and hold only letters, digits, '_', '.', '-'",
-                    *step_path, "ref",
+                    *step_path,
+                    "ref",
                 )
             )
         elif step.ref in refs:
@@ -292,8 +296,11 @@ def validate_steps(steps: Sequence[StepSpec], path: tuple[str, ...] = ("input", 
         problems += _validate_config(step, step_path)
         if step.retry is not None:
             problems += _validate_retry_values(
-                step.retry.max_attempts, step.retry.backoff_seconds, step.retry.backoff_factor,
-                (*step_path, "retry"), ("maxAttempts", "backoffSeconds", "backoffFactor"),
+                step.retry.max_attempts,
+                step.retry.backoff_seconds,
+                step.retry.backoff_factor,
+                (*step_path, "retry"),
+                ("maxAttempts", "backoffSeconds", "backoffFactor"),
             )
         if step.timeout_seconds is not None and step.timeout_seconds < 1:
             problems.append(_problem("timeoutSeconds must be at least 1", *step_path, "timeoutSeconds"))

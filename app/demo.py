@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
+import contextlib
 import dataclasses
 import datetime as dt
+import logging
 
 from app.actions import bulk, run_control
 from app.actions.accounts import create_project
@@ -41,7 +41,11 @@ WORKFLOWS: list[dict[str, object]] = [
             _step("notify", StepType.TASK, "revoke-sso", "revoke-vpn", handler="noop", name="Notify IT"),
             # cleanup runs on an IT worker: a canceled offboarding waits in CANCELING for it
             _step(
-                "restore", StepType.TASK, handler="restore-access", queue="it-ops", on_cancel=True,
+                "restore",
+                StepType.TASK,
+                handler="restore-access",
+                queue="it-ops",
+                on_cancel=True,
                 name="Restore access (cleanup)",
             ),
         ],
@@ -53,7 +57,10 @@ WORKFLOWS: list[dict[str, object]] = [
         "description": "Pull invoices from the billing provider, with retries.",
         "steps": [
             _step(
-                "fetch-invoices", StepType.TASK, handler="fail", config={"message": "provider timeout", "times": 2},
+                "fetch-invoices",
+                StepType.TASK,
+                handler="fail",
+                config={"message": "provider timeout", "times": 2},
                 retry=RetrySpec(max_attempts=3, backoff_seconds=0.5, backoff_factor=2),
             ),
             _step("wait-settlement", StepType.SLEEP, "fetch-invoices", config={"seconds": 1}),
@@ -67,7 +74,9 @@ WORKFLOWS: list[dict[str, object]] = [
         "steps": [
             _step("split", StepType.TASK, handler="echo"),
             _step(
-                "extract-pages", StepType.FOR_EACH, "split",
+                "extract-pages",
+                StepType.FOR_EACH,
+                "split",
                 config={"items": "pages", "body": {"type": "TASK", "handler": "echo"}},
             ),
             _step("index", StepType.TASK, "extract-pages", handler="noop"),
@@ -105,29 +114,46 @@ async def load_demo() -> bool:
         )
     operator = Principal(key_id=None, name="demo", role=Role.SUPERADMIN, project_id=project.id)
     await publish_workflow_version(
-        SYSTEM, project_key=project.key, workflow_key="billing-sync",
+        SYSTEM,
+        project_key=project.key,
+        workflow_key="billing-sync",
         steps=[
             _step(
-                "fetch-invoices", StepType.TASK, handler="fail",
+                "fetch-invoices",
+                StepType.TASK,
+                handler="fail",
                 config={"message": "provider outage", "times": 5},
                 retry=RetrySpec(max_attempts=2, backoff_seconds=0.2, backoff_factor=2),
             ),
             _step("post-ledger", StepType.TASK, "fetch-invoices", handler="echo"),
         ],
-        max_parallel_steps=None, timeout_seconds=None, change_limit=None,
+        max_parallel_steps=None,
+        timeout_seconds=None,
+        change_limit=None,
     )
     offboarded = []
     for index, (user, name) in enumerate(
-        [("u-1001", "Ada Smith"), ("u-1002", "Grace Jones"), ("u-1003", "Alan Smith"), ("u-1004", "Linus Berg"),
-         ("u-1005", "Joan Clarke")]
+        [
+            ("u-1001", "Ada Smith"),
+            ("u-1002", "Grace Jones"),
+            ("u-1003", "Alan Smith"),
+            ("u-1004", "Linus Berg"),
+            ("u-1005", "Joan Clarke"),
+        ]
     ):
         offboarded.append(
             await start_run(
-                operator, workflow_key="offboard-user", project_key=None, version=None,
+                operator,
+                workflow_key="offboard-user",
+                project_key=None,
+                version=None,
                 options=RunOptions(
-                    input={"userId": user}, subject=SubjectSpec(type="identity", id=user, name=name),
-                    tenant="acme", priority=Priority.HIGH if index == 0 else Priority.NORMAL,
-                    tags=[("region", "eu")], trigger=TriggerSpec(source=TriggerSource.MANUAL, cancellation_key=user),
+                    input={"userId": user},
+                    subject=SubjectSpec(type="identity", id=user, name=name),
+                    tenant="acme",
+                    priority=Priority.HIGH if index == 0 else Priority.NORMAL,
+                    tags=[("region", "eu")],
+                    trigger=TriggerSpec(source=TriggerSource.MANUAL, cancellation_key=user),
                     reason="employee left",
                 ),
             )
@@ -135,18 +161,26 @@ async def load_demo() -> bool:
     # offboarded[0..2] run (waiting for approval; [2] is canceled once started, see settle_demo);
     # [3] and [4] are BLOCKED by the change limit
     await bulk.unblock_runs(
-        operator, run_id=to_global_id("Run", offboarded[4].id), filter=None, action=UnblockAction.ABANDON,
+        operator,
+        run_id=to_global_id("Run", offboarded[4].id),
+        filter=None,
+        action=UnblockAction.ABANDON,
         reason="duplicate request",
     )
     await trigger_workflow(
-        operator, workflow_key="billing-sync", project_key=None,
+        operator,
+        workflow_key="billing-sync",
+        project_key=None,
         subjects=[SubjectSpec(type="account", id=f"acct-{n}", name=f"Account {n}") for n in range(1, 3)],
         options=RunOptions(input={"period": "2026-11"}, tenant="acme", tags=[("region", "us")]),
     )  # version 2: FAILED after its attempts
     recovered = RunOptions(input={"period": "2026-10"}, tenant="globex", tags=[("region", "us")])
     await start_run(operator, workflow_key="billing-sync", project_key=None, version=1, options=recovered)
     await start_run(
-        operator, workflow_key="billing-sync", project_key=None, version=1,
+        operator,
+        workflow_key="billing-sync",
+        project_key=None,
+        version=1,
         options=dataclasses.replace(recovered, timeout_seconds=1, reason="tight deadline"),
     )  # TIMED_OUT: its retries and settlement wait outlast one second
     canceled = await start_run(operator, workflow_key="billing-sync", project_key=None, version=1, options=recovered)
@@ -154,11 +188,17 @@ async def load_demo() -> bool:
     terminated = await start_run(operator, workflow_key="billing-sync", project_key=None, version=1, options=recovered)
     await run_control.terminate_run(operator, to_global_id("Run", terminated.id), "wrong account")  # TERMINATED
     await start_run(
-        operator, workflow_key="billing-sync", project_key=None, version=1,
+        operator,
+        workflow_key="billing-sync",
+        project_key=None,
+        version=1,
         options=dataclasses.replace(recovered, scheduled_at=utcnow() + dt.timedelta(days=1)),
     )  # PENDING until tomorrow
     await start_run(
-        operator, workflow_key="ingest-document", project_key=None, version=None,
+        operator,
+        workflow_key="ingest-document",
+        project_key=None,
+        version=None,
         options=RunOptions(
             input={"pages": ["cover", "terms", "signature"]},
             subject=SubjectSpec(type="document", id="doc-77", name="Master services agreement"),
@@ -166,9 +206,13 @@ async def load_demo() -> bool:
     )
     for customer in ("c-42", "c-43"):
         conversation = await start_run(
-            operator, workflow_key="agent-conversation", project_key=None, version=None,
+            operator,
+            workflow_key="agent-conversation",
+            project_key=None,
+            version=None,
             options=RunOptions(
-                input={"question": "Where is my invoice?"}, tags=[("kind", "conversation")],
+                input={"question": "Where is my invoice?"},
+                tags=[("kind", "conversation")],
                 subject=SubjectSpec(type="customer", id=customer, name=f"Customer {customer[2:]}"),
                 visibility=Visibility.PROJECT,
             ),
@@ -196,7 +240,6 @@ async def settle_demo(timeout: float = 30.0) -> None:
             break
         await asyncio.sleep(0.2)
     if run is not None and run.status is RunStatus.RUNNING:
-        try:
+        # another server process of the demo may have done it first
+        with contextlib.suppress(FlowdeckError):
             await run_control.cancel_run(operator, to_global_id("Run", run.id), "rehired")
-        except FlowdeckError:  # another server process of the demo did it first
-            pass

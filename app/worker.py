@@ -9,6 +9,7 @@ lost): the handler is cancelled and nothing is reported.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import socket
@@ -71,7 +72,14 @@ class Worker:
                 continue
             data = await self.call(
                 CLAIM,
-                {"input": {"queue": self.queue, "workerId": self.worker_id, "limit": free, "leaseSeconds": LEASE_SECONDS}},
+                {
+                    "input": {
+                        "queue": self.queue,
+                        "workerId": self.worker_id,
+                        "limit": free,
+                        "leaseSeconds": LEASE_SECONDS,
+                    }
+                },
             )
             steps = data["claimSteps"]["steps"]
             for step in steps:
@@ -79,10 +87,8 @@ class Worker:
                 self.running.add(task)
                 task.add_done_callback(self.running.discard)
             if not steps:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.stopping.wait(), IDLE_POLL_SECONDS)
-                except TimeoutError:
-                    pass
         if self.running:
             await asyncio.wait(self.running)
         await self.client.aclose()
@@ -108,7 +114,9 @@ class Worker:
             log.info("step %s (%s) is no longer ours; dropped", step["ref"], step["id"])
             return
         except Exception as error:
-            await self._report(FAIL, {"stepRunId": step["id"], "workerId": self.worker_id, "error": str(error) or type(error).__name__})
+            await self._report(
+                FAIL, {"stepRunId": step["id"], "workerId": self.worker_id, "error": str(error) or type(error).__name__}
+            )
             return
         finally:
             heartbeat.cancel()

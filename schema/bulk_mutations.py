@@ -51,15 +51,15 @@ class BulkActionPayload:
     failed: int
     dry_run: bool
     failures: list[BulkFailure] = strawberry.field(description="at most 100 listed")
-    runs: list[Run] = strawberry.field(description="RETRY / RESTART / UNBLOCK: the new or released runs, at most 100 listed")
+    runs: list[Run] = strawberry.field(
+        description="RETRY / RESTART / UNBLOCK: the new or released runs, at most 100 listed"
+    )
     errors: list[UserError]
 
 
 def _payload(result: bulk.BulkResult | None, errors: list[UserError]) -> BulkActionPayload:
     if result is None:
-        return BulkActionPayload(
-            matched=0, succeeded=0, failed=0, dry_run=False, failures=[], runs=[], errors=errors
-        )
+        return BulkActionPayload(matched=0, succeeded=0, failed=0, dry_run=False, failures=[], runs=[], errors=errors)
     return BulkActionPayload(
         matched=result.matched,
         succeeded=result.succeeded,

@@ -25,9 +25,7 @@ def _by_id(model: type[M]) -> Callable[[list[str]], Awaitable[list[M | None]]]:
     return load
 
 
-def _grouped(
-    model: type[M], column: str, order: Sequence[str]
-) -> Callable[[list[str]], Awaitable[list[list[M]]]]:
+def _grouped(model: type[M], column: str, order: Sequence[str]) -> Callable[[list[str]], Awaitable[list[list[M]]]]:
     async def load(keys: list[str]) -> list[list[M]]:
         rows = await model.filter(**{f"{column}__in": keys}).order_by(*order)
         groups: dict[str, list[M]] = defaultdict(list)

@@ -283,7 +283,9 @@ class Run(Node):
     status: RunStatus
     triggered_by: TriggerSource
     trigger: Trigger
-    initiated_by: str = strawberry.field(description="actor that started it: apikey:<name>, user:<id>, system, run:<id>")
+    initiated_by: str = strawberry.field(
+        description="actor that started it: apikey:<name>, user:<id>, system, run:<id>"
+    )
     subject: Subject | None
     tenant: str | None
     batch_id: str | None = strawberry.field(
@@ -728,8 +730,17 @@ class RunQueries:
         before: str | None = None,
     ) -> RunConnection:
         return await resolve_run_connection(
-            info, base=None, project=project, filter=filter, where=where, search=search, order_by=order_by,
-            first=first, after=after, last=last, before=before,
+            info,
+            base=None,
+            project=project,
+            filter=filter,
+            where=where,
+            search=search,
+            order_by=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
 
     @strawberry.field(permission_classes=[Authenticated])
@@ -758,8 +769,17 @@ class RunQueries:
         after: str | None = None,
     ) -> RunConnection:
         return await resolve_run_connection(
-            info, base=conversations_filter(), project=project, filter=filter, where=where, search=None,
-            order_by=None, first=first, after=after, last=None, before=None,
+            info,
+            base=conversations_filter(),
+            project=project,
+            filter=filter,
+            where=where,
+            search=None,
+            order_by=None,
+            first=first,
+            after=after,
+            last=None,
+            before=None,
         )
 
     @strawberry.field(permission_classes=[Authenticated])

@@ -54,7 +54,9 @@ class StepDefinition:
     config: JSON | None
     retry: RetryPolicy | None
     timeout_seconds: int | None
-    on_cancel: bool = strawberry.field(description="a cleanup step: it runs only when the run is canceled (not terminated)")
+    on_cancel: bool = strawberry.field(
+        description="a cleanup step: it runs only when the run is canceled (not terminated)"
+    )
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> StepDefinition:

@@ -49,7 +49,8 @@ def postgres_bin() -> Path | None:
 
 
 def redis_bin() -> Path | None:
-    found = shutil.which("redis-server") or ("/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None)
+    debian = Path("/usr/bin/redis-server")
+    found = shutil.which("redis-server") or (str(debian) if debian.exists() else None)
     return Path(found) if found else None
 
 
@@ -91,7 +92,8 @@ class PostgresServer:
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
         )
-        self._run(str(self.bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
+        log = str(self.root / "log")
+        self._run(str(self.bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", log, "-w", "start")
         return self
 
     def url(self, database: str = "postgres") -> str:

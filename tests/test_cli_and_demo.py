@@ -7,6 +7,7 @@ import sys
 import time
 
 import httpx
+
 from tests.servers import FlowdeckServer, PostgresServer
 
 STATS = "{ runStats { byStatus { status count } } }"
@@ -15,8 +16,12 @@ RUNS_BY_WORKFLOW = "{ runs(first: 100) { totalCount edges { node { workflow { ke
 
 def run_cli(*args: str, env: dict[str, str], cwd) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "app", *args], env={"PATH": "/usr/bin:/bin", **env}, cwd=cwd,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "app", *args],
+        env={"PATH": "/usr/bin:/bin", **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -27,7 +32,10 @@ def test_demo_prints_its_key_and_loads_four_workflows_with_runs(start_flowdeck):
     body = httpx.post(server.graphql_url, json={"query": RUNS_BY_WORKFLOW}, headers=server.headers, timeout=10).json()
     runs = [edge["node"] for edge in body["data"]["runs"]["edges"]]
     assert {run["workflow"]["key"] for run in runs} == {
-        "offboard-user", "billing-sync", "ingest-document", "agent-conversation"
+        "offboard-user",
+        "billing-sync",
+        "ingest-document",
+        "agent-conversation",
     }
     conversation = next(run for run in runs if run["workflow"]["key"] == "agent-conversation")
     assert {"key": "kind", "value": "conversation"} in conversation["tags"]
@@ -57,7 +65,9 @@ def test_apikey_create_and_migrate(tmp_path, database_url, db):
 
 def test_readyz_is_503_while_the_database_is_away(postgres_server: PostgresServer, tmp_path):
     url = postgres_server.create_database("readyz_outage")
-    server = FlowdeckServer({"FLOWDECK_DATABASE_URL": url, "FLOWDECK_BOOTSTRAP_KEY": "fdk_readyz"}, engine=False).start()
+    server = FlowdeckServer(
+        {"FLOWDECK_DATABASE_URL": url, "FLOWDECK_BOOTSTRAP_KEY": "fdk_readyz"}, engine=False
+    ).start()
     try:
         assert httpx.get(f"{server.url}/readyz").status_code == 200
         postgres_server.psql(

@@ -12,24 +12,38 @@ import httpx
 from tests.servers import FlowdeckServer
 
 CREATE_PROJECT = 'mutation { createProject(input: {key: "acme", name: "Acme"}) { project { key } errors { message } } }'
-CREATE_KEY = """mutation { createApiKey(input: {name: "ops", role: OPERATOR, project: "acme"}) { secret errors { message } } }"""
-CREATE_ADMIN = """mutation { createApiKey(input: {name: "adm", role: ADMIN, project: "acme"}) { secret errors { message } } }"""
+CREATE_KEY = (
+    """mutation { createApiKey(input: {name: "ops", role: OPERATOR, project: "acme"}) { secret errors { message } } }"""
+)
+CREATE_ADMIN = (
+    """mutation { createApiKey(input: {name: "adm", role: ADMIN, project: "acme"}) { secret errors { message } } }"""
+)
 CREATE_WORKFLOW = """
 mutation($steps: [StepDefinitionInput!]!) {
-  createWorkflow(input: {project: "acme", key: "chain", name: "Chain", steps: $steps}) { workflow { key } errors { message field } }
+  createWorkflow(input: {project: "acme", key: "chain", name: "Chain", steps: $steps}) {
+    workflow { key } errors { message field }
+  }
 }"""
 START = 'mutation { startRun(input: {workflowKey: "chain", input: {x: 1}}) { run { id status } errors { message } } }'
-RUN = "query($id: ID!) { run(id: $id) { status output steps { ref status attempt } events(first: 50) { edges { node { seq type } } } } }"
+RUN = """query($id: ID!) {
+  run(id: $id) { status output steps { ref status attempt } events(first: 50) { edges { node { seq type } } } }
+}"""
 
 
-def post(server: FlowdeckServer, query: str, variables: dict[str, Any] | None = None, secret: str | None = None) -> dict[str, Any]:
+def post(
+    server: FlowdeckServer, query: str, variables: dict[str, Any] | None = None, secret: str | None = None
+) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {secret}"} if secret else {}
-    response = httpx.post(server.graphql_url, json={"query": query, "variables": variables or {}}, headers=headers, timeout=10)
+    response = httpx.post(
+        server.graphql_url, json={"query": query, "variables": variables or {}}, headers=headers, timeout=10
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
 
-def data(server: FlowdeckServer, query: str, variables: dict[str, Any] | None = None, secret: str | None = None) -> dict[str, Any]:
+def data(
+    server: FlowdeckServer, query: str, variables: dict[str, Any] | None = None, secret: str | None = None
+) -> dict[str, Any]:
     body = post(server, query, variables, secret or server.key)
     assert "errors" not in body, body
     return body["data"]
@@ -54,7 +68,9 @@ def test_a_client_creates_a_project_key_workflow_and_runs_it(live_server: Flowde
         time.sleep(0.05)
     assert run["status"] == "COMPLETED", run
     assert [(s["ref"], s["status"], s["attempt"]) for s in run["steps"]] == [
-        ("a", "COMPLETED", 1), ("b", "COMPLETED", 1), ("c", "COMPLETED", 1)
+        ("a", "COMPLETED", 1),
+        ("b", "COMPLETED", 1),
+        ("c", "COMPLETED", 1),
     ]
     assert run["output"]["b"]["input"] == {"x": 1}
     seqs = [edge["node"]["seq"] for edge in run["events"]["edges"]]

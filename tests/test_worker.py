@@ -19,14 +19,18 @@ mutation($steps: [StepDefinitionInput!]!) {
   createProject(input: {key: "shop", name: "Shop"}) { errors { message } }
   createWorkflow(input: {project: "shop", key: "payment", name: "Payment", steps: $steps}) { errors { message field } }
 }"""
-START = 'mutation { startRun(input: {project: "shop", workflowKey: "payment", input: {amount: 42}}) { run { id } errors { message } } }'
+START = """mutation {
+  startRun(input: {project: "shop", workflowKey: "payment", input: {amount: 42}}) { run { id } errors { message } }
+}"""
 RUN = """query($id: ID!) { run(id: $id) {
   status output steps { ref status attempt jobRunId } updates { type message details }
   events(first: 100) { edges { node { type stepRef } } } } }"""
 
 
 def gql(server: FlowdeckServer, query: str, variables: dict | None = None) -> dict:
-    body = httpx.post(server.graphql_url, json={"query": query, "variables": variables or {}}, headers=server.headers).json()
+    body = httpx.post(
+        server.graphql_url, json={"query": query, "variables": variables or {}}, headers=server.headers
+    ).json()
     assert "errors" not in body, body
     return body["data"]
 
@@ -34,15 +38,38 @@ def gql(server: FlowdeckServer, query: str, variables: dict | None = None) -> di
 def test_worker_runs_queued_steps_with_retries(live_server: FlowdeckServer):
     steps = [
         {"ref": "charge", "type": "TASK", "handler": "charge-card", "queue": "payments"},
-        {"ref": "refund", "type": "TASK", "handler": "flaky-refund", "queue": "payments", "dependsOn": ["charge"],
-         "retry": {"maxAttempts": 3, "backoffSeconds": 0.1}},
+        {
+            "ref": "refund",
+            "type": "TASK",
+            "handler": "flaky-refund",
+            "queue": "payments",
+            "dependsOn": ["charge"],
+            "retry": {"maxAttempts": 3, "backoffSeconds": 0.1},
+        },
     ]
     assert gql(live_server, SETUP, {"steps": steps})["createWorkflow"]["errors"] == []
     run_id = gql(live_server, START)["startRun"]["run"]["id"]
     worker = subprocess.Popen(
-        [sys.executable, "-m", "app", "worker", "--url", live_server.url, "--key", live_server.key,
-         "--queue", "payments", "--handlers", "tests.fixtures.worker_handlers", "--concurrency", "2"],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "worker",
+            "--url",
+            live_server.url,
+            "--key",
+            live_server.key,
+            "--queue",
+            "payments",
+            "--handlers",
+            "tests.fixtures.worker_handlers",
+            "--concurrency",
+            "2",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 20
@@ -66,8 +93,24 @@ def test_worker_runs_queued_steps_with_retries(live_server: FlowdeckServer):
 
 def test_worker_with_a_bad_key_stops_with_one_line(live_server: FlowdeckServer):
     result = subprocess.run(
-        [sys.executable, "-m", "app", "worker", "--url", live_server.url, "--key", "fdk_wrong", "--queue", "q",
-         "--handlers", "tests.fixtures.worker_handlers"],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=30,
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "worker",
+            "--url",
+            live_server.url,
+            "--key",
+            "fdk_wrong",
+            "--queue",
+            "q",
+            "--handlers",
+            "tests.fixtures.worker_handlers",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert result.returncode == 2 and "UNAUTHENTICATED" in result.stdout and "Traceback" not in result.stderr

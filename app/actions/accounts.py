@@ -118,7 +118,11 @@ async def ensure_bootstrap_key(secret: str) -> ApiKey:
         return existing
     try:
         return await ApiKey.create(
-            id=uuid.uuid4(), name="bootstrap", role=Role.SUPERADMIN, project=None, secret_hash=digest,
+            id=uuid.uuid4(),
+            name="bootstrap",
+            role=Role.SUPERADMIN,
+            project=None,
+            secret_hash=digest,
             created_by="system",
         )
     except IntegrityError:  # another process created it first

@@ -64,9 +64,7 @@ def _target_condition(
     """The runs a bulk target selects, among those the caller can see."""
     has_ids = bool(ids)
     has_filter = filter is not None and filter.strip() != ""
-    has_where = where is not None and any(
-        value not in (None, []) for value in dataclasses.asdict(where).values()
-    )
+    has_where = where is not None and any(value not in (None, []) for value in dataclasses.asdict(where).values())
     if not (has_ids or has_filter or has_where):
         raise ValidationFailed("give ids, a filter or a where: an empty target never means every run", ("input",))
     try:
@@ -83,9 +81,7 @@ def _target_condition(
     return condition
 
 
-async def _for_each_run(
-    condition: Q, result: BulkResult, act: Callable[[Run], Awaitable[Run | None]]
-) -> None:
+async def _for_each_run(condition: Q, result: BulkResult, act: Callable[[Run], Awaitable[Run | None]]) -> None:
     """Call `act` on every selected run, in chunks by id, recording successes and failures."""
     last_id: uuid.UUID | None = None
     while True:

@@ -15,7 +15,17 @@ from tortoise.exceptions import IntegrityError
 from app.actions.accounts import resolve_project
 from app.auth import Principal
 from app.definitions import StepSpec
-from app.enums import ErrorCode, Priority, Role, RunEventType, RunStatus, StepStatus, StepType, TriggerSource, Visibility
+from app.enums import (
+    ErrorCode,
+    Priority,
+    Role,
+    RunEventType,
+    RunStatus,
+    StepStatus,
+    StepType,
+    TriggerSource,
+    Visibility,
+)
 from app.errors import NotFound, Problem, ValidationFailed
 from app.ids import expect_global_id, to_global_id
 from app.lifecycle import RunTransaction, utcnow
@@ -95,7 +105,8 @@ def validate_options(
                 problems.append(
                     _problem(
                         f"step {step.ref!r} loops over input.{key}, which must be a list (step {index})",
-                        *path, "input",
+                        *path,
+                        "input",
                     )
                 )
     seen: set[str] = set()
@@ -131,11 +142,15 @@ async def _blocked_by_change_limit(connection: BaseDBAsyncClient, workflow: Work
         locked = locked.select_for_update()
     await locked.first()
     since = now - dt.timedelta(seconds=workflow.change_limit_window_seconds)
-    counted = await Run.filter(
-        workflow_id=workflow.id,
-        created_at__gte=since,
-        status__not_in=[RunStatus.BLOCKED.value, RunStatus.ABANDONED.value],
-    ).using_db(connection).count()
+    counted = (
+        await Run.filter(
+            workflow_id=workflow.id,
+            created_at__gte=since,
+            status__not_in=[RunStatus.BLOCKED.value, RunStatus.ABANDONED.value],
+        )
+        .using_db(connection)
+        .count()
+    )
     return counted + 1 > workflow.change_limit_max_runs
 
 
@@ -239,7 +254,11 @@ async def create_run(
                 using_db=tx.connection,
             )
         data: dict[str, Any] = {"workflowKey": workflow.key, "version": version.version}
-        for name, value in (("retryOf", lineage.retry_of), ("restartOf", lineage.restart_of), ("parentRun", lineage.parent_run)):
+        for name, value in (
+            ("retryOf", lineage.retry_of),
+            ("restartOf", lineage.restart_of),
+            ("parentRun", lineage.parent_run),
+        ):
             if value is not None:
                 data[name] = to_global_id("Run", value)
         tx.record(RunEventType.RUN_CREATED, actor=initiated_by, reason=options.reason, data=data)

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from app.auth import Principal
 from app.actions.accounts import resolve_project
+from app.auth import Principal
 from app.definitions import KEY_PATTERN, ChangeLimitSpec, StepSpec, validate_run_settings, validate_steps
 from app.enums import ErrorCode, Role, StepType
 from app.errors import NotFound, Problem, ValidationFailed
@@ -25,7 +25,9 @@ async def _check_subworkflows(project_id: uuid.UUID, own_key: str, steps: Sequen
     keys = {
         (index, step.config["workflowKey"])
         for index, step in enumerate(steps)
-        if step.type is StepType.SUBWORKFLOW and isinstance(step.config, dict) and isinstance(step.config.get("workflowKey"), str)
+        if step.type is StepType.SUBWORKFLOW
+        and isinstance(step.config, dict)
+        and isinstance(step.config.get("workflowKey"), str)
     }
     if not keys:
         return []
@@ -133,7 +135,9 @@ async def publish_workflow_version(
         if connection.capabilities.dialect == "postgres":
             locked = locked.select_for_update()
         current = await locked.get()
-        previous = await WorkflowVersion.filter(workflow_id=workflow.id, version=current.version).using_db(connection).get()
+        previous = (
+            await WorkflowVersion.filter(workflow_id=workflow.id, version=current.version).using_db(connection).get()
+        )
         next_version = current.version + 1
         await WorkflowVersion.create(
             id=uuid.uuid4(),

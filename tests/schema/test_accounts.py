@@ -36,7 +36,9 @@ async def test_project_and_key_lifecycle(superadmin: Client):
     project = (await superadmin.data(CREATE_PROJECT, {"key": "acme", "name": "Acme"}))["createProject"]
     assert project["errors"] == [] and project["project"]["key"] == "acme"
 
-    created = (await superadmin.data(CREATE_KEY, {"name": "ops", "role": "OPERATOR", "project": "acme"}))["createApiKey"]
+    created = (await superadmin.data(CREATE_KEY, {"name": "ops", "role": "OPERATOR", "project": "acme"}))[
+        "createApiKey"
+    ]
     assert created["errors"] == []
     assert created["apiKey"]["project"] == {"key": "acme"} and created["secret"].startswith("fdk_")
     stored = await ApiKey.get(name="ops")

@@ -28,9 +28,11 @@ async def blocked_runs(acme, count: int) -> list[dict]:
 
 async def test_unblock_by_filter_releases_only_blocked_runs(acme):
     runs = await blocked_runs(acme, 2)
-    payload = (await acme.operator.data(UNBLOCK, {"input": {"filter": 'workflow_key eq "wf"', "action": "RUN", "reason": "ok"}}))[
-        "unblockRuns"
-    ]
+    payload = (
+        await acme.operator.data(
+            UNBLOCK, {"input": {"filter": 'workflow_key eq "wf"', "action": "RUN", "reason": "ok"}}
+        )
+    )["unblockRuns"]
     assert payload["errors"] == [] and (payload["matched"], payload["succeeded"], payload["failed"]) == (2, 2, 0)
     assert {r["id"] for r in payload["runs"]} == {runs[1]["id"], runs[2]["id"]}
     assert {r["status"] for r in payload["runs"]} == {"PENDING"}
@@ -40,8 +42,13 @@ async def test_unblock_by_filter_releases_only_blocked_runs(acme):
 
 async def test_abandon_by_id_and_invalid_transition_for_a_run_not_blocked(acme):
     runs = await blocked_runs(acme, 1)
-    abandoned = (await acme.operator.data(UNBLOCK, {"input": {"id": runs[1]["id"], "action": "ABANDON"}}))["unblockRuns"]
-    assert abandoned["succeeded"] == 1 and (await Run.all().order_by("created_at").values_list("status", flat=True))[1] == "ABANDONED"
+    abandoned = (await acme.operator.data(UNBLOCK, {"input": {"id": runs[1]["id"], "action": "ABANDON"}}))[
+        "unblockRuns"
+    ]
+    assert (
+        abandoned["succeeded"] == 1
+        and (await Run.all().order_by("created_at").values_list("status", flat=True))[1] == "ABANDONED"
+    )
     again = (await acme.operator.data(UNBLOCK, {"input": {"id": runs[0]["id"], "action": "RUN"}}))["unblockRuns"]
     assert again["failed"] == 1
     assert again["failures"] == [
@@ -53,7 +60,9 @@ async def test_empty_target_and_bad_filter_are_payload_errors(acme):
     await blocked_runs(acme, 1)
     empty = (await acme.operator.data(UNBLOCK, {"input": {"action": "RUN"}}))["unblockRuns"]
     assert empty["errors"][0]["code"] == "VALIDATION"
-    bad = (await acme.operator.data(UNBLOCK, {"input": {"filter": 'stauts eq "BLOCKED"', "action": "RUN"}}))["unblockRuns"]
+    bad = (await acme.operator.data(UNBLOCK, {"input": {"filter": 'stauts eq "BLOCKED"', "action": "RUN"}}))[
+        "unblockRuns"
+    ]
     assert bad["errors"][0]["code"] == "BAD_FILTER" and bad["errors"][0]["field"] == ["input", "filter"]
     assert "stauts" in bad["errors"][0]["message"] and "0" in bad["errors"][0]["message"]
     assert await Run.filter(status="BLOCKED").count() == 1
@@ -65,10 +74,14 @@ async def test_bulk_pause_dry_run_and_real(acme, globex):
     for _ in range(3):
         await start(acme.operator)
     await start(globex.operator)
-    dry = (await acme.operator.data(BULK, {"input": {"action": "PAUSE", "where": {"workflowKey": "wf"}, "dryRun": True}}))["bulkRunAction"]
+    dry = (
+        await acme.operator.data(BULK, {"input": {"action": "PAUSE", "where": {"workflowKey": "wf"}, "dryRun": True}})
+    )["bulkRunAction"]
     assert (dry["matched"], dry["succeeded"], dry["dryRun"]) == (3, 0, True)
     assert await Run.filter(status="PAUSED").count() == 0
-    real = (await acme.operator.data(BULK, {"input": {"action": "PAUSE", "filter": 'status eq "PENDING"'}}))["bulkRunAction"]
+    real = (await acme.operator.data(BULK, {"input": {"action": "PAUSE", "filter": 'status eq "PENDING"'}}))[
+        "bulkRunAction"
+    ]
     assert (real["matched"], real["succeeded"], real["failed"]) == (3, 3, 0)
     # the other project's run is never selected
     assert await Run.filter(status="PAUSED").count() == 3 and await Run.filter(status="PENDING").count() == 1
@@ -81,7 +94,9 @@ async def test_bulk_restart_needs_admin_and_empty_target_is_rejected(acme):
     assert error["extensions"]["code"] == "FORBIDDEN"
     empty = (await acme.operator.data(BULK, {"input": {"action": "CANCEL", "ids": []}}))["bulkRunAction"]
     assert empty["errors"][0]["code"] == "VALIDATION" and empty["matched"] == 0
-    terminated = (await acme.operator.data(BULK, {"input": {"action": "TERMINATE", "ids": [run["id"]]}}))["bulkRunAction"]
+    terminated = (await acme.operator.data(BULK, {"input": {"action": "TERMINATE", "ids": [run["id"]]}}))[
+        "bulkRunAction"
+    ]
     assert terminated["succeeded"] == 1
     restarted = (await acme.admin.data(BULK, {"input": {"action": "RESTART", "ids": [run["id"]]}}))["bulkRunAction"]
     assert restarted["succeeded"] == 1 and restarted["runs"][0]["status"] == "PENDING"

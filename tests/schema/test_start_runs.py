@@ -64,7 +64,9 @@ async def test_start_run_creates_run_steps_tags_and_event(acme):
 
 async def test_bad_start_input_is_reported_and_writes_nothing(acme):
     await create(acme.admin, chain("a"))
-    payload = await start(acme.operator, input=[1, 2], tags=[{"key": "x", "value": "1"}, {"key": "x", "value": "2"}], timeoutSeconds=0)
+    payload = await start(
+        acme.operator, input=[1, 2], tags=[{"key": "x", "value": "1"}, {"key": "x", "value": "2"}], timeoutSeconds=0
+    )
     assert payload["run"] is None
     assert {tuple(e["field"]) for e in payload["errors"]} == {
         ("input", "input"),
@@ -96,7 +98,9 @@ async def test_change_limit_blocks_runs_beyond_the_window_limit(acme):
     await create(acme.admin, chain("a"), changeLimit={"maxRuns": 2, "windowSeconds": 3600})
     statuses = [(await start(acme.operator))["run"] for _ in range(3)]
     assert [(r["status"], r["changeLimitReached"]) for r in statuses] == [
-        ("PENDING", False), ("PENDING", False), ("BLOCKED", True),
+        ("PENDING", False),
+        ("PENDING", False),
+        ("BLOCKED", True),
     ]
     forced = (await start(acme.operator, disregardChangeLimit=True))["run"]
     assert forced["status"] == "PENDING" and forced["disregardChangeLimit"] is True
@@ -107,7 +111,9 @@ async def test_change_limit_blocks_runs_beyond_the_window_limit(acme):
 async def test_trigger_workflow_fans_out_with_one_batch(acme):
     await create(acme.admin, chain("a"))
     subjects = [{"type": "account", "id": f"acct-{n}"} for n in range(3)]
-    payload = (await acme.operator.data(TRIGGER, {"input": {"workflowKey": "wf", "subjects": subjects}}))["triggerWorkflow"]
+    payload = (await acme.operator.data(TRIGGER, {"input": {"workflowKey": "wf", "subjects": subjects}}))[
+        "triggerWorkflow"
+    ]
     assert payload["errors"] == [] and len(payload["batchId"]) == 32
     assert [(r["batchId"], r["subject"]["id"], r["status"]) for r in payload["runs"]] == [
         (payload["batchId"], f"acct-{n}", "PENDING") for n in range(3)
@@ -134,7 +140,9 @@ async def test_private_runs_are_seen_only_by_their_initiator_and_superadmin(acme
 
 
 async def test_for_each_needs_a_list_in_the_input(acme):
-    steps = [{"ref": "loop", "type": "FOR_EACH", "config": {"items": "pages", "body": {"type": "TASK", "handler": "echo"}}}]
+    steps = [
+        {"ref": "loop", "type": "FOR_EACH", "config": {"items": "pages", "body": {"type": "TASK", "handler": "echo"}}}
+    ]
     await create(acme.admin, steps)
     payload = await start(acme.operator, input={"pages": "nope"})
     assert payload["errors"][0]["field"] == ["input", "input"] and "input.pages" in payload["errors"][0]["message"]

@@ -11,7 +11,10 @@ mutation($input: CreateWorkflowInput!) {
     workflow {
       id key name version project { key }
       changeLimit { maxRuns windowSeconds }
-      definition { version maxParallelSteps steps { ref type dependsOn handler queue config onCancel retry { maxAttempts backoffSeconds backoffFactor } } }
+      definition {
+        version maxParallelSteps
+        steps { ref type dependsOn handler queue config onCancel retry { maxAttempts backoffSeconds backoffFactor } }
+      }
     }
     errors { code message field }
   }
@@ -24,7 +27,12 @@ mutation($input: PublishWorkflowVersionInput!) {
   }
 }"""
 WORKFLOW = "query($key: String!) { workflow(key: $key) { key version } }"
-WORKFLOWS = "query($first: Int, $after: String) { workflows(first: $first, after: $after) { totalCount edges { cursor node { key } } pageInfo { hasNextPage endCursor } } }"
+WORKFLOWS = """
+query($first: Int, $after: String) {
+  workflows(first: $first, after: $after) {
+    totalCount edges { cursor node { key } } pageInfo { hasNextPage endCursor }
+  }
+}"""
 
 
 def chain(*refs: str) -> list[dict[str, Any]]:
@@ -43,8 +51,14 @@ async def test_create_workflow_and_read_it_back(acme):
     steps = [
         *chain("a", "b"),
         {"ref": "ask", "type": "APPROVAL", "dependsOn": ["b"]},
-        {"ref": "ext", "type": "TASK", "handler": "anything", "queue": "billing", "dependsOn": ["ask"],
-         "retry": {"maxAttempts": 3, "backoffSeconds": 2}},
+        {
+            "ref": "ext",
+            "type": "TASK",
+            "handler": "anything",
+            "queue": "billing",
+            "dependsOn": ["ask"],
+            "retry": {"maxAttempts": 3, "backoffSeconds": 2},
+        },
         {"ref": "undo", "type": "TASK", "handler": "noop", "onCancel": True},
     ]
     payload = await create(acme.admin, steps, changeLimit={"maxRuns": 2, "windowSeconds": 60})
@@ -104,7 +118,9 @@ async def test_duplicate_key_and_bad_settings(acme):
     assert (await create(acme.admin, chain("a")))["errors"] == []
     again = await create(acme.admin, chain("a"))
     assert again["errors"][0]["field"] == ["input", "key"] and "already exists" in again["errors"][0]["message"]
-    bad = await create(acme.admin, chain("a"), key="other", maxParallelSteps=0, changeLimit={"maxRuns": 0, "windowSeconds": 1})
+    bad = await create(
+        acme.admin, chain("a"), key="other", maxParallelSteps=0, changeLimit={"maxRuns": 0, "windowSeconds": 1}
+    )
     assert {tuple(e["field"]) for e in bad["errors"]} == {
         ("input", "maxParallelSteps"),
         ("input", "changeLimit", "maxRuns"),
@@ -113,15 +129,22 @@ async def test_duplicate_key_and_bad_settings(acme):
 
 async def test_publish_versions(acme):
     await create(acme.admin, chain("a"))
-    published = (await acme.admin.data(PUBLISH, {"input": {"workflowKey": "wf", "steps": chain("a", "b"), "maxParallelSteps": 2}}))[
-        "publishWorkflowVersion"
-    ]
+    published = (
+        await acme.admin.data(
+            PUBLISH, {"input": {"workflowKey": "wf", "steps": chain("a", "b"), "maxParallelSteps": 2}}
+        )
+    )["publishWorkflowVersion"]
     assert published["errors"] == []
     workflow = published["workflow"]
     assert workflow["version"] == 2
-    assert [(v["version"], v["maxParallelSteps"], len(v["steps"])) for v in workflow["versions"]] == [(1, 4, 1), (2, 2, 2)]
+    assert [(v["version"], v["maxParallelSteps"], len(v["steps"])) for v in workflow["versions"]] == [
+        (1, 4, 1),
+        (2, 2, 2),
+    ]
     assert workflow["definition"] == {"steps": [{"ref": "a"}]}
-    missing = (await acme.admin.data(PUBLISH, {"input": {"workflowKey": "nope", "steps": chain("a")}}))["publishWorkflowVersion"]
+    missing = (await acme.admin.data(PUBLISH, {"input": {"workflowKey": "nope", "steps": chain("a")}}))[
+        "publishWorkflowVersion"
+    ]
     assert missing["errors"][0]["code"] == "NOT_FOUND" and missing["errors"][0]["field"] == ["input", "workflowKey"]
 
 
@@ -133,3 +156,15 @@ async def test_operators_cannot_define_workflows(acme):
 async def test_workflow_of_another_project_is_null(acme, globex):
     await create(globex.admin, chain("a"))
     assert (await acme.viewer.data(WORKFLOW, {"key": "wf"}))["workflow"] is None
+
+
+async def test_workflows_connection_pages_in_the_callers_project(acme, globex):
+    for key in ("w1", "w2", "w3"):
+        await create(acme.admin, chain("a"), key=key)
+    await create(globex.admin, chain("a"), key="other")
+    first = (await acme.viewer.data(WORKFLOWS, {"first": 2}))["workflows"]
+    assert first["totalCount"] == 3 and first["pageInfo"]["hasNextPage"] is True
+    rest = (await acme.viewer.data(WORKFLOWS, {"first": 2, "after": first["pageInfo"]["endCursor"]}))["workflows"]
+    assert rest["pageInfo"]["hasNextPage"] is False
+    keys = [edge["node"]["key"] for edge in first["edges"] + rest["edges"]]
+    assert sorted(keys) == ["w1", "w2", "w3"] and len(set(keys)) == 3
