@@ -232,8 +232,13 @@ class FlowdeckServer:
         """Start the process and wait until `GET /healthz` answers 200."""
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                self.args, env=self.env, cwd=self.root, stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                self.args,
+                env=self.env,
+                cwd=self.root,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

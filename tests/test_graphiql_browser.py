@@ -52,9 +52,7 @@ async def chromium() -> AsyncIterator[Browser]:
             "(.ci/run does). The GraphiQL test needs a real browser and never downloads one."
         )
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
             yield browser
         finally:
@@ -158,9 +156,7 @@ async def test_graphiql_runs_me_with_the_key_typed_in_the_headers_editor(
     assert isinstance(errors, list)
     assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
 
-    await replace_editor_text(
-        browser_page, HEADERS_EDITOR, json.dumps({"Authorization": f"Bearer {live_server.key}"})
-    )
+    await replace_editor_text(browser_page, HEADERS_EDITOR, json.dumps({"Authorization": f"Bearer {live_server.key}"}))
     answered = await run_and_read_result(browser_page, "SUPERADMIN")
     assert "errors" not in answered
     me = answered["data"]["me"]  # type: ignore[index]

@@ -32,9 +32,7 @@ def run_script(name: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[
 
 
 def test_scripts_test_fails_when_no_test_runs(tmp_path: Path) -> None:
-    result = run_script(
-        "test", "-p", "no:cacheprovider", "-k", "matches_no_test_at_all", str(tmp_path), cwd=tmp_path
-    )
+    result = run_script("test", "-p", "no:cacheprovider", "-k", "matches_no_test_at_all", str(tmp_path), cwd=tmp_path)
     assert result.returncode == 5, result.stdout + result.stderr
     assert "pytest collected no tests: that is a failure" in result.stderr
 
@@ -122,9 +120,7 @@ def _stop(process: subprocess.Popen[str]) -> None:
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-    leftovers = [
-        stat.parent.name for stat in Path("/proc").glob("[0-9]*/stat") if _process_group(stat) == process.pid
-    ]
+    leftovers = [stat.parent.name for stat in Path("/proc").glob("[0-9]*/stat") if _process_group(stat) == process.pid]
     assert leftovers == [], f"processes left running after scripts/serve stopped: {leftovers}"
 
 
