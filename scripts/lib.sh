@@ -1,4 +1,4 @@
-# Shared by scripts/serve, scripts/test and .ci/run (sourced, not run).
+# Shared by scripts/serve and scripts/test (sourced, not run).
 #
 # flowdeck_root           cd to the repository root, wherever the caller was.
 # flowdeck_venv           make .venv (Python 3.11) and install the project into it with its
