@@ -117,8 +117,16 @@ class Run(models.Model):
             Index(fields=("project_id", "workflow_key", "created_at")),
             # the engine: due PENDING runs, highest priority first
             Index(fields=("status", "priority", "created_at")),
-            # filter fields that select few rows
+            # filter fields that select few rows (booleans and substring matches gain nothing
+            # from a btree; `workflow_key sw` uses the project/workflow_key index)
             Index(fields=("workflow_id", "created_at")),
+            Index(fields=("workflow_name",)),
+            Index(fields=("subject_name",)),
+            Index(fields=("schedule_id",)),
+            Index(fields=("audience_key",)),
+            Index(fields=("scheduled_at",)),
+            Index(fields=("expires_at",)),
+            Index(fields=("error_count",)),
             Index(fields=("tenant",)),
             Index(fields=("batch_id",)),
             Index(fields=("subject_id",)),

@@ -70,13 +70,14 @@ def test_readyz_is_503_while_the_database_is_away(postgres_server: PostgresServe
     ).start()
     try:
         assert httpx.get(f"{server.url}/readyz").status_code == 200
-        postgres_server.psql(
-            "ALTER DATABASE readyz_outage ALLOW_CONNECTIONS false;"
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'readyz_outage';"
-        )
-        deadline = time.monotonic() + 10
+        # committed first, so no reconnect can slip in between the terminate and the commit
+        postgres_server.psql("ALTER DATABASE readyz_outage ALLOW_CONNECTIONS false")
+        deadline = time.monotonic() + 15
         status = 200
         while status == 200 and time.monotonic() < deadline:
+            postgres_server.psql(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'readyz_outage'"
+            )
             status = httpx.get(f"{server.url}/readyz", timeout=5).status_code
             time.sleep(0.1)
         assert status == 503
