@@ -45,9 +45,7 @@ def new_run(project: Project, workflow: Workflow, **fields: Any) -> Run:
     return Run(**values)
 
 
-async def make_run(
-    project: Project, workflow: Workflow, tags: dict[str, str] | None = None, **fields: Any
-) -> Run:
+async def make_run(project: Project, workflow: Workflow, tags: dict[str, str] | None = None, **fields: Any) -> Run:
     run = new_run(project, workflow, **fields)
     await run.save(force_create=True)
     if tags:

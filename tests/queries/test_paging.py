@@ -1,0 +1,164 @@
+"""Keyset paging through 500 runs under every order: no duplicate, no gap, right pageInfo,
+in both directions, with runs inserted between pages."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from typing import Any
+
+import pytest
+
+from app.enums import Priority, RunOrderField, RunStatus, SortDirection
+from app.queries import RunOrderSpec, list_runs
+from models import Run
+from tests.queries.factory import at, make_project, make_workflow, member, new_run, save_runs
+
+NOW = at(100_000)
+PAGE = 45
+WORKFLOW_KEYS = ["alpha", "beta", "gamma", "delta"]
+
+ORDERS: list[list[tuple[RunOrderField, SortDirection]]] = [
+    [(RunOrderField.CREATED_AT, SortDirection.DESC)],
+    [(RunOrderField.CREATED_AT, SortDirection.ASC)],
+    [(RunOrderField.UPDATED_AT, SortDirection.DESC)],
+    [(RunOrderField.STARTED_AT, SortDirection.DESC)],
+    [(RunOrderField.STARTED_AT, SortDirection.ASC)],
+    [(RunOrderField.FINISHED_AT, SortDirection.ASC)],
+    [(RunOrderField.FINISHED_AT, SortDirection.DESC)],
+    [(RunOrderField.PRIORITY, SortDirection.DESC)],
+    [(RunOrderField.STATUS, SortDirection.ASC)],
+    [(RunOrderField.WORKFLOW_KEY, SortDirection.DESC)],
+    [(RunOrderField.DURATION, SortDirection.DESC)],
+    [(RunOrderField.DURATION, SortDirection.ASC)],
+    [(RunOrderField.PRIORITY, SortDirection.DESC), (RunOrderField.CREATED_AT, SortDirection.ASC)],
+    [(RunOrderField.WORKFLOW_KEY, SortDirection.ASC), (RunOrderField.STARTED_AT, SortDirection.ASC)],
+    [(RunOrderField.STATUS, SortDirection.ASC), (RunOrderField.PRIORITY, SortDirection.ASC)],
+]
+
+
+def _order_id(order: list[tuple[RunOrderField, SortDirection]]) -> str:
+    return "+".join(f"{field.value}-{direction.value}" for field, direction in order)
+
+
+def _random_run(project: Any, workflows: dict[str, Any], rng: random.Random) -> Run:
+    # few distinct values, so that ties (and the id tie-breaker) are everywhere
+    created = rng.randint(0, 150)
+    started = rng.choice([None, created + rng.randint(0, 20)])
+    finished = None if started is None else rng.choice([None, started + rng.randint(0, 40)])
+    key = rng.choice(WORKFLOW_KEYS)
+    return new_run(
+        project,
+        workflows[key],
+        created_at=at(created),
+        updated_at=at(created + rng.randint(0, 3)),
+        started_at=None if started is None else at(started),
+        finished_at=None if finished is None else at(finished),
+        priority=rng.choice(list(Priority)),
+        status=rng.choice(list(RunStatus)),
+    )
+
+
+def _sort_value(run: Run, field: RunOrderField) -> Any:
+    if field is RunOrderField.DURATION:
+        if run.started_at is None:
+            return None
+        return ((run.finished_at or NOW) - run.started_at).total_seconds()
+    column = {"PRIORITY": "priority", "STATUS": "status", "WORKFLOW_KEY": "workflow_key"}.get(field.value)
+    value = getattr(run, column or field.value.lower())
+    return value.value if hasattr(value, "value") else value
+
+
+def expected_order(runs: list[Run], order: list[tuple[RunOrderField, SortDirection]]) -> list[uuid.UUID]:
+    """The order FILTER-independent reference: NULL after every value, ties broken by id."""
+    result = sorted(runs, key=lambda run: str(run.id), reverse=order[-1][1] is SortDirection.DESC)
+    for field, direction in reversed(order):
+        present = [run for run in result if _sort_value(run, field) is not None]
+        missing = [run for run in result if _sort_value(run, field) is None]
+        present.sort(key=lambda run: _sort_value(run, field), reverse=direction is SortDirection.DESC)
+        # NULL is the greatest value: last going up, first going down
+        result = present + missing if direction is SortDirection.ASC else missing + present
+    return [run.id for run in result]
+
+
+@pytest.fixture
+async def five_hundred(db):
+    project = await make_project()
+    workflows = {key: await make_workflow(project, key, key.title()) for key in WORKFLOW_KEYS}
+    rng = random.Random(500)
+    runs = [_random_run(project, workflows, rng) for _ in range(500)]
+    await save_runs(runs)
+    return project, workflows, runs, rng
+
+
+@pytest.mark.parametrize("order", ORDERS, ids=_order_id)
+async def test_forward_and_backward_visit_every_run_once_in_order(five_hundred, order):
+    project, _workflows, runs, _rng = five_hundred
+    me = member(project)
+    specs = [RunOrderSpec(field, direction) for field, direction in order]
+    expected = expected_order(runs, order)
+
+    forward: list[uuid.UUID] = []
+    cursor = None
+    pages = 0
+    while True:
+        page = await list_runs(me, order_by=specs, first=PAGE, after=cursor, now=NOW)
+        pages += 1
+        forward.extend(run.id for run in page.items)
+        assert page.has_previous_page is (pages > 1)
+        assert page.start_cursor == page.cursors[0] and page.end_cursor == page.cursors[-1]
+        if not page.has_next_page:
+            break
+        cursor = page.end_cursor
+    assert forward == expected
+    assert pages == -(-500 // PAGE)
+
+    backward: list[list[uuid.UUID]] = []
+    cursor = None
+    while True:
+        page = await list_runs(me, order_by=specs, last=PAGE, before=cursor, now=NOW)
+        backward.append([run.id for run in page.items])
+        assert page.has_next_page is (len(backward) > 1)
+        if not page.has_previous_page:
+            break
+        cursor = page.start_cursor
+    assert [run_id for chunk in reversed(backward) for run_id in chunk] == expected
+
+
+@pytest.mark.parametrize("order", [ORDERS[0], ORDERS[4], ORDERS[10], ORDERS[12]], ids=_order_id)
+async def test_rows_inserted_between_pages_cause_no_duplicate_and_no_gap(five_hundred, order):
+    project, workflows, runs, rng = five_hundred
+    me = member(project)
+    specs = [RunOrderSpec(field, direction) for field, direction in order]
+    original = {run.id for run in runs}
+
+    for backward in (False, True):
+        seen: list[uuid.UUID] = []
+        cursor = None
+        inserted: list[Run] = []
+        while True:
+            if backward:
+                page = await list_runs(me, order_by=specs, last=PAGE, before=cursor, now=NOW)
+                seen.extend(reversed([run.id for run in page.items]))
+                more, cursor = page.has_previous_page, page.start_cursor
+            else:
+                page = await list_runs(me, order_by=specs, first=PAGE, after=cursor, now=NOW)
+                seen.extend(run.id for run in page.items)
+                more, cursor = page.has_next_page, page.end_cursor
+            # new runs land everywhere in the order: before, at and after the cursor
+            batch = [_random_run(project, workflows, rng) for _ in range(7)]
+            await save_runs(batch)
+            inserted.extend(batch)
+            if not more:
+                break
+        assert len(seen) == len(set(seen)), "a run was returned twice"
+        assert original <= set(seen), "a run that existed throughout was skipped"
+        everything = await Run.filter(project_id=project.id)
+        in_walk_order = expected_order(everything, order)
+        if backward:
+            in_walk_order.reverse()
+        # what was seen is in order, and is everything up to the end but the inserted runs
+        # that landed behind the cursor
+        assert seen == [run_id for run_id in in_walk_order if run_id in set(seen)]
+        runs.extend(inserted)
+        original = {run.id for run in runs}
