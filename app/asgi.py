@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -17,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketState
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
@@ -30,6 +31,36 @@ from schema import build_schema
 from schema.context import Context
 
 log = logging.getLogger("flowdeck")
+
+
+_watchers: set[asyncio.Task[None]] = set()
+REVOCATION_CHECK_SECONDS = 1.0
+
+
+def _connected(websocket: WebSocket) -> bool:
+    return WebSocketState.DISCONNECTED not in (websocket.client_state, websocket.application_state)
+
+
+async def close_when_revoked(websocket: WebSocket, key_id: uuid.UUID) -> None:
+    """Close a socket with 4403 as soon as the key it authenticated with is revoked."""
+    from models import ApiKey
+
+    async with pubsub.get_hub().subscribe(pubsub.KEYS_TOPIC) as subscription:
+        messages = aiter(subscription)
+        while _connected(websocket):
+            try:
+                message = await asyncio.wait_for(anext(messages), REVOCATION_CHECK_SECONDS)
+            except TimeoutError:
+                continue
+            except StopAsyncIteration:
+                return
+            if message is not pubsub.RESYNC and message.get("revoked") != str(key_id):
+                continue
+            key = await ApiKey.get_or_none(id=key_id)
+            if key is None or key.revoked_at is not None:
+                with contextlib.suppress(RuntimeError):
+                    await websocket.close(code=4403, reason="API key revoked")
+                return
 
 
 class FlowdeckGraphQL(GraphQL[Context, None]):
@@ -54,9 +85,13 @@ class FlowdeckGraphQL(GraphQL[Context, None]):
 
     async def on_ws_connect(self, context: Context) -> Any:
         try:
-            await context.authenticate()
+            principal = await context.authenticate()
         except Unauthenticated as error:
             raise ConnectionRejectionError({"message": str(error)}) from error
+        if isinstance(context.request, WebSocket) and principal.key_id is not None:
+            watcher = asyncio.create_task(close_when_revoked(context.request, principal.key_id))
+            _watchers.add(watcher)
+            watcher.add_done_callback(_watchers.discard)
         return await super().on_ws_connect(context)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:

@@ -16,6 +16,7 @@ from schema.node_query import NodeQueries
 from schema.run_mutations import RunLifecycleMutations
 from schema.runs import Run, RunMutations, RunQueries, StepRun
 from schema.step_mutations import StepMutations
+from schema.subscriptions import Subscription
 from schema.workflows import Workflow, WorkflowMutations, WorkflowQueries
 
 log = logging.getLogger("flowdeck.graphql")
@@ -43,6 +44,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Run, StepRun, Workflow, Project, ApiKey],
         extensions=[
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),

@@ -1,0 +1,139 @@
+"""Following state live: replay from the database, then deliver what changes, with no gap and
+no duplicate.
+
+Each follower subscribes to its topic *before* it reads, and after every message (or a
+RESYNC, or a quiet spell) re-reads from the database past the last item it sent. Messages
+only say "look again", so a lost or merged message costs latency, never correctness, and a
+slow consumer never makes memory grow: the hub drops what it cannot queue and sends RESYNC.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
+
+from tortoise.expressions import Q
+
+from app import pubsub
+from app.actions.runs import get_visible_run
+from app.auth import Principal
+from app.lifecycle import TERMINAL_RUN_STATUSES, utcnow
+from app.queries import RunWhereSpec, run_condition
+from models import Run, RunEvent, RunUpdate
+
+T = TypeVar("T")
+
+BATCH = 500
+# Re-read now and then even without a message: insurance against a broadcast that
+# silently lost one (a RESYNC covers the losses the hub can see).
+QUIET_RECHECK_SECONDS = 5.0
+
+
+async def _wait_for_news(messages: AsyncIterator[Any], timeout: float) -> bool:
+    """Wait for the next message; False when the subscription ended."""
+    try:
+        await asyncio.wait_for(anext(messages), timeout)
+    except TimeoutError:
+        return True
+    except StopAsyncIteration:
+        return False
+    return True
+
+
+async def _follow(
+    topic: str,
+    read: Callable[[], Awaitable[tuple[list[T], bool]]],
+) -> AsyncIterator[T]:
+    """Yield what `read` returns, re-reading on every message; stop when it says done."""
+    async with pubsub.get_hub().subscribe(topic) as subscription:
+        messages = aiter(subscription)
+        while True:
+            items, done = await read()
+            for item in items:
+                yield item
+            if done:
+                return
+            if len(items) >= BATCH:
+                continue  # more is waiting in the database already
+            if not await _wait_for_news(messages, QUIET_RECHECK_SECONDS):
+                return
+
+
+async def follow_run_events(principal: Principal, run_id: str, after: int) -> AsyncIterator[RunEvent]:
+    """runEvents: the events with seq > after, then live ones; ends once the run is terminal
+    and every event has been sent."""
+    run = await get_visible_run(principal, run_id, ("runId",))
+    last_seq = max(after, 0)
+
+    async def read() -> tuple[list[RunEvent], bool]:
+        nonlocal last_seq
+        # the status first: a terminal status read now was committed with its events, so the
+        # events read next include every one of them
+        status = await Run.filter(id=run.id).values_list("status", flat=True)
+        events = list(await RunEvent.filter(run_id=run.id, seq__gt=last_seq).order_by("seq").limit(BATCH))
+        if events:
+            last_seq = events[-1].seq
+        terminal = not status or status[0] in TERMINAL_RUN_STATUSES
+        return events, terminal and len(events) < BATCH
+
+    async for event in _follow(pubsub.run_topic(str(run.id)), read):
+        yield event
+
+
+async def follow_run_updates(principal: Principal, run_id: str, since: dt.datetime | None) -> AsyncIterator[RunUpdate]:
+    """runUpdates: the updates after `since` (all when null), oldest first, then live ones;
+    ends once the run is terminal and every update has been sent."""
+    run = await get_visible_run(principal, run_id, ("runId",))
+    last_seq = 0
+    first = True
+
+    async def read() -> tuple[list[RunUpdate], bool]:
+        nonlocal last_seq, first
+        status = await Run.filter(id=run.id).values_list("status", flat=True)
+        query = RunUpdate.filter(run_id=run.id, seq__gt=last_seq)
+        if first and since is not None:
+            query = query.filter(at__gt=since)
+        first = False
+        updates = list(await query.order_by("seq").limit(BATCH))
+        if updates:
+            last_seq = updates[-1].seq
+        terminal = not status or status[0] in TERMINAL_RUN_STATUSES
+        return updates, terminal and len(updates) < BATCH
+
+    async for update in _follow(pubsub.run_updates_topic(str(run.id)), read):
+        yield update
+
+
+async def follow_run_changes(
+    principal: Principal,
+    *,
+    project: str | None,
+    filter: str | None,
+    where: RunWhereSpec | None,
+) -> AsyncIterator[Run]:
+    """runChanged: each run the caller can see that matches, whenever it is created or changes
+    status. The filter is compiled once (BadFilter now, before anything is sent) and each
+    change is checked with one primary-key lookup, never a table scan."""
+    condition = run_condition(principal, project=project, filter=filter, where=where)
+    own_project = None if principal.is_superadmin else str(principal.project_id)
+    since = utcnow()
+    async with pubsub.get_hub().subscribe(pubsub.RUNS_TOPIC) as subscription:
+        async for message in subscription:
+            if message is pubsub.RESYNC:
+                # some changes may be lost: send every matching run changed since the last one
+                # we know of (a repeated status is allowed, a missed change is not)
+                runs = await Run.filter(condition, updated_at__gte=since).order_by("updated_at").limit(BATCH)
+            else:
+                if own_project is not None and message.get("project") != own_project:
+                    continue
+                try:
+                    run_id = uuid.UUID(str(message.get("run")))
+                except ValueError:
+                    continue
+                runs = await Run.filter(Q(id=run_id), condition).limit(1)
+            for run in runs:
+                since = max(since, run.updated_at)
+                yield run
