@@ -32,6 +32,7 @@ from app.lifecycle import (
     fail_step_attempt,
     start_step,
     step_input,
+    takes_a_slot,
     utcnow,
 )
 from models import Run, StepRun, Workflow, WorkflowVersion
@@ -84,11 +85,6 @@ class Outcome:
 # ---------------------------------------------------------------- helpers
 
 
-def _counts_as_running(step: StepRun) -> bool:
-    # A FOR_EACH loop step is a container: its iterations take the slots, not the loop.
-    return step.status == StepStatus.RUNNING and step.type != StepType.FOR_EACH
-
-
 def _is_top_level(step: StepRun) -> bool:
     return step.parent_ref is None
 
@@ -109,9 +105,7 @@ def run_output(steps: list[StepRun]) -> dict[str, Any]:
     return {step.ref: step.output for step in steps if _is_top_level(step) and not step.on_cancel}
 
 
-async def settle_open_steps(
-    tx: RunTransaction, steps: list[StepRun], statuses: frozenset[StepStatus]
-) -> None:
+async def settle_open_steps(tx: RunTransaction, steps: list[StepRun], statuses: frozenset[StepStatus]) -> None:
     """Cancel the steps in `statuses`; cleanup steps that never started end SKIPPED.
 
     Used when a run ends other than by canceling (terminate, time out).
@@ -138,9 +132,7 @@ async def advance(
     plan = Plan()
     run = tx.run
     steps = list(
-        await StepRun.filter(run_id=run.id)
-        .using_db(tx.connection)
-        .order_by("position", "iteration", "created_at")
+        await StepRun.filter(run_id=run.id).using_db(tx.connection).order_by("position", "iteration", "created_at")
     )
     if outcome is not None:
         await _apply_outcome(tx, steps, outcome)
@@ -151,9 +143,7 @@ async def advance(
     now = utcnow()
     if run.status in RUN.TIME_OUT.sources and run.expires_at is not None and run.expires_at <= now:
         await settle_open_steps(tx, steps, IN_FLIGHT_STEP_STATUSES | {StepStatus.QUEUED})
-        await tx.change_run(
-            RUN.TIME_OUT, data={"timeoutSeconds": run.timeout_seconds}, fields={"finished_at": now}
-        )
+        await tx.change_run(RUN.TIME_OUT, data={"timeoutSeconds": run.timeout_seconds}, fields={"finished_at": now})
         _after_finish(run, plan)
         return plan
     if run.status == RunStatus.PENDING:
@@ -197,9 +187,7 @@ async def _apply_outcome(tx: RunTransaction, steps: list[StepRun], outcome: Outc
         await fail_step_attempt(tx, step, outcome.error, outcome.retryable)
 
 
-async def _one_pass(
-    tx: RunTransaction, steps: list[StepRun], plan: Plan, *, owner: str, lease: dt.timedelta
-) -> bool:
+async def _one_pass(tx: RunTransaction, steps: list[StepRun], plan: Plan, *, owner: str, lease: dt.timedelta) -> bool:
     """One sweep over the steps; True when something changed (so another sweep may find more)."""
     run = tx.run
     now = utcnow()
@@ -208,11 +196,7 @@ async def _one_pass(
 
     # Leases that ran out: the holder (an engine or a worker) is gone.
     for step in steps:
-        if (
-            step.status == StepStatus.RUNNING
-            and step.lease_expires_at is not None
-            and step.lease_expires_at <= now
-        ):
+        if step.status == StepStatus.RUNNING and step.lease_expires_at is not None and step.lease_expires_at <= now:
             await _lease_lost(tx, step)
             changed = True
             if run.is_terminal:
@@ -222,9 +206,7 @@ async def _one_pass(
     for step in steps:
         if step.status == StepStatus.WAITING and step.type == StepType.SLEEP and step.due_at is not None:
             if step.due_at <= now:
-                await tx.change_step(
-                    step, STEP.COMPLETE, fields={"output": {}, "finished_at": now, "due_at": None}
-                )
+                await tx.change_step(step, STEP.COMPLETE, fields={"output": {}, "finished_at": now, "due_at": None})
                 changed = True
             else:
                 plan.wake_no_later_than(step.due_at)
@@ -313,9 +295,7 @@ async def _start_child(tx: RunTransaction, step: StepRun, plan: Plan) -> bool:
     key = config.get("workflowKey")
     workflow = await Workflow.filter(project_id=run.project_id, key=key).using_db(tx.connection).first()
     version = (
-        await WorkflowVersion.filter(workflow_id=workflow.id, version=workflow.version)
-        .using_db(tx.connection)
-        .first()
+        await WorkflowVersion.filter(workflow_id=workflow.id, version=workflow.version).using_db(tx.connection).first()
         if workflow is not None
         else None
     )
@@ -361,9 +341,7 @@ async def _finish_loop(tx: RunTransaction, loop: StepRun, steps: list[StepRun]) 
     return True
 
 
-async def _queue_ready(
-    tx: RunTransaction, steps: list[StepRun], by_ref: dict[str, StepRun], *, cleanup: bool
-) -> bool:
+async def _queue_ready(tx: RunTransaction, steps: list[StepRun], by_ref: dict[str, StepRun], *, cleanup: bool) -> bool:
     changed = False
     for step in steps:
         if step.status != StepStatus.PENDING or step.on_cancel != cleanup:
@@ -394,7 +372,7 @@ async def _start_queued(
 ) -> bool:
     run = tx.run
     now = utcnow()
-    free = run.max_parallel_steps - sum(1 for s in steps if _counts_as_running(s))
+    free = run.max_parallel_steps - sum(1 for s in steps if takes_a_slot(s))
     changed = False
     for step in list(steps):
         if step.status != StepStatus.QUEUED or step.on_cancel != cleanup:
@@ -431,9 +409,7 @@ async def _start_execution(
     value = step_input(run, step, by_ref)
     if run.dry_run:
         await start_step(tx, step, fields={"input": value})
-        await tx.change_step(
-            step, STEP.COMPLETE, fields={"output": {"dryRun": True}, "finished_at": utcnow()}
-        )
+        await tx.change_step(step, STEP.COMPLETE, fields={"output": {"dryRun": True}, "finished_at": utcnow()})
         return
     job_run_id = f"{owner}/{uuid.uuid4().hex[:12]}"
     await start_step(
@@ -463,9 +439,7 @@ async def _start_execution(
     )
 
 
-async def _start_loop(
-    tx: RunTransaction, loop: StepRun, steps: list[StepRun], by_ref: dict[str, StepRun]
-) -> None:
+async def _start_loop(tx: RunTransaction, loop: StepRun, steps: list[StepRun], by_ref: dict[str, StepRun]) -> None:
     run = tx.run
     config = loop.config or {}
     items_key = config.get("items")

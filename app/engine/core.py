@@ -44,9 +44,7 @@ from models.runs import TERMINAL_RUN_STATUSES
 log = logging.getLogger("flowdeck.engine")
 
 # Which engine (if any) the current task works for: its own writes need no wake-up.
-_current_engine: contextvars.ContextVar[Engine | None] = contextvars.ContextVar(
-    "flowdeck_engine", default=None
-)
+_current_engine: contextvars.ContextVar[Engine | None] = contextvars.ContextVar("flowdeck_engine", default=None)
 
 # Clocks of processes on one machine agree; this covers commit delays between them.
 CHANGE_WINDOW = dt.timedelta(seconds=2)
@@ -67,9 +65,7 @@ class Engine:
         concurrency: int | None = None,
     ) -> None:
         self.settings = settings
-        self.name = ENGINE_WORKER_PREFIX + (
-            name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        )
+        self.name = ENGINE_WORKER_PREFIX + (name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
         self.lease = dt.timedelta(seconds=lease_seconds)
         # SQLite has one connection per process: more concurrent transactions only queue.
         self.concurrency = concurrency or (2 if settings.is_sqlite else 8)
@@ -279,9 +275,7 @@ class Engine:
             if await self._advance(execution.run_id, outcome):
                 return
             await asyncio.sleep(0.05 * (attempt + 1))
-        log.warning(
-            "could not record the outcome of %s; its lease will run out and it will run again", execution.ref
-        )
+        log.warning("could not record the outcome of %s; its lease will run out and it will run again", execution.ref)
 
     # ------------------------------------------------------------ polling
 
@@ -339,9 +333,7 @@ class Engine:
         for raw in due_steps:
             self._mark(uuid.UUID(str(raw)))
         expiring = (
-            await Run.filter(
-                status__in=[RunStatus.RUNNING.value, RunStatus.PAUSED.value], expires_at__lte=now
-            )
+            await Run.filter(status__in=[RunStatus.RUNNING.value, RunStatus.PAUSED.value], expires_at__lte=now)
             .limit(POLL_BATCH)
             .values_list("id", flat=True)
         )
@@ -357,9 +349,7 @@ class Engine:
         if not self._executing:
             return
         held = dict(self._executing)
-        rows = await StepRun.filter(id__in=list(held), status=StepStatus.RUNNING.value).values_list(
-            "id", "job_run_id"
-        )
+        rows = await StepRun.filter(id__in=list(held), status=StepStatus.RUNNING.value).values_list("id", "job_run_id")
         live = {(uuid.UUID(str(step_id)), job) for step_id, job in rows}
         for step_id, (task, job) in held.items():
             if (step_id, job) not in live and self._executing.get(step_id, (None, None))[0] is task:
