@@ -263,7 +263,7 @@ class RunTransaction:
 
     # -- changes ---------------------------------------------------------
 
-    def _event(
+    def record(
         self,
         event_type: RunEventType,
         *,
@@ -273,6 +273,8 @@ class RunTransaction:
         reason: str | None = None,
         data: Mapping[str, Any] | None = None,
     ) -> None:
+        """Append an event to this transaction. Status changes call this for their own events;
+        call it directly for an event that changes no status (RUN_CREATED, RUN_RETRIED, ...)."""
         self.events.append(
             PendingEvent(
                 type=event_type,
@@ -286,19 +288,6 @@ class RunTransaction:
                 data=dict(data) if data else None,
             )
         )
-
-    def record(
-        self,
-        event_type: RunEventType,
-        *,
-        ok: bool = True,
-        step: StepRun | None = None,
-        actor: str | None = None,
-        reason: str | None = None,
-        data: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Append an event that changes no status (RUN_CREATED, RUN_RETRIED, ...)."""
-        self._event(event_type, ok=ok, step=step, actor=actor, reason=reason, data=data)
 
     async def change_run(
         self,
@@ -329,7 +318,7 @@ class RunTransaction:
             setattr(self.run, name, value)
         self._status_changed = True
         for event_type in change.events:
-            self._event(event_type, ok=change.ok, actor=actor, reason=reason, data=data)
+            self.record(event_type, ok=change.ok, actor=actor, reason=reason, data=data)
 
     async def change_step(
         self,
@@ -365,7 +354,7 @@ class RunTransaction:
             setattr(step, name, value)
         per_event = list(event_data) if event_data is not None else [data] * len(change.events)
         for event_type, payload in zip(change.events, per_event, strict=True):
-            self._event(event_type, ok=change.ok, step=step, actor=actor, reason=reason, data=payload)
+            self.record(event_type, ok=change.ok, step=step, actor=actor, reason=reason, data=payload)
 
     # -- closing ---------------------------------------------------------
 
