@@ -6,6 +6,8 @@ default, so an ascending and a descending walk of a (project_id, col, id) index 
 serve the order. The condition "after this cursor" is a row-value comparison
 `(a, b, id) < (?, ?, ?)` when every key is non-null and all go one way (what lets
 PostgreSQL start the index scan at the cursor), and the expanded OR form otherwise.
+After PRIORITY, STATUS or WORKFLOW_KEY as the last field comes CREATED_AT, then the
+id, both in the last field's direction.
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ _KEYS: dict[str, SortKey] = {
     RunOrderField.DURATION.value: SortKey("DURATION", True, "seconds", None),
 }
 ID_KEY = SortKey("ID", False, "id", "id")
+# Fields with few distinct values: created_at orders the runs within each.
+_GROUPING_KEYS = frozenset({"PRIORITY", "STATUS", "WORKFLOW_KEY"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,14 +89,18 @@ class RunOrdering:
                 continue
             keys.append(key)
             ascending.append(SortDirection(direction) is SortDirection.ASC)
+        created = _KEYS[RunOrderField.CREATED_AT.value]
+        if keys[-1].name in _GROUPING_KEYS and created not in keys:
+            # Newest (or oldest) first within a status, priority or workflow: what the
+            # (project_id, <field>, created_at) indexes hold, so PostgreSQL sorts little.
+            keys.append(created)
+            ascending.append(ascending[-1])
         # the id breaks ties, in the direction of the last field
         return cls((*keys, ID_KEY), (*ascending, ascending[-1]))
 
     @property
     def signature(self) -> str:
-        return ",".join(
-            f"{k.name}:{'ASC' if a else 'DESC'}" for k, a in zip(self.keys, self.ascending, strict=True)
-        )
+        return ",".join(f"{k.name}:{'ASC' if a else 'DESC'}" for k, a in zip(self.keys, self.ascending, strict=True))
 
     @property
     def uses_duration(self) -> bool:

@@ -112,9 +112,7 @@ def search_q(term: str) -> Q:
     if not term:
         return Q()
     columns = ("workflow_key", "workflow_name", "subject_id", "subject_name")
-    found = CriterionQ(
-        lambda table, dialect: _any_of([ilike(table[column], Op.CO, term) for column in columns])
-    )
+    found = CriterionQ(lambda table, dialect: _any_of([ilike(table[column], Op.CO, term) for column in columns]))
     run_id = _run_uuid(term)
     return found | Q(id=run_id) if run_id is not None else found
 
@@ -171,9 +169,7 @@ def _global_run_id(text: str) -> uuid.UUID | None:
 
 
 def _tag_equals(key: str, value: str) -> CriterionQ:
-    return CriterionQ(
-        lambda table, dialect: has_tag(table, key, lambda column: column == ValueWrapper(value))
-    )
+    return CriterionQ(lambda table, dialect: has_tag(table, key, lambda column: column == ValueWrapper(value)))
 
 
 def run_condition(
@@ -286,11 +282,6 @@ async def run_stats(
     One grouped statement.
     """
     condition = run_condition(principal, project=project, filter=filter, where=where, base=base)
-    rows = (
-        await Run.filter(condition)
-        .annotate(runs=Count("id"))
-        .group_by("status")
-        .values_list("status", "runs")
-    )
+    rows = await Run.filter(condition).annotate(runs=Count("id")).group_by("status").values_list("status", "runs")
     counts = {RunStatus(status): int(runs) for status, runs in rows}
     return [(status, counts.get(status, 0)) for status in RunStatus]

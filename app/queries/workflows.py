@@ -56,9 +56,7 @@ async def list_workflows(
         key, workflow_id = _position("after", after)
         query = query.filter(
             CriterionQ(
-                lambda table, dialect: (
-                    Tuple(table.key, table.id) > Tuple(ValueWrapper(key), ValueWrapper(workflow_id))
-                )
+                lambda table, dialect: Tuple(table.key, table.id) > Tuple(ValueWrapper(key), ValueWrapper(workflow_id))
             )
         )
     rows = await query.order_by("key", "id").limit(window.size + 1)

@@ -17,6 +17,7 @@ from tests.queries.factory import at, make_project, make_workflow, member, new_r
 NOW = at(100_000)
 PAGE = 45
 WORKFLOW_KEYS = ["alpha", "beta", "gamma", "delta"]
+GROUPING = {RunOrderField.PRIORITY, RunOrderField.STATUS, RunOrderField.WORKFLOW_KEY}
 
 ORDERS: list[list[tuple[RunOrderField, SortDirection]]] = [
     [(RunOrderField.CREATED_AT, SortDirection.DESC)],
@@ -70,7 +71,11 @@ def _sort_value(run: Run, field: RunOrderField) -> Any:
 
 
 def expected_order(runs: list[Run], order: list[tuple[RunOrderField, SortDirection]]) -> list[uuid.UUID]:
-    """The order FILTER-independent reference: NULL after every value, ties broken by id."""
+    """The documented order: NULL after every value; after PRIORITY, STATUS or WORKFLOW_KEY
+    as the last field, CREATED_AT in the same direction; then the id in that direction."""
+    fields = [field for field, _direction in order]
+    if fields[-1] in GROUPING and RunOrderField.CREATED_AT not in fields:
+        order = [*order, (RunOrderField.CREATED_AT, order[-1][1])]
     result = sorted(runs, key=lambda run: str(run.id), reverse=order[-1][1] is SortDirection.DESC)
     for field, direction in reversed(order):
         present = [run for run in result if _sort_value(run, field) is not None]
