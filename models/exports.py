@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from tortoise import fields, models
+from tortoise.indexes import Index
 
 from app.enums import ExportFormat, ExportStatus
 from models.accounts import ApiKey, Project
@@ -28,9 +29,15 @@ class ExportJob(models.Model):
     error = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     finished_at = fields.DatetimeField(null=True)
+    # the runner writing a RUNNING job, and until when it holds it: a runner that dies stops
+    # renewing, and once the lease runs out another process takes the job over
+    claimed_by = fields.CharField(max_length=255, null=True)
+    lease_expires_at = fields.DatetimeField(null=True)
 
     project_id: str | None
     api_key_id: str | None
 
     class Meta:
         table = "export_jobs"
+        # the runners' poll: PENDING jobs, and RUNNING ones whose lease ran out, oldest first
+        indexes = [Index(fields=("status", "created_at"))]

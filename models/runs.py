@@ -115,8 +115,9 @@ class Run(models.Model):
             Index(fields=("project_id", "priority", "created_at")),
             Index(fields=("project_id", "status", "created_at")),
             Index(fields=("project_id", "workflow_key", "created_at")),
-            # the engine: due PENDING runs, highest priority first
+            # the engine: due PENDING runs, highest priority first; runs changed since its last poll
             Index(fields=("status", "priority", "created_at")),
+            Index(fields=("updated_at",)),
             # filter fields that select few rows (booleans and substring matches gain nothing
             # from a btree; `workflow_key sw` uses the project/workflow_key index)
             Index(fields=("workflow_id", "created_at")),

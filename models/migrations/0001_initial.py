@@ -56,8 +56,10 @@ class Migration(migrations.Migration):
                 ('error', fields.TextField(null=True, unique=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('finished_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('claimed_by', fields.CharField(null=True, max_length=255)),
+                ('lease_expires_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'export_jobs', 'app': 'models', 'pk_attr': 'id'},
+            options={'table': 'export_jobs', 'app': 'models', 'indexes': [Index(fields=['status', 'created_at'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -128,7 +130,7 @@ class Migration(migrations.Migration):
                 ('event_seq', fields.IntField(default=0)),
                 ('update_seq', fields.IntField(default=0)),
             ],
-            options={'table': 'runs', 'app': 'models', 'unique_together': (('project', 'idempotency_key'),), 'indexes': [Index(fields=['project_id', 'created_at', 'id']), Index(fields=['created_at', 'id']), Index(fields=['project_id', 'updated_at', 'id']), Index(fields=['project_id', 'started_at', 'id']), Index(fields=['project_id', 'finished_at', 'id']), Index(fields=['project_id', 'priority', 'created_at']), Index(fields=['project_id', 'status', 'created_at']), Index(fields=['project_id', 'workflow_key', 'created_at']), Index(fields=['status', 'priority', 'created_at']), Index(fields=['workflow_id', 'created_at']), Index(fields=['workflow_name']), Index(fields=['subject_name']), Index(fields=['schedule_id']), Index(fields=['audience_key']), Index(fields=['scheduled_at']), Index(fields=['expires_at']), Index(fields=['error_count']), Index(fields=['tenant']), Index(fields=['batch_id']), Index(fields=['subject_id']), Index(fields=['initiated_by']), Index(fields=['cancellation_key']), Index(fields=['trigger_key']), Index(fields=['retry_of_id']), Index(fields=['restart_of_id']), Index(fields=['parent_run_id'])], 'pk_attr': 'id'},
+            options={'table': 'runs', 'app': 'models', 'unique_together': (('project', 'idempotency_key'),), 'indexes': [Index(fields=['project_id', 'created_at', 'id']), Index(fields=['created_at', 'id']), Index(fields=['project_id', 'updated_at', 'id']), Index(fields=['project_id', 'started_at', 'id']), Index(fields=['project_id', 'finished_at', 'id']), Index(fields=['project_id', 'priority', 'created_at']), Index(fields=['project_id', 'status', 'created_at']), Index(fields=['project_id', 'workflow_key', 'created_at']), Index(fields=['status', 'priority', 'created_at']), Index(fields=['updated_at']), Index(fields=['workflow_id', 'created_at']), Index(fields=['workflow_name']), Index(fields=['subject_name']), Index(fields=['schedule_id']), Index(fields=['audience_key']), Index(fields=['scheduled_at']), Index(fields=['expires_at']), Index(fields=['error_count']), Index(fields=['tenant']), Index(fields=['batch_id']), Index(fields=['subject_id']), Index(fields=['initiated_by']), Index(fields=['cancellation_key']), Index(fields=['trigger_key']), Index(fields=['retry_of_id']), Index(fields=['restart_of_id']), Index(fields=['parent_run_id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
