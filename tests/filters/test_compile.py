@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 import json
 import random
 import uuid
@@ -342,7 +343,7 @@ def _value_strategy(field: str, op: str, run_ids: list[uuid.UUID]) -> st.SearchS
         pool = [v for v in POOLS[field] if v is not None] + ["a", "%", "_", "\\", "'", "1"]
         return st.sampled_from([*null, *pool])
     if kind == "ENUM":
-        choices = {
+        choices: dict[str, type[enum.Enum]] = {
             "status": RunStatus,
             "triggered_by": TriggerSource,
             "visibility": Visibility,
