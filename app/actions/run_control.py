@@ -7,6 +7,7 @@ through one RunTransaction (or creates a new run), and returns the run as it now
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from app.actions.runs import Lineage, RunOptions, SubjectSpec, create_run, get_visible_run
@@ -16,6 +17,7 @@ from app.enums import Role, RunEventType, RunStatus, StepStatus, TriggerSource
 from app.errors import InvalidTransition, NotFound
 from app.ids import to_global_id
 from app.lifecycle import (
+    NON_TERMINAL_RUN_STATUSES,
     OPEN_STEP_STATUSES,
     RESTARTABLE_RUN_STATUSES,
     RETRYABLE_RUN_STATUSES,
@@ -50,45 +52,70 @@ async def cancel_run(principal: Principal, run_id: str, reason: str | None = Non
 
     The run is CANCELED at once when there is no cleanup to run. Cleanup runs only for a
     run that started: a run canceled before it started has nothing to clean up, so its
-    onCancel steps end SKIPPED.
+    onCancel steps end SKIPPED. Child runs still open are canceled too.
     """
     principal.require(Role.OPERATOR, "cancelRun")
     run = await get_visible_run(principal, run_id)
-    async with RunTransaction.begin(run.id) as tx:
+    canceled = await _cancel(run.id, principal.actor, reason)
+    await _cascade(run.id, _cancel, reason)
+    return canceled
+
+
+async def _cancel(run_id: uuid.UUID, actor: str, reason: str | None) -> Run:
+    async with RunTransaction.begin(run_id) as tx:
         _check(tx.run, RUN.REQUEST_CANCEL)
         started = tx.run.started_at is not None
-        await tx.change_run(RUN.REQUEST_CANCEL, actor=principal.actor, reason=reason)
+        await tx.change_run(RUN.REQUEST_CANCEL, actor=actor, reason=reason)
         now = utcnow()
         steps = await _steps(tx)
         for step in steps:
             if step.on_cancel and not started and step.status in STEP.SKIP_CLEANUP.sources:
-                await tx.change_step(
-                    step, STEP.SKIP_CLEANUP, actor=principal.actor, fields={"finished_at": now}
-                )
+                await tx.change_step(step, STEP.SKIP_CLEANUP, actor=actor, fields={"finished_at": now})
             elif not step.on_cancel and step.status in OPEN_STEP_STATUSES:
                 await tx.change_step(
                     step,
                     STEP.CANCEL,
-                    actor=principal.actor,
+                    actor=actor,
                     reason=reason,
                     fields={"finished_at": now, "lease_expires_at": None},
                 )
         if not any(step.status in OPEN_STEP_STATUSES for step in steps):
-            await tx.change_run(RUN.FINISH_CANCEL, actor=principal.actor, fields={"finished_at": now})
+            await tx.change_run(RUN.FINISH_CANCEL, actor=actor, fields={"finished_at": now})
     return tx.run
 
 
 async def terminate_run(principal: Principal, run_id: str, reason: str | None = None) -> Run:
-    """terminateRun: TERMINATED at once; open steps CANCELED; cleanup steps not started SKIPPED."""
+    """terminateRun: TERMINATED at once; open steps CANCELED; cleanup steps not started SKIPPED.
+    Child runs still open are terminated too."""
     principal.require(Role.OPERATOR, "terminateRun")
     run = await get_visible_run(principal, run_id)
-    async with RunTransaction.begin(run.id) as tx:
+    terminated = await _terminate(run.id, principal.actor, reason)
+    await _cascade(run.id, _terminate, reason)
+    return terminated
+
+
+async def _terminate(run_id: uuid.UUID, actor: str, reason: str | None) -> Run:
+    async with RunTransaction.begin(run_id) as tx:
         _check(tx.run, RUN.TERMINATE)
         await settle_open_steps(tx, await _steps(tx), OPEN_STEP_STATUSES)
-        await tx.change_run(
-            RUN.TERMINATE, actor=principal.actor, reason=reason, fields={"finished_at": utcnow()}
-        )
+        await tx.change_run(RUN.TERMINATE, actor=actor, reason=reason, fields={"finished_at": utcnow()})
     return tx.run
+
+
+async def _cascade(
+    parent_id: uuid.UUID,
+    action: Callable[[uuid.UUID, str, str | None], Awaitable[Run]],
+    reason: str | None,
+) -> None:
+    """Apply a cancel or terminate to the open child runs, and theirs, as the parent
+    (Temporal's default parent-close policy). A child that moved on meanwhile is left alone."""
+    children = await Run.filter(parent_run_id=parent_id, status__in=[s.value for s in NON_TERMINAL_RUN_STATUSES])
+    for child in children:
+        try:
+            await action(child.id, f"run:{to_global_id('Run', parent_id)}", reason)
+        except InvalidTransition:
+            continue
+        await _cascade(child.id, action, reason)
 
 
 async def pause_run(principal: Principal, run_id: str, reason: str | None = None) -> Run:

@@ -187,3 +187,40 @@ async def test_actions_on_runs_the_caller_cannot_see_are_not_found(project, engi
             await action(stranger, gid(run), None)
     with pytest.raises(Forbidden):
         await cancel_run(principal_for(project, Role.VIEWER), gid(run), None)
+
+
+async def test_canceling_or_terminating_a_parent_closes_its_open_child_runs(project, engine):
+    from app.actions.run_control import cancel_run, terminate_run
+    from app.enums import StepType
+    from models import Run
+    from tests.engine.factory import gid, make_workflow, principal_for, start, step, wait_for_status
+
+    await make_workflow(project, "waiting-child", [step("ask", StepType.APPROVAL)])
+    workflow, version = await make_workflow(
+        project, "parent-of-waiting", [step("sub", StepType.SUBWORKFLOW, config={"workflowKey": "waiting-child"})]
+    )
+    operator = principal_for(project)
+    for action, expected in ((cancel_run, RunStatus.CANCELED), (terminate_run, RunStatus.TERMINATED)):
+        parent = await start(project, workflow, version)
+        await wait_for_status(parent.id, RunStatus.RUNNING)
+        child = await _wait_for_child(parent.id)
+        await wait_for_status(child.id, RunStatus.RUNNING)
+        closed = await action(operator, gid(parent), "not needed")
+        assert closed.status == expected
+        child = await wait_for_status(child.id, expected)
+        event = await RunEvent.filter(run_id=child.id, type__in=["RUN_CANCEL_REQUESTED", "RUN_TERMINATED"]).first()
+        assert event.actor == f"run:{gid(parent)}" and event.reason == "not needed"
+        assert await Run.filter(parent_run_id=parent.id).count() == 1
+
+
+async def _wait_for_child(parent_id):
+    import asyncio
+
+    from models import Run
+
+    for _ in range(200):
+        child = await Run.get_or_none(parent_run_id=parent_id)
+        if child is not None:
+            return child
+        await asyncio.sleep(0.025)
+    raise AssertionError("no child run was started")
