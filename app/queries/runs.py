@@ -159,7 +159,7 @@ def where_q(where: RunWhereSpec) -> Q:
     }
     conditions.extend(Q(**{bound: value}) for bound, value in bounds.items() if value is not None)
     for key, value in where.tags or []:
-        conditions.append(_tag_equals(key, value))
+        conditions.append(tagged_q(key, value))
     return Q(*conditions) if conditions else Q()
 
 
@@ -168,7 +168,8 @@ def _global_run_id(text: str) -> uuid.UUID | None:
     return parsed[1] if parsed is not None and parsed[0] == "Run" else None
 
 
-def _tag_equals(key: str, value: str) -> CriterionQ:
+def tagged_q(key: str, value: str) -> Q:
+    """Runs that carry tag `key` with exactly `value` (e.g. kind=conversation): a subquery on run_tags."""
     return CriterionQ(lambda table, dialect: has_tag(table, key, lambda column: column == ValueWrapper(value)))
 
 

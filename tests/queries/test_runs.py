@@ -26,6 +26,7 @@ from app.queries import (
     list_runs,
     list_workflows,
     run_stats,
+    tagged_q,
     visible_runs,
 )
 from models import Run, RunEvent
@@ -185,6 +186,13 @@ async def test_where_matches_every_given_field(catalogue):
     ]
     for where, expected in cases:
         assert await ids_of(me, where=where) == {runs[name] for name in expected}, where
+
+
+async def test_a_base_condition_narrows_like_conversations_do(catalogue):
+    me, runs = catalogue
+    assert await ids_of(me, base=tagged_q("kind", "conversation")) == {runs["billing"]}
+    assert await ids_of(me, base=tagged_q("kind", "conversation"), search="hopper") == set()
+    assert await (await list_runs(me, base=tagged_q("region", "us"))).count() == 1
 
 
 async def test_filter_where_and_search_combine_by_and(catalogue):
