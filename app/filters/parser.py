@@ -265,9 +265,7 @@ class _Parser:
             )
 
         def wrong_type() -> BadFilter:
-            return _fail(
-                f"field '{field_name}' takes {spec.describe_kind()}, got {token.describe()}", token.position
-            )
+            return _fail(f"field '{field_name}' takes {spec.describe_kind()}, got {token.describe()}", token.position)
 
         if word == "null":
             # `eq null` / `ne null` ask whether the value is missing; nothing else compares with null

@@ -170,9 +170,7 @@ async def test_quotes_wildcards_backslashes_and_sql_match_literally(db):
         expected = {other.id for other_text, other in runs.items() if text.upper() in other_text.upper()}
         assert await matching(project, f"subject_name co {literal}") == expected, text
         assert await matching(project, f"tags.note co {literal}") == expected, text
-        starting = {
-            other.id for other_text, other in runs.items() if other_text.upper().startswith(text.upper())
-        }
+        starting = {other.id for other_text, other in runs.items() if other_text.upper().startswith(text.upper())}
         assert await matching(project, f"subject_name sw {literal}") == starting, text
         ending = {other.id for other_text, other in runs.items() if other_text.upper().endswith(text.upper())}
         assert await matching(project, f"subject_name ew {literal}") == ending, text
@@ -388,11 +386,7 @@ LEAF_FIELDS = [*FIELDS, "tags.region", "tags.kind", "tags.team", "tags.absent"]
 @st.composite
 def comparisons(draw: Any, run_ids: list[uuid.UUID]) -> tuple[tuple, str]:
     field = draw(st.sampled_from(LEAF_FIELDS))
-    ops = (
-        sorted(op.value for op in FIELDS[field].ops)
-        if field in FIELDS
-        else ["eq", "ne", "co", "sw", "ew", "pr"]
-    )
+    ops = sorted(op.value for op in FIELDS[field].ops) if field in FIELDS else ["eq", "ne", "co", "sw", "ew", "pr"]
     op = draw(st.sampled_from(ops))
     written_op = draw(st.sampled_from([op, op.upper()]))
     if op == "pr":

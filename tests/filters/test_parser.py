@@ -129,9 +129,7 @@ def test_values_are_typed_by_the_field():
 
 
 def test_times_are_utc_and_a_time_without_offset_is_utc():
-    assert comparison('created_at gt "2026-11-01T10:00:00"').value == dt.datetime(
-        2026, 11, 1, 10, tzinfo=dt.UTC
-    )
+    assert comparison('created_at gt "2026-11-01T10:00:00"').value == dt.datetime(2026, 11, 1, 10, tzinfo=dt.UTC)
     shifted = comparison('finished_at le "2026-11-01T10:00:00+02:00"').value
     assert shifted == dt.datetime(2026, 11, 1, 8, tzinfo=dt.UTC)
     assert shifted.utcoffset() == dt.timedelta(0)  # type: ignore[union-attr]
