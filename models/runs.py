@@ -109,6 +109,9 @@ class Run(models.Model):
             # keyset orders, scoped to a project and across projects (SUPERADMIN)
             Index(fields=("project_id", "created_at", "id")),
             Index(fields=("created_at", "id")),
+            Index(fields=("started_at", "id")),
+            Index(fields=("finished_at", "id")),
+            Index(fields=("workflow_key", "created_at")),
             Index(fields=("project_id", "updated_at", "id")),
             Index(fields=("project_id", "started_at", "id")),
             Index(fields=("project_id", "finished_at", "id")),

@@ -708,9 +708,9 @@ async def resolve_run_connection(
 
 
 def conversations_filter() -> Q:
-    from models import RunTag
+    from app.queries import tagged_q
 
-    return Q(id__in=RunTag.filter(key="kind", value="conversation").values("run_id"))
+    return tagged_q("kind", "conversation")
 
 
 @strawberry.type

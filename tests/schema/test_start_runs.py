@@ -148,3 +148,18 @@ async def test_for_each_needs_a_list_in_the_input(acme):
     assert payload["errors"][0]["field"] == ["input", "input"] and "input.pages" in payload["errors"][0]["message"]
     assert (await start(acme.operator, input={"pages": [1, 2]}))["errors"] == []
     assert await RunTag.all().count() == 0
+
+
+CONVERSATIONS = "{ conversations(first: 10) { totalCount edges { node { id tags { key value } } } } }"
+
+
+async def test_conversations_are_runs_tagged_kind_conversation_with_visibility(acme, superadmin):
+    await create(acme.admin, chain("a"))
+    chat = (await start(acme.operator, tags=[{"key": "kind", "value": "conversation"}]))["run"]
+    private = (await start(acme.operator, tags=[{"key": "kind", "value": "conversation"}], visibility="PRIVATE"))["run"]
+    await start(acme.operator, tags=[{"key": "kind", "value": "batch"}])
+    mine = (await acme.operator.data(CONVERSATIONS))["conversations"]
+    assert mine["totalCount"] == 2 and {e["node"]["id"] for e in mine["edges"]} == {chat["id"], private["id"]}
+    others = (await acme.viewer.data(CONVERSATIONS))["conversations"]
+    assert [e["node"]["id"] for e in others["edges"]] == [chat["id"]]
+    assert (await superadmin.data(CONVERSATIONS))["conversations"]["totalCount"] == 2
