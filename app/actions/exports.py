@@ -1,0 +1,89 @@
+"""exportRuns, and reading export jobs and their files.
+
+The action only records the job (validated, PENDING) and returns it; the runner in
+`app.exporter` writes the file in the background.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+from app.auth import Principal
+from app.enums import ExportFormat, ExportStatus, Role
+from app.errors import BadFilter, NotFound
+from app.exporter import order_to_json, publish_change, where_to_json
+from app.ids import expect_global_id, to_global_id
+from app.queries import RunOrderSpec, RunWhereSpec, run_condition
+from models import ExportJob
+
+__all__ = ["TYPE_NAME", "export_file", "export_runs", "export_url", "get_export_job"]
+
+TYPE_NAME = "ExportJob"
+
+
+async def export_runs(
+    principal: Principal,
+    *,
+    filter: str | None,
+    where: RunWhereSpec | None,
+    order_by: Sequence[RunOrderSpec] | None,
+    format: ExportFormat,
+) -> ExportJob:
+    """Record an export of the runs the caller sees that match filter/where, in order_by (OPERATOR).
+
+    Returns the PENDING job at once; a malformed filter is BadFilter on ["input", "filter"]
+    and records nothing.
+    """
+    principal.require(Role.OPERATOR, "exportRuns")
+    filter_text = filter if filter is not None and filter.strip() else None
+    try:
+        run_condition(principal, filter=filter_text, where=where)
+    except BadFilter as error:
+        raise BadFilter(error.message, error.position, ("input", "filter")) from None
+    job = await ExportJob.create(
+        id=uuid.uuid4(),
+        project_id=principal.project_id,
+        api_key_id=principal.key_id,
+        created_by=principal.actor,
+        status=ExportStatus.PENDING,
+        format=format,
+        filter_text=filter_text,
+        where=where_to_json(where),
+        order_by=order_to_json(order_by),
+    )
+    await publish_change(job)
+    return job
+
+
+def _can_see(principal: Principal, job: ExportJob) -> bool:
+    # a job belongs to its project, like a PROJECT run: anyone in the project may read it
+    if principal.is_superadmin:
+        return True
+    return job.project_id is not None and principal.can_see_project(job.project_id)
+
+
+async def get_export_job(principal: Principal, job_id: str) -> ExportJob:
+    """The job with this global id, if the caller's project made it (any, for SUPERADMIN); NotFound otherwise."""
+    raw_id = expect_global_id(job_id, TYPE_NAME, ("id",))
+    job = await ExportJob.get_or_none(id=raw_id)
+    if job is None or not _can_see(principal, job):
+        raise NotFound(f"no {TYPE_NAME} with id {job_id!r}", ("id",))
+    return job
+
+
+def export_url(job: ExportJob) -> str | None:
+    """Where a COMPLETED job's file is downloaded (relative, same Authorization as GraphQL)."""
+    if job.status is not ExportStatus.COMPLETED:
+        return None
+    return f"/exports/{to_global_id(TYPE_NAME, job.id)}"
+
+
+async def export_file(principal: Principal, job_id: str) -> tuple[ExportJob, Path]:
+    """A visible COMPLETED job and its file; NotFound for anything else (unknown, unseen, unfinished)."""
+    job = await get_export_job(principal, job_id)
+    path = Path(job.path) if job.path else None
+    if job.status is not ExportStatus.COMPLETED or path is None or not path.is_file():
+        raise NotFound(f"export {job_id!r} has no file to download (status {job.status.value})")
+    return job, path
