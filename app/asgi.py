@@ -10,7 +10,6 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-from broadcaster import Broadcast
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -106,7 +105,8 @@ async def healthz(request: Request) -> Response:
 
 async def readyz(request: Request) -> Response:
     database = await ping_db()
-    broadcast = pubsub.get_broadcast() is not None
+    hub = pubsub.get_broadcast()
+    broadcast = hub is not None and hub.healthy
     status = 200 if database and broadcast else 503
     return JSONResponse({"database": database, "broadcast": broadcast}, status_code=status)
 
@@ -120,9 +120,7 @@ def create_app(settings: Settings | None = None, *, run_engine: bool = True) -> 
         await init_db(settings)
         if settings.bootstrap_key:
             await ensure_bootstrap_key(settings.bootstrap_key)
-        broadcast = Broadcast(settings.broadcast_url)
-        await broadcast.connect()
-        pubsub.set_broadcast(broadcast)
+        await pubsub.start_hub(settings.broadcast_url)
         engine = None
         if run_engine:
             from app.engine import Engine
@@ -143,8 +141,7 @@ def create_app(settings: Settings | None = None, *, run_engine: bool = True) -> 
                 settling.cancel()
             if engine is not None:
                 await engine.stop()
-            pubsub.set_broadcast(None)
-            await broadcast.disconnect()
+            await pubsub.stop_hub()
             await close_db()
 
     graphql = FlowdeckGraphQL(settings)
