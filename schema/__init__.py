@@ -12,6 +12,7 @@ from strawberry.tools import merge_types
 from app.settings import Settings
 from schema.accounts import AccountMutations, AccountQueries, ApiKey, Project
 from schema.bulk_mutations import BulkMutations
+from schema.exports import ExportMutations, ExportQueries
 from schema.node_query import NodeQueries
 from schema.run_mutations import RunLifecycleMutations
 from schema.runs import Run, RunMutations, RunQueries, StepRun
@@ -21,9 +22,18 @@ from schema.workflows import Workflow, WorkflowMutations, WorkflowQueries
 
 log = logging.getLogger("flowdeck.graphql")
 
-Query = merge_types("Query", (NodeQueries, AccountQueries, WorkflowQueries, RunQueries))
+Query = merge_types("Query", (NodeQueries, AccountQueries, WorkflowQueries, RunQueries, ExportQueries))
 Mutation = merge_types(
-    "Mutation", (AccountMutations, WorkflowMutations, RunMutations, RunLifecycleMutations, StepMutations, BulkMutations)
+    "Mutation",
+    (
+        AccountMutations,
+        WorkflowMutations,
+        RunMutations,
+        RunLifecycleMutations,
+        StepMutations,
+        BulkMutations,
+        ExportMutations,
+    ),
 )
 
 

@@ -14,6 +14,7 @@ from models import StepRun as StepRunModel
 from models import Workflow as WorkflowModel
 from schema.accounts import ApiKey, Project
 from schema.context import Authenticated, principal_of
+from schema.exports import visible_export_job
 from schema.node import Node
 from schema.runs import Run, StepRun
 from schema.workflows import Workflow
@@ -45,6 +46,8 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
         key = await ApiKeyModel.get_or_none(id=raw_id)
         if key and principal.role >= Role.ADMIN and principal.can_see_project(key.project_id):
             return ApiKey.from_model(key)
+    elif type_name == "ExportJob":
+        return await visible_export_job(principal, global_id)
     return None
 
 
