@@ -153,6 +153,8 @@ class Hub:
         self.reconnect_max = reconnect_max
         self._backend_factory = backend_factory
         self._backend: Backend | None = None  # set while connected
+        self._verified = False  # a ping went round on the current connection
+        self._first_ping = asyncio.Event()
         self._topics: dict[str, set[Subscription]] = {}  # wanted: topic -> local subscribers
         self._upstream: set[str] = set()  # subscribed on the current connection
         self._lock = asyncio.Lock()  # serialises upstream subscribe/unsubscribe and (re)connects
@@ -169,8 +171,9 @@ class Hub:
 
     @property
     def healthy(self) -> bool:
-        """True while connected to the backend with every wanted topic subscribed."""
-        return self._backend is not None and not self._stopped
+        """True while connected, with every wanted topic subscribed and a ping gone round (publish
+        and receive both work)."""
+        return self._backend is not None and self._verified and not self._stopped
 
     @property
     def topics(self) -> frozenset[str]:
@@ -201,6 +204,12 @@ class Hub:
         """Connect (raising the backend's error when that fails) and keep the connection up."""
         backend = await self._open()
         self._supervisor = asyncio.create_task(self._supervise(backend), name="flowdeck-broadcast-hub")
+        # healthy from the first moment: /readyz right after start must not see a 503
+        try:
+            await asyncio.wait_for(self._first_ping.wait(), self.operation_timeout)
+        except TimeoutError:
+            await self.stop()
+            raise BackendLost(f"no ping back from {self.safe_url} within {self.operation_timeout}s") from None
 
     async def stop(self) -> None:
         """Disconnect; every subscription's iteration ends."""
@@ -230,6 +239,7 @@ class Hub:
                     for topic in wanted:
                         await backend.subscribe(topic)
                     self._upstream = wanted
+                    self._verified = False
                     self._backend = backend
         except BaseException:
             await self._close_backend(backend)
@@ -268,6 +278,7 @@ class Hub:
                 log.warning("broadcast: lost the connection to %s (%s); reconnecting", self.safe_url, error)
             finally:
                 self._backend = None
+                self._verified = False
                 self._upstream = set()
                 await self._close_backend(backend)
             backend = None
@@ -298,7 +309,6 @@ class Hub:
     async def _ping(self, backend: Backend) -> None:
         """Publish to our own channel and wait for it to come back: proves both directions work."""
         while True:
-            await asyncio.sleep(self.ping_interval)
             token = uuid.uuid4().hex
             arrived: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._pings[token] = arrived
@@ -310,7 +320,10 @@ class Hub:
                 raise BackendLost(f"no ping back within {self.operation_timeout}s") from None
             finally:
                 self._pings.pop(token, None)
+            self._verified = True
+            self._first_ping.set()
             await self._make_good_unsent(backend)
+            await asyncio.sleep(self.ping_interval)
 
     def _lose(self, backend: Backend, error: BaseException) -> None:
         log.warning("broadcast: upstream operation failed (%s)", error)
