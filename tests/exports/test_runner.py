@@ -1,0 +1,94 @@
+"""The export runner on its own: taking over abandoned jobs, never racing a live owner, waking at once."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+import uuid
+
+from app.enums import ExportFormat, ExportStatus
+from app.exporter import ExportRunner
+from app.ids import expect_global_id, to_global_id
+from app.lifecycle import utcnow
+from models import ExportJob, Project
+from tests.exports.test_export_runs import EXPORT, csv_ids, file_of, gid, workflow_of
+from tests.queries.factory import at, make_run
+
+
+async def abandoned_job(project: Project, *, lease_left: float) -> ExportJob:
+    """A job as a runner leaves it RUNNING, its lease `lease_left` seconds from now (negative: ran out)."""
+    return await ExportJob.create(
+        id=uuid.uuid4(),
+        project=project,
+        created_by="apikey:acme-operator",
+        status=ExportStatus.RUNNING,
+        format=ExportFormat.CSV,
+        row_count=500,
+        progress=0.4,
+        claimed_by="exporter:dead-host:4242:abcdef",
+        lease_expires_at=utcnow() + dt.timedelta(seconds=lease_left),
+    )
+
+
+async def test_a_job_whose_runner_died_is_written_again_by_another(acme, runner):
+    project = await Project.get(key="acme")
+    workflow = await workflow_of("acme")
+    first = await make_run(project, workflow, created_at=at(1))
+    second = await make_run(project, workflow, created_at=at(2))
+    dead = await abandoned_job(project, lease_left=-1)
+    alive = await abandoned_job(project, lease_left=3600)
+
+    assert await runner.run_due() == 1
+    done = await ExportJob.get(id=dead.id)
+    assert (done.status, done.row_count, done.progress, done.claimed_by) == (ExportStatus.COMPLETED, 2, 1.0, None)
+    assert csv_ids(await file_of(gid_of(done))) == [gid(second), gid(first)]
+    # a job whose owner still renews its lease is left alone
+    untouched = await ExportJob.get(id=alive.id)
+    assert (untouched.status, untouched.claimed_by) == (ExportStatus.RUNNING, "exporter:dead-host:4242:abcdef")
+
+
+async def test_a_runner_that_lost_its_job_stops_without_touching_it(acme, db):
+    project = await Project.get(key="acme")
+    await make_run(project, await workflow_of("acme"))
+    payload = (await acme.operator.data(EXPORT, {"input": {}}))["exportRuns"]
+    stalled = ExportRunner(db, name="stalled", lease_seconds=0)
+    successor = ExportRunner(db, name="successor")
+
+    [claimed] = await stalled.claim_due()
+    # the stalled runner's lease has run out: the successor takes the job over
+    [taken] = await successor.claim_due()
+    assert taken.id == claimed.id
+    await stalled.write(claimed)
+    job = await ExportJob.get(id=claimed.id)
+    assert (job.status, job.claimed_by, job.path) == (ExportStatus.RUNNING, "exporter:successor", None)
+
+    await successor.write(taken)
+    job = await ExportJob.get(id=claimed.id)
+    assert (job.status, job.row_count) == (ExportStatus.COMPLETED, 1)
+    assert len(csv_ids(await file_of(payload["job"]["id"]))) == 1
+    assert sorted(path.name for path in db.export_dir.iterdir()) == [f"{job.id}.csv"]
+
+
+async def test_a_started_runner_writes_a_new_job_without_waiting_for_its_poll(acme, db):
+    await make_run(await Project.get(key="acme"), await workflow_of("acme"))
+    # polls so rare that only the wake-up on the new job can start it within the test
+    runner = ExportRunner(db, name="awake", poll_seconds=3600, lease_seconds=3600)
+    await runner.start()
+    try:
+        job_id = (await acme.operator.data(EXPORT, {"input": {"format": "JSONL"}}))["exportRuns"]["job"]["id"]
+        deadline = time.monotonic() + 20
+        while (job := await ExportJob.get(id=raw(job_id))).status is not ExportStatus.COMPLETED:
+            assert time.monotonic() < deadline, f"still {job.status}"
+            await asyncio.sleep(0.02)
+    finally:
+        await runner.stop()
+    assert job.row_count == 1 and job.path is not None and job.path.endswith(".jsonl")
+
+
+def raw(global_id: str) -> uuid.UUID:
+    return expect_global_id(global_id, "ExportJob")
+
+
+def gid_of(job: ExportJob) -> str:
+    return to_global_id("ExportJob", job.id)
