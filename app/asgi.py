@@ -25,6 +25,8 @@ from app import pubsub
 from app.actions.accounts import ensure_bootstrap_key
 from app.db import close_db, init_db, ping_db
 from app.errors import Unauthenticated
+from app.exporter import ExportRunner
+from app.exporter.download import download_export
 from app.settings import Settings, get_settings
 from schema import build_schema
 from schema.context import Context
@@ -129,6 +131,8 @@ def create_app(settings: Settings | None = None, *, run_engine: bool = True) -> 
             load_handler_modules(settings.handlers)
             engine = Engine(settings)
             await engine.start()
+        exporter = ExportRunner(settings)
+        await exporter.start()
         settling = None
         if run_engine and os.environ.get("FLOWDECK_DEMO_SETTLE") == "1":
             from app.demo import settle_demo
@@ -139,6 +143,7 @@ def create_app(settings: Settings | None = None, *, run_engine: bool = True) -> 
         finally:
             if settling is not None:
                 settling.cancel()
+            await exporter.stop()
             if engine is not None:
                 await engine.stop()
             await pubsub.stop_hub()
@@ -150,6 +155,7 @@ def create_app(settings: Settings | None = None, *, run_engine: bool = True) -> 
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/exports/{id}", download_export),
     ]
     with contextlib.suppress(ImportError):
         from app.graphiql import STATIC_DIR
