@@ -54,7 +54,8 @@ async def test_redis_restart_resyncs_every_subscriber_then_messages_flow(
             await publisher.publish(topic, {"seq": 3})
             await publisher.publish(late_topic, {"seq": 1})
             # a second RESYNC may come (the publisher's lost message makes every process resync)
-            assert [item for item in await receive_until(subscription, {"seq": 3}) if item is not RESYNC] == [{"seq": 3}]
+            items = await receive_until(subscription, {"seq": 3})
+            assert [item for item in items if item is not RESYNC] == [{"seq": 3}]
             assert [item for item in await receive_until(late, {"seq": 1}) if item is not RESYNC] == [{"seq": 1}]
     assert receiver.upstream_topics == frozenset()
 
