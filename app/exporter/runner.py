@@ -91,17 +91,19 @@ class ExportRunner:
         """Stop writing. Jobs under way end their lease now, so that another runner resumes them at once."""
         self._stopping = True
         pubsub.remove_local_listener(self._on_publish)
+        # taken before cancelling: each job leaves `_jobs` as its task ends
+        held = list(self._jobs)
         tasks = [task for task in (self._main, *self._jobs.values()) if task is not None]
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        if self._jobs:
+        if held:
             with contextlib.suppress(Exception):
-                await ExportJob.filter(
-                    id__in=list(self._jobs), status=ExportStatus.RUNNING, claimed_by=self.name
-                ).update(lease_expires_at=utcnow())
+                await ExportJob.filter(id__in=held, status=ExportStatus.RUNNING, claimed_by=self.name).update(
+                    lease_expires_at=utcnow()
+                )
         self._jobs.clear()
         self._main = None
 

@@ -11,9 +11,9 @@ from app.enums import ExportFormat, ExportStatus
 from app.exporter import ExportRunner
 from app.ids import expect_global_id, to_global_id
 from app.lifecycle import utcnow
-from models import ExportJob, Project
+from models import ExportJob, Project, Run
 from tests.exports.test_export_runs import EXPORT, csv_ids, file_of, gid, workflow_of
-from tests.queries.factory import at, make_run
+from tests.queries.factory import at, make_run, new_run
 
 
 async def abandoned_job(project: Project, *, lease_left: float) -> ExportJob:
@@ -92,3 +92,29 @@ def raw(global_id: str) -> uuid.UUID:
 
 def gid_of(job: ExportJob) -> str:
     return to_global_id("ExportJob", job.id)
+
+
+async def test_a_stopped_runner_hands_its_job_over_at_once(acme, db):
+    project = await Project.get(key="acme")
+    workflow = await workflow_of("acme")
+    await Run.bulk_create([new_run(project, workflow, created_at=at(i)) for i in range(1000)], batch_size=500)
+    # one run per chunk: slow enough to be stopped in the middle
+    stopping = ExportRunner(db, name="stopping", chunk_size=1, lease_seconds=3600)
+    await stopping.start()
+    try:
+        job_id = raw((await acme.operator.data(EXPORT, {"input": {}}))["exportRuns"]["job"]["id"])
+        deadline = time.monotonic() + 20
+        while (await ExportJob.get(id=job_id)).row_count == 0:
+            assert time.monotonic() < deadline, "the runner never started writing"
+            await asyncio.sleep(0.01)
+    finally:
+        await stopping.stop()
+
+    job = await ExportJob.get(id=job_id)
+    assert job.status is ExportStatus.RUNNING and 0 < job.row_count < 1000
+    assert job.lease_expires_at is not None and job.lease_expires_at <= utcnow()
+    assert list(db.export_dir.iterdir()) == []  # its part file is gone
+    # the next runner need not wait out the hour-long lease
+    assert await ExportRunner(db, name="next").run_due() == 1
+    finished = await ExportJob.get(id=job_id)
+    assert (finished.status, finished.row_count) == (ExportStatus.COMPLETED, 1000)
