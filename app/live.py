@@ -18,15 +18,18 @@ from typing import Any, TypeVar
 from tortoise.expressions import Q
 
 from app import pubsub
+from app.actions.exports import get_export_job
 from app.actions.runs import get_visible_run
 from app.auth import Principal
+from app.enums import ExportStatus
 from app.lifecycle import TERMINAL_RUN_STATUSES, utcnow
 from app.queries import RunWhereSpec, run_condition
-from models import Run, RunEvent, RunUpdate
+from models import ExportJob, Run, RunEvent, RunUpdate
 
 T = TypeVar("T")
 
 BATCH = 500
+FINISHED_EXPORT_STATUSES = frozenset({ExportStatus.COMPLETED, ExportStatus.FAILED})
 # Re-read now and then even without a message: insurance against a broadcast that
 # silently lost one (a RESYNC covers the losses the hub can see).
 QUIET_RECHECK_SECONDS = 5.0
@@ -137,3 +140,21 @@ async def follow_run_changes(
             for run in runs:
                 since = max(since, run.updated_at)
                 yield run
+
+
+async def follow_export_job(principal: Principal, job_id: str) -> AsyncIterator[ExportJob]:
+    """exportJob: the job as it is now, then at each change of status or progress, until it
+    ends (COMPLETED or FAILED)."""
+    job = await get_export_job(principal, job_id)
+    last: tuple[str, float] | None = None
+
+    async def read() -> tuple[list[ExportJob], bool]:
+        nonlocal last
+        current = await ExportJob.get(id=job.id)
+        state = (current.status.value, current.progress)
+        changed = [current] if state != last else []
+        last = state
+        return changed, current.status in FINISHED_EXPORT_STATUSES
+
+    async for item in _follow(pubsub.EXPORTS_TOPIC, read):
+        yield item

@@ -12,6 +12,7 @@ from strawberry.types import Info
 from app import live
 from schema.context import Authenticated, principal_of
 from schema.errors import query_or_raise
+from schema.exports import ExportJob
 from schema.loaders import Loaders
 from schema.runs import Run, RunEvent, RunUpdate, RunWhere
 
@@ -76,3 +77,11 @@ class Subscription:
         )
         async for run in _guarded(info, changes):
             yield Run.from_model(run)
+
+    @strawberry.subscription(
+        permission_classes=[Authenticated],
+        description="the job as it is when subscribing, then at each change of status or progress, until it ends",
+    )
+    async def export_job(self, info: Info, id: strawberry.ID) -> AsyncGenerator[ExportJob, None]:
+        async for job in _guarded(info, live.follow_export_job(principal_of(info), id)):
+            yield ExportJob.from_model(job)

@@ -1,0 +1,223 @@
+"""Subscriptions through a real `flowdeck serve` and real graphql-transport-ws clients."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+from gql import Client, gql
+from gql.client import AsyncClientSession
+from gql.transport.exceptions import TransportQueryError
+from gql.transport.websockets import WebsocketsTransport
+
+from tests.servers import FlowdeckServer
+
+SETUP = """
+mutation($steps: [StepDefinitionInput!]!) {
+  createProject(input: {key: "acme", name: "Acme"}) { errors { message } }
+  createWorkflow(input: {project: "acme", key: "wf", name: "Wf", steps: $steps}) { errors { message field } }
+}"""
+KEY = """mutation($role: Role!) {
+  createApiKey(input: {name: "k", role: $role, project: "acme"}) { apiKey { id } secret errors { message } }
+}"""
+START = """mutation($wf: String!) {
+  startRun(input: {project: "acme", workflowKey: $wf}) { run { id } errors { message } }
+}"""
+APPROVE = """mutation($id: ID!) {
+  approveStep(input: {runId: $id, stepRef: "ask"}) { errors { message } }
+}"""
+EVENTS = "query($id: ID!) { run(id: $id) { status events(first: 1) { totalCount } } }"
+RUN_EVENTS = "subscription($id: ID!, $after: Int) { runEvents(runId: $id, after: $after) { seq type stepRef runId } }"
+RUN_CHANGED = "subscription($filter: String) { runChanged(filter: $filter) { id status workflow { key } } }"
+
+
+def chain(count: int, *, approval: bool = False) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = []
+    if approval:
+        steps.append({"ref": "ask", "type": "APPROVAL"})
+    for index in range(count):
+        deps = [steps[-1]["ref"]] if steps else []
+        steps.append({"ref": f"s{index}", "type": "TASK", "handler": "noop", "dependsOn": deps})
+    return steps
+
+
+def call(server: FlowdeckServer, query: str, variables: dict[str, Any] | None = None, key: str | None = None) -> Any:
+    headers = {"Authorization": f"Bearer {key or server.key}"}
+    body = httpx.post(server.graphql_url, json={"query": query, "variables": variables or {}}, headers=headers).json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+def setup(server: FlowdeckServer, steps: list[dict[str, Any]]) -> None:
+    assert call(server, SETUP, {"steps": steps})["createWorkflow"]["errors"] == []
+
+
+def start(server: FlowdeckServer, workflow: str = "wf") -> str:
+    return str(call(server, START, {"wf": workflow})["startRun"]["run"]["id"])
+
+
+def stored_seqs(server: FlowdeckServer, run_id: str) -> tuple[str, list[int]]:
+    """The run's status and its stored seqs (unique per run in the database, so 1..count)."""
+    run = call(server, EVENTS, {"id": run_id})["run"]
+    return run["status"], list(range(1, run["events"]["totalCount"] + 1))
+
+
+@asynccontextmanager
+async def session(server: FlowdeckServer, key: str | None = None) -> AsyncIterator[AsyncClientSession]:
+    transport = WebsocketsTransport(url=server.ws_url, init_payload={"Authorization": f"Bearer {key or server.key}"})
+    async with Client(transport=transport, fetch_schema_from_transport=False) as client_session:
+        yield client_session
+
+
+def request(query: str, **variables: Any) -> Any:
+    document = gql(query)
+    document.variable_values = variables
+    return document
+
+
+async def collect(client: AsyncClientSession, query: str, limit: int | None = None, **variables: Any) -> list[dict]:
+    items = []
+    async for result in client.subscribe(request(query, **variables)):
+        items.append(next(iter(result.values())))
+        if limit is not None and len(items) >= limit:
+            break
+    return items
+
+
+async def test_replay_then_live_without_gap_or_duplicate(live_server: FlowdeckServer):
+    setup(live_server, chain(30))
+    run_id = start(live_server)  # the engine writes while we switch from replay to live
+    async with session(live_server) as client:
+        events = await asyncio.wait_for(collect(client, RUN_EVENTS, id=run_id, after=0), 30)
+    seqs = [event["seq"] for event in events]
+    status, stored = stored_seqs(live_server, run_id)
+    assert status == "COMPLETED"
+    assert seqs == stored == list(range(1, len(stored) + 1))  # ended by itself once terminal
+    assert events[-1]["type"] == "RUN_COMPLETED" and {e["runId"] for e in events} == {run_id}
+
+
+async def test_reconnect_with_after_gets_exactly_the_rest_and_two_subscribers_agree(live_server: FlowdeckServer):
+    setup(live_server, chain(3, approval=True))
+    run_id = start(live_server)
+    async with session(live_server) as first, session(live_server) as second:
+        head = await asyncio.wait_for(collect(first, RUN_EVENTS, limit=3, id=run_id, after=0), 20)
+        both = asyncio.gather(
+            collect(first, RUN_EVENTS, id=run_id, after=head[-1]["seq"]),
+            collect(second, RUN_EVENTS, id=run_id, after=0),
+        )
+        await asyncio.sleep(0.3)
+        call(live_server, APPROVE, {"id": run_id})  # live events arrive on both
+        rest, whole = await asyncio.wait_for(both, 20)
+    assert [e["seq"] for e in head + rest] == [e["seq"] for e in whole]
+    _, stored = stored_seqs(live_server, run_id)
+    assert [e["seq"] for e in whole] == stored and len(rest) == len(stored) - 3
+
+
+async def test_slow_consumer_still_gets_every_event(live_server: FlowdeckServer):
+    setup(live_server, chain(60))
+    run_id = start(live_server)
+    async with session(live_server) as client:
+        items = []
+        async for result in client.subscribe(request(RUN_EVENTS, id=run_id, after=0)):
+            items.append(result["runEvents"]["seq"])
+            if len(items) == 1:
+                await asyncio.sleep(2)  # the run finishes meanwhile; nothing may be lost
+    _, stored = stored_seqs(live_server, run_id)
+    assert items == stored
+
+
+async def test_run_changed_filters_and_never_crosses_projects(live_server: FlowdeckServer):
+    setup(live_server, chain(1))
+    viewer = call(live_server, KEY, {"role": "VIEWER"})["createApiKey"]["secret"]
+    call(live_server, 'mutation { createProject(input: {key: "other", name: "Other"}) { errors { message } } }')
+    call(
+        live_server,
+        'mutation($s: [StepDefinitionInput!]!) { createWorkflow(input: {project: "other", key: "wf", name: "W", '
+        "steps: $s}) { errors { message } } }",
+        {"s": chain(1)},
+    )
+    async with session(live_server, viewer) as matching, session(live_server, viewer) as mismatching:
+        wanted = asyncio.create_task(collect(matching, RUN_CHANGED, limit=2, filter='workflow_key eq "wf"'))
+        unwanted = asyncio.create_task(collect(mismatching, RUN_CHANGED, limit=1, filter='workflow_key eq "nope"'))
+        await asyncio.sleep(0.5)
+        other = call(live_server, 'mutation { startRun(input: {project: "other", workflowKey: "wf"}) { run { id } } }')[
+            "startRun"
+        ]["run"]["id"]
+        run_id = start(live_server)
+        changes = await asyncio.wait_for(wanted, 20)
+        await asyncio.sleep(1)
+        assert not unwanted.done()
+        unwanted.cancel()
+    assert {change["id"] for change in changes} == {run_id} and other != run_id
+    assert changes[0]["workflow"] == {"key": "wf"}
+    assert changes[0]["status"] in {"PENDING", "RUNNING", "COMPLETED"}
+
+
+async def test_bad_filter_and_unknown_run_are_errors_with_codes(live_server: FlowdeckServer):
+    async with session(live_server) as client:
+        with pytest.raises(TransportQueryError) as bad_filter:
+            await collect(client, RUN_CHANGED, filter='stauts eq "FAILED"')
+        with pytest.raises(TransportQueryError) as unknown:
+            await collect(client, RUN_EVENTS, id="UnVuOjAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMA==")
+    error = bad_filter.value.errors[0]
+    assert error["extensions"] == {"code": "BAD_FILTER", "position": 0} and "stauts" in error["message"]
+    assert unknown.value.errors[0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def raw_connect(server: FlowdeckServer, key: str) -> Any:
+    socket = await websockets.connect(server.ws_url, subprotocols=["graphql-transport-ws"])
+    await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
+    return socket
+
+
+async def test_bad_key_closes_the_socket_with_4403(live_server: FlowdeckServer):
+    socket = await raw_connect(live_server, "fdk_nope")
+    with pytest.raises(websockets.ConnectionClosed):
+        await asyncio.wait_for(socket.recv(), 5)
+    assert socket.close_code == 4403
+
+
+async def test_revoking_a_key_closes_its_sockets_within_a_second(live_server: FlowdeckServer):
+    setup(live_server, chain(1, approval=True))
+    created = call(live_server, KEY, {"role": "VIEWER"})["createApiKey"]
+    run_id = start(live_server)
+    socket = await raw_connect(live_server, created["secret"])
+    assert json.loads(await socket.recv())["type"] == "connection_ack"
+    subscribe = {"query": RUN_EVENTS, "variables": {"id": run_id, "after": 0}}
+    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": subscribe}))
+    assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "next"
+    call(
+        live_server,
+        "mutation($id: ID!) { revokeApiKey(id: $id) { errors { message } } }",
+        {"id": created["apiKey"]["id"]},
+    )
+    loop = asyncio.get_running_loop()
+    revoked_at = loop.time()
+    with pytest.raises(websockets.ConnectionClosed):
+        while True:
+            await asyncio.wait_for(socket.recv(), 5)
+    assert socket.close_code == 4403 and loop.time() - revoked_at < 1.0
+
+
+EXPORT = 'mutation { exportRuns(input: {filter: "workflow_key eq \\"wf\\"", format: CSV}) { job { id } errors { message } } }'
+EXPORT_JOB = "subscription($id: ID!) { exportJob(id: $id) { status progress rowCount url } }"
+
+
+async def test_export_job_reports_each_change_until_it_ends(live_server: FlowdeckServer):
+    setup(live_server, chain(1))
+    for _ in range(3):
+        start(live_server)
+    job_id = call(live_server, EXPORT)["exportRuns"]["job"]["id"]
+    async with session(live_server) as client:
+        states = await asyncio.wait_for(collect(client, EXPORT_JOB, id=job_id), 20)
+    assert states[-1]["status"] == "COMPLETED" and states[-1]["rowCount"] == 3
+    assert states[-1]["progress"] == 1.0 and states[-1]["url"].startswith("/exports/")
+    progress = [state["progress"] for state in states]
+    assert progress == sorted(progress)
+    assert all(state["status"] in {"PENDING", "RUNNING"} for state in states[:-1])
