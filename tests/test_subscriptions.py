@@ -205,7 +205,9 @@ async def test_revoking_a_key_closes_its_sockets_within_a_second(live_server: Fl
     assert socket.close_code == 4403 and loop.time() - revoked_at < 1.0
 
 
-EXPORT = 'mutation { exportRuns(input: {filter: "workflow_key eq \\"wf\\"", format: CSV}) { job { id } errors { message } } }'
+EXPORT = '''mutation {
+  exportRuns(input: {filter: "workflow_key eq \\"wf\\"", format: CSV}) { job { id } errors { message } }
+}'''
 EXPORT_JOB = "subscription($id: ID!) { exportJob(id: $id) { status progress rowCount url } }"
 
 
