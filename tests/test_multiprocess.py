@@ -13,7 +13,9 @@ from tests.servers import FlowdeckServer, PostgresServer, RedisServer
 from tests.test_subscriptions import RUN_CHANGED, RUN_EVENTS, chain, collect, session
 
 STEPS_QUERY = """query($id: ID!) {
-  run(id: $id) { status steps { ref jobRunId attempt } events(first: 100) { totalCount edges { node { type stepRef } } } }
+  run(id: $id) {
+    status steps { ref jobRunId attempt } events(first: 100) { totalCount edges { node { type stepRef } } }
+  }
 }"""
 SETUP = """mutation($steps: [StepDefinitionInput!]!) {
   createProject(input: {key: "fleet", name: "Fleet"}) { errors { message } }
