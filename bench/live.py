@@ -1,0 +1,295 @@
+"""Live benchmark: N concurrent `runEvents` subscribers on one real `flowdeck serve` while runs execute.
+
+    .venv/bin/python bench/live.py [--subscribers 1000] [--runs 100] [--steps 10]
+                                   [--database sqlite|postgres] [--broadcast memory|redis]
+
+Each run waits at a SIGNAL step until every subscriber is connected (one websocket each,
+graphql-transport-ws, spread evenly over the runs, subscribed with after: 0); then every
+run is signalled at once and its chain of `noop` steps executes. Prints:
+  - p50/p99/max delay from an event's commit (its `at` field) to its delivery to a
+    subscriber, over every live event delivered to every subscriber;
+  - server memory per subscriber: (RSS with everyone subscribed - RSS before) / subscribers;
+  - server CPU while the runs executed, and while the subscribers sat idle;
+  - gaps and duplicates seen by the subscribers (there should be none).
+The server is one process (no --workers), so its RSS and CPU are the whole server's.
+Figures only; nothing here asserts a speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import resource
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.servers import FlowdeckServer, PostgresServer, RedisServer
+
+SUBSCRIPTION = "subscription($id: ID!) { runEvents(runId: $id, after: 0) { seq at type } }"
+CONNECT_CONCURRENCY = 50
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+class GraphQL:
+    def __init__(self, server: FlowdeckServer) -> None:
+        self.client = httpx.AsyncClient(base_url=server.url, headers=server.headers, timeout=60)
+
+    async def __call__(self, query: str, **variables: Any) -> dict[str, Any]:
+        response = await self.client.post("/graphql", json={"query": query, "variables": variables})
+        body = response.json()
+        if body.get("errors"):
+            raise RuntimeError(body["errors"])
+        data: dict[str, Any] = body["data"]
+        for payload in data.values():
+            if isinstance(payload, dict) and payload.get("errors"):
+                raise RuntimeError(payload["errors"])
+        return data
+
+
+async def prepare(gql: GraphQL, runs: int, steps: int) -> list[str]:
+    await gql(
+        "mutation($i: CreateProjectInput!) { createProject(input: $i) { project { key } errors { message } } }",
+        i={"key": "bench", "name": "Bench"},
+    )
+    definition = [{"ref": "gate", "type": "SIGNAL", "config": {"signal": "go"}}]
+    previous = "gate"
+    for index in range(steps):
+        ref = f"s{index}"
+        definition.append({"ref": ref, "type": "TASK", "handler": "noop", "dependsOn": [previous]})
+        previous = ref
+    await gql(
+        "mutation($i: CreateWorkflowInput!) { createWorkflow(input: $i) { workflow { id } errors { message } } }",
+        i={"project": "bench", "key": "live", "name": "Live bench", "steps": definition, "maxParallelSteps": 1},
+    )
+    started = await asyncio.gather(
+        *(
+            gql(
+                "mutation($i: StartRunInput!) { startRun(input: $i) { run { id } errors { message } } }",
+                i={"project": "bench", "workflowKey": "live"},
+            )
+            for _ in range(runs)
+        )
+    )
+    return [data["startRun"]["run"]["id"] for data in started]
+
+
+class Subscriber:
+    """One websocket, one runEvents subscription; records (seq, at, received) per event."""
+
+    def __init__(self, ws_url: str, key: str, run_id: str) -> None:
+        self.ws_url = ws_url
+        self.key = key
+        self.run_id = run_id
+        self.events: list[tuple[int, float, float]] = []
+        self.ready = asyncio.Event()  # the first (replayed) event arrived: the subscription is live
+        self.completed = asyncio.Event()
+
+    async def run(self, connect_slots: asyncio.Semaphore) -> None:
+        async with connect_slots:
+            ws = await websockets.connect(
+                self.ws_url, subprotocols=["graphql-transport-ws"], compression=None, open_timeout=60
+            )
+            await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {self.key}"}}))
+            ack = json.loads(await ws.recv())
+            if ack["type"] != "connection_ack":
+                raise RuntimeError(f"no connection_ack: {ack}")
+            await ws.send(
+                json.dumps(
+                    {
+                        "id": "1",
+                        "type": "subscribe",
+                        "payload": {"query": SUBSCRIPTION, "variables": {"id": self.run_id}},
+                    }
+                )
+            )
+        try:
+            async for raw in ws:
+                received = time.time()
+                message = json.loads(raw)
+                kind = message["type"]
+                if kind == "next":
+                    event = message["payload"]["data"]["runEvents"]
+                    at = dt.datetime.fromisoformat(event["at"]).timestamp()
+                    self.events.append((event["seq"], at, received))
+                    self.ready.set()
+                elif kind == "ping":
+                    await ws.send(json.dumps({"type": "pong"}))
+                elif kind == "complete":
+                    break
+                elif kind == "error":
+                    raise RuntimeError(f"subscription error: {message}")
+        finally:
+            self.completed.set()
+            await ws.close()
+
+
+async def bench(args: argparse.Namespace, env: dict[str, str]) -> None:
+    key = env["FLOWDECK_BOOTSTRAP_KEY"]
+    server = FlowdeckServer(env)
+    if args.profile:
+        # The same `flowdeck serve` under cProfile. uvicorn restores the SIGTERM handler it found
+        # and re-raises the signal after a clean shutdown: ours writes the stats then.
+        code = (
+            "import cProfile, signal, sys\n"
+            "profile = cProfile.Profile()\n"
+            "def dump(*_):\n"
+            f"    profile.disable(); profile.dump_stats({str(Path(args.profile).resolve())!r}); sys.exit(0)\n"
+            "signal.signal(signal.SIGTERM, dump)\n"
+            f"sys.argv = {['flowdeck', *server.args[server.args.index('serve') :]]!r}\n"
+            "from app.cli import main\n"
+            "profile.enable()\n"
+            "main()\n"
+        )
+        server.args = [sys.executable, "-c", code]
+    server.start()
+    try:
+        assert server.process is not None
+        pid = server.process.pid
+        gql = GraphQL(server)
+        run_ids = await prepare(gql, args.runs, args.steps)
+        for _ in range(20):  # warm the server's code paths before the baseline
+            await gql("{ runs(first: 10) { edges { node { id status } } } }")
+        await asyncio.sleep(1.0)
+        rss_before = rss_kib(pid)
+
+        subscribers = [Subscriber(server.ws_url, key, run_ids[i % len(run_ids)]) for i in range(args.subscribers)]
+        slots = asyncio.Semaphore(CONNECT_CONCURRENCY)
+        clock = time.monotonic()
+        tasks = [asyncio.create_task(s.run(slots)) for s in subscribers]
+        await asyncio.wait_for(asyncio.gather(*(s.ready.wait() for s in subscribers)), 300)
+        connect_seconds = time.monotonic() - clock
+        await asyncio.sleep(2.0)
+        rss_subscribed = rss_kib(pid)
+
+        idle_cpu, idle_clock = cpu_seconds(pid), time.monotonic()
+        await asyncio.sleep(args.idle)
+        idle_share = (cpu_seconds(pid) - idle_cpu) / (time.monotonic() - idle_clock)
+
+        go_at = time.time()
+        cpu_start, clock = cpu_seconds(pid), time.monotonic()
+        signals = asyncio.Semaphore(10)
+
+        async def signal(run_id: str) -> None:
+            async with signals:
+                await gql(
+                    "mutation($i: SignalRunInput!) { signalRun(input: $i) { errors { message } } }",
+                    i={"id": run_id, "name": "go", "message": "go"},
+                )
+
+        await asyncio.gather(*(signal(run_id) for run_id in run_ids))
+        await asyncio.wait_for(asyncio.gather(*tasks), 600)
+        busy_seconds = time.monotonic() - clock
+        busy_cpu = cpu_seconds(pid) - cpu_start
+        rss_after = rss_kib(pid)
+        client_cpu = time.process_time()
+        await gql_close(gql)
+    finally:
+        server.stop()
+
+    delays: list[float] = []
+    gaps = duplicates = 0
+    for subscriber in subscribers:
+        seqs = [seq for seq, _, _ in subscriber.events]
+        duplicates += len(seqs) - len(set(seqs))
+        gaps += (max(seqs) - len(set(seqs))) if seqs else 1
+        delays += [(received - at) * 1000 for _, at, received in subscriber.events if at >= go_at]
+    per_subscriber = (rss_subscribed - rss_before) / args.subscribers
+    print(
+        f"flowdeck live bench: {args.subscribers} runEvents subscribers on {args.runs} runs of 1 SIGNAL + "
+        f"{args.steps} noop steps; database {args.database}, broadcast {args.broadcast}"
+    )
+    print(f"  connect + subscribe + replay: {connect_seconds:.1f}s for {args.subscribers} websockets")
+    print(
+        f"  live events delivered: {len(delays)} "
+        f"({len(delays) / max(busy_seconds, 1e-9):.0f}/s over {busy_seconds:.1f}s)"
+    )
+    if delays:
+        print(
+            f"  commit -> delivery: p50 {statistics.median(delays):.1f} ms, p99 {percentile(delays, 0.99):.1f} ms, "
+            f"max {max(delays):.1f} ms"
+        )
+    print(
+        f"  server RSS: {rss_before / 1024:.1f} MiB before, {rss_subscribed / 1024:.1f} MiB subscribed, "
+        f"{rss_after / 1024:.1f} MiB after the runs; {per_subscriber:.1f} KiB per subscriber"
+    )
+    print(
+        f"  server CPU: {100 * busy_cpu / busy_seconds:.0f}% of one core while the runs executed "
+        f"({busy_cpu:.1f}s CPU in {busy_seconds:.1f}s); {100 * idle_share:.0f}% idle with everyone subscribed"
+    )
+    print(f"  bench client CPU (all phases): {client_cpu:.1f}s")
+    print(f"  gaps: {gaps}, duplicates: {duplicates}")
+
+
+async def gql_close(gql: GraphQL) -> None:
+    await gql.client.aclose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--subscribers", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--broadcast", choices=["memory", "redis"], default="memory")
+    parser.add_argument("--profile", help="run the server under cProfile and write its stats to this file")
+    parser.add_argument("--idle", type=float, default=5.0, help="seconds to measure idle CPU with everyone subscribed")
+    args = parser.parse_args()
+
+    # one socket per subscriber on each side; the server process inherits this limit
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * args.subscribers + 1024)), hard))
+
+    cleanups = []
+    with tempfile.TemporaryDirectory(prefix="flowdeck-live-bench-") as root:
+        env = {
+            "FLOWDECK_BOOTSTRAP_KEY": secrets.token_urlsafe(24),
+            "FLOWDECK_LOG_LEVEL": "warning",
+            "FLOWDECK_DATABASE_URL": f"sqlite://{root}/bench.db",
+        }
+        try:
+            if args.database == "postgres":
+                postgres = PostgresServer().start()
+                cleanups.append(postgres.stop)
+                env["FLOWDECK_DATABASE_URL"] = postgres.create_database("bench")
+            if args.broadcast == "redis":
+                redis_server = RedisServer().start()
+                cleanups.append(redis_server.stop)
+                env["FLOWDECK_BROADCAST_URL"] = redis_server.url
+            asyncio.run(bench(args, env))
+        finally:
+            for cleanup in reversed(cleanups):
+                cleanup()
+
+
+if __name__ == "__main__":
+    main()
