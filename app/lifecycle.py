@@ -398,6 +398,9 @@ class RunTransaction:
                 pubsub.RUNS_TOPIC,
                 {"run": run_id, "project": str(self.run.project_id), "status": self.run.status.value},
             )
+        if self._status_changed and self.run.status in TERMINAL_RUN_STATUSES:
+            # followers of the run's updates end with the run: tell them it ended
+            await pubsub.publish(pubsub.run_updates_topic(run_id), {"run": run_id, "ended": True})
 
 
 class _RunTransactionContext:

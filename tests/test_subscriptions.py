@@ -205,9 +205,9 @@ async def test_revoking_a_key_closes_its_sockets_within_a_second(live_server: Fl
     assert socket.close_code == 4403 and loop.time() - revoked_at < 1.0
 
 
-EXPORT = '''mutation {
+EXPORT = """mutation {
   exportRuns(input: {filter: "workflow_key eq \\"wf\\"", format: CSV}) { job { id } errors { message } }
-}'''
+}"""
 EXPORT_JOB = "subscription($id: ID!) { exportJob(id: $id) { status progress rowCount url } }"
 
 
@@ -223,3 +223,25 @@ async def test_export_job_reports_each_change_until_it_ends(live_server: Flowdec
     progress = [state["progress"] for state in states]
     assert progress == sorted(progress)
     assert all(state["status"] in {"PENDING", "RUNNING"} for state in states[:-1])
+
+
+POST_UPDATE = """mutation($id: ID!, $message: String!) {
+  postRunUpdate(input: {runId: $id, message: $message}) { update { seq at } errors { message } }
+}"""
+RUN_UPDATES = "subscription($id: ID!, $since: DateTime) { runUpdates(runId: $id, since: $since) { seq message runId } }"
+
+
+async def test_run_updates_replay_after_since_then_live_until_the_run_ends(live_server: FlowdeckServer):
+    setup(live_server, chain(1, approval=True))
+    run_id = start(live_server)
+    posted = [call(live_server, POST_UPDATE, {"id": run_id, "message": f"m{n}"})["postRunUpdate"] for n in range(3)]
+    async with session(live_server) as client:
+        since_first = asyncio.create_task(collect(client, RUN_UPDATES, id=run_id, since=posted[0]["update"]["at"]))
+        everything = asyncio.create_task(collect(client, RUN_UPDATES, id=run_id))
+        await asyncio.sleep(0.3)
+        call(live_server, POST_UPDATE, {"id": run_id, "message": "live"})
+        call(live_server, APPROVE, {"id": run_id})  # the run completes and both subscriptions end
+        after_since, whole = await asyncio.wait_for(asyncio.gather(since_first, everything), 20)
+    assert [(u["seq"], u["message"]) for u in whole] == [(1, "m0"), (2, "m1"), (3, "m2"), (4, "live")]
+    assert [u["message"] for u in after_since] == ["m1", "m2", "live"]
+    assert {u["runId"] for u in whole} == {run_id}
