@@ -129,7 +129,7 @@ def create_app(settings: Settings | None = None, *, run_engine: bool = True) -> 
             from app.handlers import load_handler_modules
 
             load_handler_modules(settings.handlers)
-            engine = Engine(settings)
+            engine = Engine(settings, lease_seconds=settings.engine_lease)
             await engine.start()
         exporter = ExportRunner(settings)
         await exporter.start()

@@ -94,7 +94,7 @@ def cmd_engine(args: argparse.Namespace) -> int:
         load_handler_modules(settings.handlers)
         await migrate_db(settings)
         await init_db(settings)
-        engine = Engine(settings)
+        engine = Engine(settings, lease_seconds=settings.engine_lease)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -41,6 +41,9 @@ class Settings:
     log_level: str = "info"
     metrics_key: str | None = None
     engine_poll: float = 0.5
+    # how long an engine's claim on a running step lasts unless renewed; a step whose engine
+    # died is retried once its lease has expired
+    engine_lease: float = 30.0
     updates_max_per_run: int = 1000
     updates_max_age_days: int = 90
 
@@ -101,6 +104,14 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     if engine_poll <= 0:
         raise ConfigError("FLOWDECK_ENGINE_POLL", f"must be above 0, got {poll_raw!r}")
 
+    lease_raw = env.get("FLOWDECK_ENGINE_LEASE") or "30"
+    try:
+        engine_lease = float(lease_raw)
+    except ValueError:
+        raise ConfigError("FLOWDECK_ENGINE_LEASE", f"expected seconds, got {lease_raw!r}") from None
+    if engine_lease < 0.5:
+        raise ConfigError("FLOWDECK_ENGINE_LEASE", f"must be at least 0.5 seconds, got {lease_raw!r}")
+
     return Settings(
         database_url=database_url,
         broadcast_url=broadcast_url,
@@ -113,6 +124,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         log_level=log_level,
         metrics_key=env.get("FLOWDECK_METRICS_KEY") or None,
         engine_poll=engine_poll,
+        engine_lease=engine_lease,
         updates_max_per_run=_positive_int(env, "FLOWDECK_UPDATES_MAX_PER_RUN", 1000),
         updates_max_age_days=_positive_int(env, "FLOWDECK_UPDATES_MAX_AGE_DAYS", 90),
     )

@@ -1,4 +1,5 @@
-"""Kill a real engine process with SIGKILL mid-flight, start another: every run still ends well."""
+"""Kill a real `flowdeck serve` process with SIGKILL mid-flight, start another: every run still
+ends well, no step ran twice at the same time, and no seq has a gap."""
 
 from __future__ import annotations
 
@@ -16,32 +17,26 @@ from app.enums import RunStatus
 from app.settings import Settings
 from models import Run, RunEvent, StepRun
 from tests.engine.factory import make_workflow, start, step
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-ENGINE_SCRIPT = """
-import asyncio, os
-from app.db import init_db
-from app.engine import Engine
-from app.settings import Settings, set_settings
-import tests.engine.crash_handlers
-
-async def main():
-    settings = Settings(database_url=os.environ["FLOWDECK_DATABASE_URL"], engine_poll=0.05)
-    set_settings(settings)
-    await init_db(settings)
-    engine = Engine(settings, lease_seconds=1.0)
-    await engine.start()
-    await asyncio.Event().wait()
-
-asyncio.run(main())
-"""
 RUNS = 20
 STEPS = 4
 
 
-def _spawn_engine(database_url: str, log_path: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "FLOWDECK_DATABASE_URL": database_url, "FLOWDECK_CRASH_LOG": str(log_path)}
-    return subprocess.Popen([sys.executable, "-c", ENGINE_SCRIPT], cwd=ROOT, env=env)
+def _spawn_server(database_url: str, log_path: Path) -> subprocess.Popen[bytes]:
+    """`flowdeck serve` (API and engine in one process) with the crash handler and a 1 s lease."""
+    env = {
+        **{name: value for name, value in os.environ.items() if not name.startswith("FLOWDECK_")},
+        "FLOWDECK_DATABASE_URL": database_url,
+        "FLOWDECK_HANDLERS": "tests.engine.crash_handlers",
+        "FLOWDECK_ENGINE_LEASE": "1",
+        "FLOWDECK_ENGINE_POLL": "0.05",
+        "FLOWDECK_CRASH_LOG": str(log_path),
+        "PYTHONPATH": str(ROOT),
+    }
+    command = [sys.executable, "-m", "app", "serve", "--port", str(free_port())]
+    return subprocess.Popen(command, cwd=log_path.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _log_entries(log_path: Path) -> list[dict]:
@@ -50,13 +45,13 @@ def _log_entries(log_path: Path) -> list[dict]:
     return [json.loads(line) for line in log_path.read_text().splitlines() if line.strip()]
 
 
-async def test_a_killed_engine_leaves_no_run_behind(project, db: Settings, tmp_path: Path):
+async def test_a_killed_server_leaves_no_run_behind(project, db: Settings, tmp_path: Path):
     steps = [step(f"s{i}", handler="crash.work", depends_on=[f"s{i - 1}"] if i else []) for i in range(STEPS)]
     workflow, version = await make_workflow(project, "crashy", steps, max_parallel_steps=2)
     runs = [await start(project, workflow, version) for _ in range(RUNS)]
     log_path = tmp_path / "attempts.jsonl"
 
-    first = _spawn_engine(db.database_url, log_path)
+    first = _spawn_server(db.database_url, log_path)
     try:
         # kill it once it is well into the work, with steps in flight
         deadline = time.monotonic() + 30
@@ -68,7 +63,7 @@ async def test_a_killed_engine_leaves_no_run_behind(project, db: Settings, tmp_p
     killed_at = time.time()
     assert await Run.filter(status=RunStatus.COMPLETED.value).count() < RUNS  # runs were in flight
 
-    second = _spawn_engine(db.database_url, log_path)
+    second = _spawn_server(db.database_url, log_path)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
