@@ -57,8 +57,7 @@ def test_worker_runs_queued_steps_with_retries(live_server: FlowdeckServer):
             "worker",
             "--url",
             live_server.url,
-            "--key",
-            live_server.key,
+            f"--key={live_server.key}",  # a secret may start with "-"
             "--queue",
             "payments",
             "--handlers",
