@@ -10,6 +10,7 @@ slow consumer never makes memory grow: the hub drops what it cannot queue and se
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -46,44 +47,118 @@ async def _wait_for_news(messages: AsyncIterator[Any], timeout: float) -> bool:
     return True
 
 
-async def _follow(
+async def _follow_batches(
     topic: str,
     read: Callable[[], Awaitable[tuple[list[T], bool]]],
-) -> AsyncIterator[T]:
+) -> AsyncIterator[list[T]]:
     """Yield what `read` returns, re-reading on every message; stop when it says done."""
     async with pubsub.get_hub().subscribe(topic) as subscription:
         messages = aiter(subscription)
         while True:
             items, done = await read()
-            for item in items:
-                yield item
+            if items:
+                yield items
             if done:
                 return
             if len(items) >= BATCH:
                 continue  # more is waiting in the database already
             if not await _wait_for_news(messages, QUIET_RECHECK_SECONDS):
+                raise RuntimeError("the broadcast hub stopped")
+
+
+async def _follow(topic: str, read: Callable[[], Awaitable[tuple[list[T], bool]]]) -> AsyncIterator[T]:
+    async for batch in _follow_batches(topic, read):
+        for item in batch:
+            yield item
+
+
+class _RunEventFeed:
+    """One reader of a run's events per process, shared by every local subscriber of that run.
+
+    It reads what is new once per notification and keeps the run's events in order (seq
+    1, 2, 3 ... so event `n` sits at index n - 1); each subscriber walks that list at its own
+    pace. A thousand subscribers of a hundred runs cost a hundred reads per change, not a
+    thousand, and a slow subscriber holds nothing of its own.
+    """
+
+    def __init__(self, run_id: uuid.UUID) -> None:
+        self.run_id = run_id
+        self.events: list[RunEvent] = []
+        self.done = False
+        self.failure: BaseException | None = None
+        self.users = 0
+        self.changed = asyncio.Condition()
+        self.task: asyncio.Task[None] = asyncio.create_task(self._read_forever())
+
+    async def _read(self) -> tuple[list[RunEvent], bool]:
+        # the status first: a terminal status read now was committed with its events, so the
+        # events read next include every one of them
+        status = await Run.filter(id=self.run_id).values_list("status", flat=True)
+        events = list(await RunEvent.filter(run_id=self.run_id, seq__gt=len(self.events)).order_by("seq").limit(BATCH))
+        terminal = not status or status[0] in TERMINAL_RUN_STATUSES
+        return events, terminal and len(events) < BATCH
+
+    async def _publish(self, events: list[RunEvent], done: bool) -> None:
+        async with self.changed:
+            self.events.extend(events)
+            self.done = done
+            self.changed.notify_all()
+
+    async def _read_forever(self) -> None:
+        try:
+            async for batch in _follow_batches(pubsub.run_topic(str(self.run_id)), self._read):
+                await self._publish(batch, False)
+            await self._publish([], True)
+        except Exception as error:  # handed to every subscriber, which ends with it
+            async with self.changed:
+                self.failure = error
+                self.changed.notify_all()
+
+    async def follow(self, after: int) -> AsyncIterator[RunEvent]:
+        position = max(after, 0)
+        while True:
+            async with self.changed:
+                await self.changed.wait_for(
+                    lambda seen=position: len(self.events) > seen or self.done or self.failure is not None
+                )
+                if self.failure is not None:
+                    raise self.failure
+                fresh = self.events[position:]
+                finished = self.done
+            for event in fresh:
+                yield event
+            position += len(fresh)
+            if finished and position >= len(self.events):
                 return
+
+
+_run_event_feeds: dict[uuid.UUID, _RunEventFeed] = {}
+
+
+@contextlib.asynccontextmanager
+async def _run_event_feed(run_id: uuid.UUID) -> AsyncIterator[_RunEventFeed]:
+    feed = _run_event_feeds.get(run_id)
+    if feed is None or feed.done or feed.failure is not None:
+        # a finished feed is not reused: a run can be reopened after it ended
+        feed = _run_event_feeds[run_id] = _RunEventFeed(run_id)
+    feed.users += 1
+    try:
+        yield feed
+    finally:
+        feed.users -= 1
+        if feed.users == 0:
+            feed.task.cancel()
+            if _run_event_feeds.get(run_id) is feed:
+                del _run_event_feeds[run_id]
 
 
 async def follow_run_events(principal: Principal, run_id: str, after: int) -> AsyncIterator[RunEvent]:
     """runEvents: the events with seq > after, then live ones; ends once the run is terminal
     and every event has been sent."""
     run = await get_visible_run(principal, run_id, ("runId",))
-    last_seq = max(after, 0)
-
-    async def read() -> tuple[list[RunEvent], bool]:
-        nonlocal last_seq
-        # the status first: a terminal status read now was committed with its events, so the
-        # events read next include every one of them
-        status = await Run.filter(id=run.id).values_list("status", flat=True)
-        events = list(await RunEvent.filter(run_id=run.id, seq__gt=last_seq).order_by("seq").limit(BATCH))
-        if events:
-            last_seq = events[-1].seq
-        terminal = not status or status[0] in TERMINAL_RUN_STATUSES
-        return events, terminal and len(events) < BATCH
-
-    async for event in _follow(pubsub.run_topic(str(run.id)), read):
-        yield event
+    async with _run_event_feed(run.id) as feed:
+        async for event in feed.follow(after):
+            yield event
 
 
 async def follow_run_updates(principal: Principal, run_id: str, since: dt.datetime | None) -> AsyncIterator[RunUpdate]:
