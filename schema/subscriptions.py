@@ -19,16 +19,18 @@ from schema.runs import Run, RunEvent, RunUpdate, RunWhere
 T = TypeVar("T")
 
 
-async def _guarded(info: Info, items: AsyncIterator[T]) -> AsyncIterator[T]:
-    """Domain failures at subscribe time become top-level errors with their code; each item
-    gets fresh DataLoaders (the context lives as long as the socket)."""
+async def _guarded(info: Info, items: AsyncIterator[T], *, fresh_loaders: bool = False) -> AsyncIterator[T]:
+    """Domain failures at subscribe time become top-level errors with their code. Items whose
+    fields read related rows get fresh DataLoaders each (the context lives as long as the
+    socket, so a loader's cache would otherwise outlive the data it holds)."""
     iterator = aiter(items)
     while True:
         try:
             item = await query_or_raise(anext(iterator))
         except StopAsyncIteration:
             return
-        info.context.loaders = Loaders()
+        if fresh_loaders:
+            info.context.loaders = Loaders()
         yield item
 
 
@@ -75,7 +77,7 @@ class Subscription:
         changes = live.follow_run_changes(
             principal_of(info), project=project, filter=filter, where=where.to_spec() if where else None
         )
-        async for run in _guarded(info, changes):
+        async for run in _guarded(info, changes, fresh_loaders=True):
             yield Run.from_model(run)
 
     @strawberry.subscription(
