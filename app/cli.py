@@ -77,7 +77,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=settings.log_level,
-        ws="websockets",
+        ws="websockets-sansio",
         lifespan="on",
     )
     return 0
