@@ -6,7 +6,7 @@ import logging
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, QueryDepthLimiter
+from strawberry.extensions import AddValidationRules, MaskErrors, ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.tools import merge_types
 
 from app.settings import Settings
@@ -50,14 +50,23 @@ def _should_mask(error: GraphQLError) -> bool:
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    """The schema with the limits from the settings."""
+    """The schema with the limits from the settings.
+
+    A client sends the same few documents again and again, so their parse and validation
+    are cached (bounded LRUs). The validation cache is keyed by the rules too, and
+    QueryDepthLimiter makes a new rule class each time it is built: the depth rule is
+    therefore built once here and shared by every request.
+    """
+    depth_rules = QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[Run, StepRun, Workflow, Project, ApiKey],
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: ParserCache(maxsize=256),
+            lambda: AddValidationRules(depth_rules),
+            lambda: ValidationCache(maxsize=256),
             lambda: MaskErrors(should_mask_error=_should_mask, error_message="Unexpected error."),
         ],
     )
