@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -14,6 +14,9 @@ from tortoise.models import Model
 from models import Project, Run, RunTag, Signal, StepRun, Workflow, WorkflowVersion
 
 M = TypeVar("M", bound=Model)
+K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def _by_id(model: type[M]) -> Callable[[list[str]], Awaitable[list[M | None]]]:
@@ -61,3 +64,22 @@ class Loaders:
 
 def keys(values: Iterable[uuid.UUID | str]) -> list[str]:
     return [str(value) for value in values]
+
+
+def map_loaded(loader: DataLoader[K, T], key: K, convert: Callable[[T], R]) -> R | Awaitable[R]:
+    """`convert(value of key)`: at once when `loader` already holds the value, else once loaded.
+
+    A field that returns a plain value is completed by graphql-core on the spot; an
+    awaitable costs it a coroutine, and the object holding the field a gather. A page of
+    runs preloads the steps and workflows it is asked for (`schema.runs.preload_page`), so
+    that its runs complete without either. A value that failed to load is loaded again
+    through `loader`, which raises its error in the field as before.
+    """
+    future = loader.cache_map.get(key) if loader.cache else None
+    if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+        return convert(future.result())
+
+    async def later() -> R:
+        return convert(await loader.load(key))
+
+    return later()

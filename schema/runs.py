@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
+from strawberry.types.nodes import FragmentSpread, InlineFragment, Selection
 from tortoise.expressions import Q
 
 from app.actions import runs as run_actions
@@ -37,12 +40,19 @@ from schema.enums import (
     Visibility,
 )
 from schema.errors import UserError, attempt, query_or_raise
+from schema.loaders import map_loaded
 from schema.node import Node, PageInfo, check_page_size
 
 if TYPE_CHECKING:
+    from app.queries import Page
     from schema.workflows import Workflow
 
 PENDING_STEP_STATUSES = (StepStatusValue.RUNNING, StepStatusValue.QUEUED, StepStatusValue.WAITING)
+# the Run fields that read its steps, and its workflow: what a page of runs preloads
+STEP_FIELDS = frozenset({"steps", "step", "pendingSteps"})
+WORKFLOW_FIELDS = frozenset({"workflow"})
+
+R = TypeVar("R")
 
 
 @strawberry.type
@@ -361,12 +371,14 @@ class Run(Node):
     def duration_seconds(self) -> float | None:
         return _duration(self.started_at, self.finished_at)
 
-    @strawberry.field
-    async def workflow(self, info: Info) -> Annotated[Workflow, strawberry.lazy("schema.workflows")]:
+    # The fields over the steps and the workflow are plain functions that return a value
+    # when the page preloaded it and an awaitable otherwise (see `map_loaded`).
+
+    @strawberry.field(graphql_type=Annotated["Workflow", strawberry.lazy("schema.workflows")])
+    def workflow(self, info: Info) -> Workflow | Awaitable[Workflow]:
         from schema.workflows import Workflow
 
-        workflow = await info.context.loaders.workflow.load(str(self.model.workflow_id))
-        return Workflow.from_model(workflow)
+        return map_loaded(info.context.loaders.workflow, str(self.model.workflow_id), Workflow.from_model)
 
     @strawberry.field
     async def project(self, info: Info) -> Project:
@@ -407,24 +419,29 @@ class Run(Node):
             if principal.can_see_run(child.project_id, child.visibility, child.initiated_by)
         ]
 
-    async def _steps(self, info: Info) -> list[StepRunModel]:
-        return await info.context.loaders.steps_by_run.load(str(self.model.id))
+    def _with_steps(self, info: Info, convert: Callable[[list[StepRunModel]], R]) -> R | Awaitable[R]:
+        return map_loaded(info.context.loaders.steps_by_run, str(self.model.id), convert)
 
-    @strawberry.field
-    async def steps(self, info: Info, include_loop_iterations: bool | None = False) -> list[StepRun]:
-        return [
-            StepRun.from_model(step)
-            for step in await self._steps(info)
-            if include_loop_iterations or step.iteration is None
-        ]
+    @strawberry.field(graphql_type=list[StepRun])
+    def steps(
+        self, info: Info, include_loop_iterations: bool | None = False
+    ) -> list[StepRun] | Awaitable[list[StepRun]]:
+        return self._with_steps(
+            info,
+            lambda steps: [
+                StepRun.from_model(step) for step in steps if include_loop_iterations or step.iteration is None
+            ],
+        )
 
-    @strawberry.field
-    async def step(self, info: Info, ref: str) -> StepRun | None:
-        return next((StepRun.from_model(s) for s in await self._steps(info) if s.ref == ref), None)
+    @strawberry.field(graphql_type=StepRun | None)
+    def step(self, info: Info, ref: str) -> StepRun | Awaitable[StepRun | None] | None:
+        return self._with_steps(info, lambda steps: next((StepRun.from_model(s) for s in steps if s.ref == ref), None))
 
-    @strawberry.field(description="steps RUNNING, QUEUED or WAITING")
-    async def pending_steps(self, info: Info) -> list[StepRun]:
-        return [StepRun.from_model(s) for s in await self._steps(info) if s.status in PENDING_STEP_STATUSES]
+    @strawberry.field(graphql_type=list[StepRun], description="steps RUNNING, QUEUED or WAITING")
+    def pending_steps(self, info: Info) -> list[StepRun] | Awaitable[list[StepRun]]:
+        return self._with_steps(
+            info, lambda steps: [StepRun.from_model(s) for s in steps if s.status in PENDING_STEP_STATUSES]
+        )
 
     @strawberry.field
     async def events(self, info: Info, after: int | None = None, first: int | None = None) -> RunEventConnection:
@@ -684,7 +701,7 @@ async def resolve_run_connection(
     from app.queries import RunOrderSpec, list_runs
 
     check_page_size(info, first=first, last=last)
-    page = await query_or_raise(
+    page: Page[RunModel] = await query_or_raise(
         list_runs(
             principal_of(info),
             project=project,
@@ -700,11 +717,42 @@ async def resolve_run_connection(
             max_page_size=info.context.settings.max_page_size,
         )
     )
+    await preload_page(info, page.items)
     return RunConnection(
         edges=[RunEdge(cursor=c, node=Run.from_model(r)) for r, c in zip(page.items, page.cursors, strict=True)],
         page_info=_page_info(page),
         count=page.count,
     )
+
+
+def _fields_at(selections: Sequence[Selection], path: Sequence[str]) -> set[str]:
+    """The names of the fields selected at `path` under `selections`, looking through fragments."""
+    names: set[str] = set()
+    for selection in selections:
+        if isinstance(selection, FragmentSpread | InlineFragment):
+            names |= _fields_at(selection.selections, path)
+        elif not path:
+            names.add(selection.name)
+        elif selection.name == path[0]:
+            names |= _fields_at(selection.selections, path[1:])
+    return names
+
+
+async def preload_page(info: Info, runs: Sequence[RunModel]) -> None:
+    """Load the steps and the workflows of a page of runs, when the query asks for them.
+
+    One statement each, as the fields' own DataLoader calls would have cost; but loaded
+    here, before the runs are completed, those fields resolve without awaiting. A failed
+    load is left in the loader, so the field raises it as it did.
+    """
+    wanted = set().union(*(_fields_at(field.selections, ("edges", "node")) for field in info.selected_fields))
+    loaders = info.context.loaders
+    loads = []
+    if wanted & STEP_FIELDS:
+        loads.append(loaders.steps_by_run.load_many([str(run.id) for run in runs]))
+    if wanted & WORKFLOW_FIELDS:
+        loads.append(loaders.workflow.load_many([str(run.workflow_id) for run in runs]))
+    await asyncio.gather(*loads, return_exceptions=True)
 
 
 def conversations_filter() -> Q:
