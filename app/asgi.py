@@ -55,7 +55,7 @@ async def close_when_revoked(websocket: WebSocket, key_id: uuid.UUID) -> None:
                 continue
             except StopAsyncIteration:
                 return
-            if message is not pubsub.RESYNC and message.get("revoked") != str(key_id):
+            if isinstance(message, dict) and message.get("revoked") != str(key_id):  # else RESYNC: check
                 continue
             key = await ApiKey.get_or_none(id=key_id)
             if key is None or key.revoked_at is not None:

@@ -199,7 +199,7 @@ def _validate_config(step: StepSpec, path: tuple[str, ...]) -> list[Problem]:
             problems.append(_problem("a SIGNAL step needs config.signal, the signal's name", *config_path, "signal"))
     elif step.type is StepType.SLEEP:
         seconds = config.get("seconds")
-        if not _is_number(seconds) or seconds < 0:
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
             problems.append(_problem("a SLEEP step needs config.seconds, 0 or more", *config_path, "seconds"))
     elif step.type is StepType.SUBWORKFLOW:
         key = config.get("workflowKey")

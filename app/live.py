@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
@@ -114,13 +115,14 @@ class _RunEventFeed:
                 self.failure = error
                 self.changed.notify_all()
 
+    def _has_news(self, seen: int) -> bool:
+        return len(self.events) > seen or self.done or self.failure is not None
+
     async def follow(self, after: int) -> AsyncIterator[RunEvent]:
         position = max(after, 0)
         while True:
             async with self.changed:
-                await self.changed.wait_for(
-                    lambda seen=position: len(self.events) > seen or self.done or self.failure is not None
-                )
+                await self.changed.wait_for(functools.partial(self._has_news, position))
                 if self.failure is not None:
                     raise self.failure
                 fresh = self.events[position:]
@@ -200,7 +202,7 @@ async def follow_run_changes(
     since = utcnow()
     async with pubsub.get_hub().subscribe(pubsub.RUNS_TOPIC) as subscription:
         async for message in subscription:
-            if message is pubsub.RESYNC:
+            if not isinstance(message, dict):  # RESYNC
                 # some changes may be lost: send every matching run changed since the last one
                 # we know of (a repeated status is allowed, a missed change is not)
                 runs = await Run.filter(condition, updated_at__gte=since).order_by("updated_at").limit(BATCH)

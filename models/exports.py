@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields, models
 from tortoise.indexes import Index
 
@@ -21,8 +23,8 @@ class ExportJob(models.Model):
     format = fields.CharEnumField(ExportFormat, max_length=8, default=ExportFormat.CSV)
     filter_text = fields.TextField(null=True)
     # the RunWhere and orderBy arguments as given, in snake_case
-    where = fields.JSONField(null=True)
-    order_by = fields.JSONField(null=True)
+    where: Any = fields.JSONField(null=True)
+    order_by: Any = fields.JSONField(null=True)
     row_count = fields.IntField(default=0)
     progress = fields.FloatField(default=0.0)
     path = fields.CharField(max_length=1024, null=True)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields, models
 from tortoise.indexes import Index
 
@@ -66,8 +68,8 @@ class Run(models.Model):
     timeout_seconds = fields.IntField(null=True)
     idempotency_key = fields.CharField(max_length=255, null=True)
 
-    input = fields.JSONField(null=True)
-    output = fields.JSONField(null=True)
+    input: Any = fields.JSONField(null=True)
+    output: Any = fields.JSONField(null=True)
     error_message = fields.TextField(null=True)
     error_type = fields.CharField(max_length=100, null=True)
     error_step_ref = fields.CharField(max_length=255, null=True)
@@ -177,17 +179,17 @@ class StepRun(models.Model):
     type = fields.CharEnumField(StepType, max_length=16)
     status = fields.CharEnumField(StepStatus, max_length=16, default=StepStatus.PENDING)
     attempt = fields.IntField(default=0)
-    depends_on = fields.JSONField(default=list)
+    depends_on: Any = fields.JSONField(default=list)
     handler = fields.CharField(max_length=255, null=True)
     queue = fields.CharField(max_length=255, null=True)
-    config = fields.JSONField(null=True)
+    config: Any = fields.JSONField(null=True)
     # {"max_attempts", "backoff_seconds", "backoff_factor"} or null for a single attempt
-    retry = fields.JSONField(null=True)
+    retry: Any = fields.JSONField(null=True)
     timeout_seconds = fields.IntField(null=True)
     on_cancel = fields.BooleanField(default=False)
 
-    input = fields.JSONField(null=True)
-    output = fields.JSONField(null=True)
+    input: Any = fields.JSONField(null=True)
+    output: Any = fields.JSONField(null=True)
     error = fields.TextField(null=True)
     job_run_id = fields.CharField(max_length=255, null=True)
     worker_id = fields.CharField(max_length=255, null=True)
@@ -230,7 +232,7 @@ class RunEvent(models.Model):
     ok = fields.BooleanField(default=True)
     actor = fields.CharField(max_length=255, null=True)
     reason = fields.TextField(null=True)
-    data = fields.JSONField(null=True)
+    data: Any = fields.JSONField(null=True)
 
     run_id: str
 
@@ -249,7 +251,7 @@ class RunUpdate(models.Model):
     at = fields.DatetimeField()
     type = fields.CharField(max_length=64, default="UPDATE")
     message = fields.TextField(default="")
-    details = fields.JSONField(null=True)
+    details: Any = fields.JSONField(null=True)
     workstream_id = fields.CharField(max_length=255, null=True)
 
     run_id: str
@@ -267,7 +269,7 @@ class Signal(models.Model):
     )
     name = fields.CharField(max_length=255)
     message = fields.TextField(default="")
-    payload = fields.JSONField(null=True)
+    payload: Any = fields.JSONField(null=True)
     received_at = fields.DatetimeField()
     sent_by = fields.CharField(max_length=255)
     # the ref of the step that consumed it; null while buffered

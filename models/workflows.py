@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields, models
 
 from models.accounts import Project
@@ -34,7 +36,7 @@ class WorkflowVersion(models.Model):
     )
     version = fields.IntField()
     # the validated step definitions, as the API's StepDefinition objects in snake_case
-    steps = fields.JSONField()
+    steps: Any = fields.JSONField()
     max_parallel_steps = fields.IntField(default=4)
     timeout_seconds = fields.IntField(null=True)
     created_by = fields.CharField(max_length=255)
