@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pypika_tortoise import Query, SqlContext, Table
+from pypika_tortoise.enums import Matching
 from pypika_tortoise.functions import Coalesce, Upper
 from pypika_tortoise.terms import Criterion, Term, ValueWrapper
 from pypika_tortoise.terms import Not as SqlNot
@@ -127,9 +128,22 @@ def like_pattern(op: Op, text: str) -> str:
     return f"%{escaped}"
 
 
-def ilike(term: Term, op: Op, text: str) -> Criterion:
-    """Case-insensitive co/sw/ew. UPPER on both sides: SQLite's LIKE and PostgreSQL's differ on case."""
-    return Like(Upper(term), Upper(ValueWrapper(like_pattern(op, text))))
+class _ILike(Like):
+    """PostgreSQL's ILIKE with the same ESCAPE clause as Tortoise's Like."""
+
+    def __init__(self, left: Term, right: Term) -> None:
+        super().__init__(left, right)
+        self.comparator = Matching.ilike
+
+
+def ilike(term: Term, op: Op, text: str, dialect: str) -> Criterion:
+    """Case-insensitive co/sw/ew. PostgreSQL's ILIKE lets the planner use the column's
+    statistics (UPPER(col) LIKE ... leaves it guessing, and it then picks slow plans);
+    SQLite has no ILIKE and its LIKE folds only ASCII, so UPPER goes on both sides there."""
+    pattern = ValueWrapper(like_pattern(op, text))
+    if dialect == "postgres":
+        return _ILike(term, pattern)
+    return Like(Upper(term), Upper(pattern))
 
 
 def has_tag(table: Table, key: str, value: Callable[[Term], Criterion] | None = None) -> Criterion:
@@ -141,7 +155,7 @@ def has_tag(table: Table, key: str, value: Callable[[Term], Criterion] | None = 
     return Condition(table.id.isin(Query.from_(tags).select(tags.run_id).where(condition)))
 
 
-def _match(term: Term, spec: FieldSpec, op: Op, value: FilterValue) -> Criterion:
+def _match(term: Term, spec: FieldSpec, op: Op, value: FilterValue, dialect: str) -> Criterion:
     """The positive condition of `term op value` for a non-null value (ne is handled by the caller)."""
     param = sql_param(value)
     if op is Op.EQ:
@@ -149,7 +163,7 @@ def _match(term: Term, spec: FieldSpec, op: Op, value: FilterValue) -> Criterion
             return Upper(term) == Upper(ValueWrapper(param))
         return term == ValueWrapper(param)
     if op in TEXT_OPS:
-        return ilike(term, op, str(param))
+        return ilike(term, op, str(param), dialect)
     if op is Op.GT:
         return term > ValueWrapper(param)
     if op is Op.GE:
@@ -161,7 +175,7 @@ def _match(term: Term, spec: FieldSpec, op: Op, value: FilterValue) -> Criterion
     raise AssertionError(f"no SQL for operator {op}")
 
 
-def _tag_comparison(c: Comparison, table: Table) -> Criterion:
+def _tag_comparison(c: Comparison, table: Table, dialect: str) -> Criterion:
     assert c.tag_key is not None
     present = has_tag(table, c.tag_key)
     if c.op is Op.PR:
@@ -169,13 +183,13 @@ def _tag_comparison(c: Comparison, table: Table) -> Criterion:
     if c.value is None:
         return SqlNot(present) if c.op is Op.EQ else present
     op = Op.EQ if c.op is Op.NE else c.op
-    matched = has_tag(table, c.tag_key, lambda column: _match(column, c.field, op, c.value))
+    matched = has_tag(table, c.tag_key, lambda column: _match(column, c.field, op, c.value, dialect))
     return SqlNot(matched) if c.op is Op.NE else matched
 
 
 def _comparison(c: Comparison, table: Table, dialect: str, now: dt.datetime) -> Criterion:
     if c.tag_key is not None:
-        return _tag_comparison(c, table)
+        return _tag_comparison(c, table, dialect)
     spec = c.field
     if spec.name == "has_errors":
         errors = table.error_count > ValueWrapper(0)
@@ -191,7 +205,7 @@ def _comparison(c: Comparison, table: Table, dialect: str, now: dt.datetime) -> 
     if c.value is None:
         return SqlNot(present) if c.op is Op.EQ else present
     op = Op.EQ if c.op is Op.NE else c.op
-    matched = _match(term, spec, op, c.value)
+    matched = _match(term, spec, op, c.value, dialect)
     if spec.nullable:
         matched = matched & present
     return SqlNot(matched) if c.op is Op.NE else matched

@@ -112,7 +112,9 @@ def search_q(term: str) -> Q:
     if not term:
         return Q()
     columns = ("workflow_key", "workflow_name", "subject_id", "subject_name")
-    found = CriterionQ(lambda table, dialect: _any_of([ilike(table[column], Op.CO, term) for column in columns]))
+    found = CriterionQ(
+        lambda table, dialect: _any_of([ilike(table[column], Op.CO, term, dialect) for column in columns])
+    )
     run_id = _run_uuid(term)
     return found | Q(id=run_id) if run_id is not None else found
 
