@@ -245,3 +245,45 @@ async def test_run_updates_replay_after_since_then_live_until_the_run_ends(live_
     assert [(u["seq"], u["message"]) for u in whole] == [(1, "m0"), (2, "m1"), (3, "m2"), (4, "live")]
     assert [u["message"] for u in after_since] == ["m1", "m2", "live"]
     assert {u["runId"] for u in whole} == {run_id}
+
+
+async def test_the_upgrade_header_authenticates_too(live_server: FlowdeckServer):
+    setup(live_server, chain(1))
+    run_id = start(live_server)
+    socket = await websockets.connect(
+        live_server.ws_url,
+        subprotocols=["graphql-transport-ws"],
+        additional_headers={"Authorization": f"Bearer {live_server.key}"},
+    )
+    await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
+    assert json.loads(await asyncio.wait_for(socket.recv(), 5))["type"] == "connection_ack"
+    await socket.send(
+        json.dumps({"id": "1", "type": "subscribe", "payload": {"query": RUN_EVENTS, "variables": {"id": run_id}}})
+    )
+    first = json.loads(await asyncio.wait_for(socket.recv(), 10))
+    assert first["type"] == "next" and first["payload"]["data"]["runEvents"]["seq"] == 1
+    await socket.close()
+
+
+async def test_the_legacy_graphql_ws_protocol_works(live_server: FlowdeckServer):
+    setup(live_server, chain(2))
+    run_id = start(live_server)
+    socket = await websockets.connect(live_server.ws_url, subprotocols=["graphql-ws"])
+    await socket.send(
+        json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {live_server.key}"}})
+    )
+    assert json.loads(await asyncio.wait_for(socket.recv(), 5))["type"] == "connection_ack"
+    await socket.send(
+        json.dumps({"id": "1", "type": "start", "payload": {"query": RUN_EVENTS, "variables": {"id": run_id}}})
+    )
+    seqs = []
+    while True:
+        message = json.loads(await asyncio.wait_for(socket.recv(), 10))
+        if message["type"] == "ka":
+            continue
+        if message["type"] == "complete":
+            break
+        assert message["type"] == "data", message
+        seqs.append(message["payload"]["data"]["runEvents"]["seq"])
+    await socket.close()
+    assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) >= 9
