@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -18,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
-from starlette.websockets import WebSocket, WebSocketState
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
@@ -28,6 +27,7 @@ from app.db import close_db, init_db, ping_db
 from app.errors import Unauthenticated
 from app.exporter import ExportRunner
 from app.exporter.download import download_export
+from app.revocation import RevocationWatch
 from app.settings import Settings, get_settings
 from schema import build_schema
 from schema.context import Context
@@ -35,40 +35,10 @@ from schema.context import Context
 log = logging.getLogger("flowdeck")
 
 
-_watchers: set[asyncio.Task[None]] = set()
-REVOCATION_CHECK_SECONDS = 1.0
-
-
-def _connected(websocket: WebSocket) -> bool:
-    return WebSocketState.DISCONNECTED not in (websocket.client_state, websocket.application_state)
-
-
-async def close_when_revoked(websocket: WebSocket, key_id: uuid.UUID) -> None:
-    """Close a socket with 4403 as soon as the key it authenticated with is revoked."""
-    from models import ApiKey
-
-    async with pubsub.get_hub().subscribe(pubsub.KEYS_TOPIC) as subscription:
-        messages = aiter(subscription)
-        while _connected(websocket):
-            try:
-                message = await asyncio.wait_for(anext(messages), REVOCATION_CHECK_SECONDS)
-            except TimeoutError:
-                continue
-            except StopAsyncIteration:
-                return
-            if isinstance(message, dict) and message.get("revoked") != str(key_id):  # else RESYNC: check
-                continue
-            key = await ApiKey.get_or_none(id=key_id)
-            if key is None or key.revoked_at is not None:
-                with contextlib.suppress(RuntimeError):
-                    await websocket.close(code=4403, reason="API key revoked")
-                return
-
-
 class FlowdeckGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with flowdeck's context, auth on websocket connect, and offline GraphiQL."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, revocations: RevocationWatch) -> None:
         super().__init__(
             build_schema(settings),
             graphql_ide="graphiql",
@@ -77,6 +47,7 @@ class FlowdeckGraphQL(GraphQL[Context, None]):
             keep_alive_interval=15,
         )
         self.settings = settings
+        self.revocations = revocations
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return Context(
@@ -91,9 +62,7 @@ class FlowdeckGraphQL(GraphQL[Context, None]):
         except Unauthenticated as error:
             raise ConnectionRejectionError({"message": str(error)}) from error
         if isinstance(context.request, WebSocket) and principal.key_id is not None:
-            watcher = asyncio.create_task(close_when_revoked(context.request, principal.key_id))
-            _watchers.add(watcher)
-            watcher.add_done_callback(_watchers.discard)
+            self.revocations.watch(principal.key_id, context.request)
         return await super().on_ws_connect(context)
 
     def encode_json(self, data: object) -> str:
@@ -124,12 +93,15 @@ def create_app(settings: Settings | None = None, *, run_engine: bool = True) -> 
     """The ASGI app. Everything it needs starts in its lifespan and stops with it."""
     settings = settings or get_settings()
 
+    revocations = RevocationWatch()
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await init_db(settings)
         if settings.bootstrap_key:
             await ensure_bootstrap_key(settings.bootstrap_key)
         await pubsub.start_hub(settings.broadcast_url)
+        revocations.start()
         engine = None
         if run_engine:
             from app.engine import Engine
@@ -153,10 +125,11 @@ def create_app(settings: Settings | None = None, *, run_engine: bool = True) -> 
             await exporter.stop()
             if engine is not None:
                 await engine.stop()
+            await revocations.stop()
             await pubsub.stop_hub()
             await close_db()
 
-    graphql = FlowdeckGraphQL(settings)
+    graphql = FlowdeckGraphQL(settings, revocations)
     routes: list[Any] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
