@@ -15,8 +15,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
-from starlette.routing import Mount, Route, WebSocketRoute
-from starlette.staticfiles import StaticFiles
+from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -27,6 +26,7 @@ from app.db import close_db, init_db, ping_db
 from app.errors import Unauthenticated
 from app.exporter import ExportRunner
 from app.exporter.download import download_export
+from app.graphiql import STATIC_URL, graphiql_asset, graphiql_html
 from app.revocation import RevocationWatch
 from app.settings import Settings, get_settings
 from schema import build_schema
@@ -72,8 +72,6 @@ class FlowdeckGraphQL(GraphQL[Context, None]):
         return orjson.dumps(data).decode()
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        from app.graphiql import graphiql_html
-
         return HTMLResponse(graphiql_html("/graphql"))
 
 
@@ -137,10 +135,7 @@ def create_app(settings: Settings | None = None, *, run_engine: bool = True) -> 
         Route("/readyz", readyz),
         Route("/exports/{id}", download_export),
     ]
-    with contextlib.suppress(ImportError):
-        from app.graphiql import STATIC_DIR
-
-        routes.append(Mount("/graphiql/static", StaticFiles(directory=STATIC_DIR), name="graphiql-static"))
+    routes.append(Route(f"{STATIC_URL}/{{name}}", graphiql_asset))
     middleware = []
     if settings.allowed_origins:
         middleware.append(

@@ -139,3 +139,16 @@ def test_bad_configuration_stops_the_start_with_one_line(tmp_path):
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"flowdeck: {variable}"), (env, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+def test_graphiql_assets_are_served_compressed_or_plain_as_the_client_accepts(live_server: FlowdeckServer):
+    url = f"{live_server.url}/graphiql/static/graphiql.min.js"
+    with httpx.Client() as client:
+        packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+        plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert packed.status_code == plain.status_code == 200
+    assert packed.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+    assert packed.content == plain.content and plain.headers["content-type"].startswith("text/javascript")
+    assert "immutable" in plain.headers["cache-control"]
+    assert httpx.get(f"{live_server.url}/graphiql/static/..%2Fapp.py").status_code == 404
+    assert httpx.get(f"{live_server.url}/graphiql/static/nope.js").status_code == 404
