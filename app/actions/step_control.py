@@ -55,6 +55,18 @@ _CLEARED: dict[str, Any] = {
 StepWork = Callable[[RunTransaction, StepRun], Awaitable[None]]
 
 
+def _ended_by(principal: Principal, reason: str | None, **fields: Any) -> dict[str, Any]:
+    """The fields of a step an operator ends: who, why and when, with no timer or lease left."""
+    return {
+        "finished_at": utcnow(),
+        "due_at": None,
+        "lease_expires_at": None,
+        "actor": principal.actor,
+        "reason": reason,
+        **fields,
+    }
+
+
 async def _load_step(tx: RunTransaction, step_ref: str) -> StepRun:
     step = await StepRun.filter(run_id=tx.run.id, ref=step_ref).using_db(tx.connection).first()
     if step is None:
@@ -129,7 +141,7 @@ async def approve_step(
             actor=principal.actor,
             reason=reason,
             data={"approvedBy": principal.actor},
-            fields={"output": output, "finished_at": utcnow(), "actor": principal.actor, "reason": reason},
+            fields=_ended_by(principal, reason, output=output),
         )
 
     return await _act_on_step(
@@ -161,7 +173,7 @@ async def reject_step(
             actor=principal.actor,
             reason=reason,
             data={"rejectedBy": principal.actor},
-            fields={"error": error, "finished_at": utcnow(), "actor": principal.actor, "reason": reason},
+            fields=_ended_by(principal, reason, error=error),
         )
         await count_error(tx)
         # A PAUSED run keeps its status (RUN.FAIL starts from RUNNING only).
@@ -198,13 +210,7 @@ async def skip_step(
             STEP.SKIP,
             actor=principal.actor,
             reason=reason,
-            fields={
-                "finished_at": utcnow(),
-                "due_at": None,
-                "lease_expires_at": None,
-                "actor": principal.actor,
-                "reason": reason,
-            },
+            fields=_ended_by(principal, reason),
         )
 
     return await _act_on_step(
@@ -233,15 +239,7 @@ async def force_complete_step(
             STEP.FORCE_COMPLETE,
             actor=principal.actor,
             reason=reason,
-            fields={
-                "output": result,
-                "error": None,
-                "finished_at": utcnow(),
-                "due_at": None,
-                "lease_expires_at": None,
-                "actor": principal.actor,
-                "reason": reason,
-            },
+            fields=_ended_by(principal, reason, output=result, error=None),
         )
 
     return await _act_on_step(
