@@ -3,9 +3,9 @@ costs a fixed number of SQL statements whatever its size."""
 
 from __future__ import annotations
 
-import uuid
+import functools
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -44,26 +44,45 @@ async def _load_versions(keys: list[str]) -> list[list[WorkflowVersion]]:
 
 
 class Loaders:
-    """One set per request (or per subscription event)."""
+    """One set per request (or per subscription item that reads related rows). Each loader
+    is made on first use: a request, or a websocket that only follows events, builds none
+    it does not need."""
 
-    def __init__(self) -> None:
-        self.project = DataLoader(load_fn=_by_id(Project))
-        self.workflow = DataLoader(load_fn=_by_id(Workflow))
-        self.run = DataLoader(load_fn=_by_id(Run))
-        self.step = DataLoader(load_fn=_by_id(StepRun))
-        self.steps_by_run = DataLoader(load_fn=_grouped(StepRun, "run_id", ("position", "iteration", "created_at")))
-        self.tags_by_run = DataLoader(load_fn=_grouped(RunTag, "run_id", ("key",)))
-        self.signals_by_run = DataLoader(load_fn=_grouped(Signal, "run_id", ("received_at", "id")))
-        self.children_by_run = DataLoader(load_fn=_grouped(Run, "parent_run_id", ("created_at", "id")))
-        self.versions_by_workflow = DataLoader(load_fn=_load_versions)
+    @functools.cached_property
+    def project(self) -> DataLoader[str, Project | None]:
+        return DataLoader(load_fn=_by_id(Project))
 
-    @staticmethod
-    def key(value: uuid.UUID | str) -> str:
-        return str(value)
+    @functools.cached_property
+    def workflow(self) -> DataLoader[str, Workflow | None]:
+        return DataLoader(load_fn=_by_id(Workflow))
 
+    @functools.cached_property
+    def run(self) -> DataLoader[str, Run | None]:
+        return DataLoader(load_fn=_by_id(Run))
 
-def keys(values: Iterable[uuid.UUID | str]) -> list[str]:
-    return [str(value) for value in values]
+    @functools.cached_property
+    def step(self) -> DataLoader[str, StepRun | None]:
+        return DataLoader(load_fn=_by_id(StepRun))
+
+    @functools.cached_property
+    def steps_by_run(self) -> DataLoader[str, list[StepRun]]:
+        return DataLoader(load_fn=_grouped(StepRun, "run_id", ("position", "iteration", "created_at")))
+
+    @functools.cached_property
+    def tags_by_run(self) -> DataLoader[str, list[RunTag]]:
+        return DataLoader(load_fn=_grouped(RunTag, "run_id", ("key",)))
+
+    @functools.cached_property
+    def signals_by_run(self) -> DataLoader[str, list[Signal]]:
+        return DataLoader(load_fn=_grouped(Signal, "run_id", ("received_at", "id")))
+
+    @functools.cached_property
+    def children_by_run(self) -> DataLoader[str, list[Run]]:
+        return DataLoader(load_fn=_grouped(Run, "parent_run_id", ("created_at", "id")))
+
+    @functools.cached_property
+    def versions_by_workflow(self) -> DataLoader[str, list[WorkflowVersion]]:
+        return DataLoader(load_fn=_load_versions)
 
 
 def map_loaded(loader: DataLoader[K, T], key: K, convert: Callable[[T], R]) -> R | Awaitable[R]:

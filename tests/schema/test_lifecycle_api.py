@@ -99,7 +99,8 @@ def step_is(ref: str, status: str):
 
 def history(run: dict[str, Any]) -> list[tuple[str, str | None]]:
     events = [edge["node"] for edge in run["events"]["edges"]]
-    assert [e["seq"] for e in events] == list(range(1, run["events"]["totalCount"] + 1))
+    # contiguous from 1: no gap (totalCount is a statement of its own, so it may be ahead of the page)
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
     return [(e["type"], e["stepRef"]) for e in events]
 
 
@@ -300,7 +301,7 @@ async def test_retry_reuses_completed_steps_and_restart_needs_admin(acme, engine
     forbidden = await acme.operator.error(RUN_ACTION % "restartRun", {"id": run_id})
     assert forbidden["extensions"]["code"] == "FORBIDDEN"
     restarted = await act(acme.admin, RUN_ACTION, "restartRun", id=run_id, reason=None)
-    fresh = await until(acme.viewer, restarted["run"]["id"], step_is("b", "QUEUED"))
+    fresh = await until(acme.viewer, restarted["run"]["id"], lambda run: "STEP_QUEUED" in of_step(run, "b"))
     assert fresh["restartOf"] == {"id": run_id} and not any(s["reused"] for s in fresh["steps"])
     assert of_step(fresh, "a") == ["STEP_QUEUED", "STEP_STARTED", "STEP_COMPLETED"]
     assert run_level(await read(acme.viewer, run_id))[-1] == "RUN_RESTARTED"
