@@ -87,23 +87,31 @@ def cmd_engine(args: argparse.Namespace) -> int:
     settings = get_settings()
 
     async def main() -> None:
+        from app import pubsub
         from app.db import close_db, init_db, migrate_db
         from app.engine import Engine
+        from app.exporter.runner import ExportRunner
         from app.handlers import load_handler_modules
 
         load_handler_modules(settings.handlers)
         await migrate_db(settings)
         await init_db(settings)
+        # the engine's commits must reach the API servers' subscribers, and their writes it
+        await pubsub.start_hub(settings.broadcast_url)
         engine = Engine(settings, lease_seconds=settings.engine_lease)
+        exporter = ExportRunner(settings)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         await engine.start()
+        await exporter.start()
         try:
             await stop.wait()
         finally:
+            await exporter.stop()
             await engine.stop()
+            await pubsub.stop_hub()
             await close_db()
 
     asyncio.run(main())

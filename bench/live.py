@@ -25,6 +25,7 @@ import os
 import resource
 import secrets
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +37,7 @@ import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.servers import FlowdeckServer, PostgresServer, RedisServer
+from tests.servers import FlowdeckServer, PostgresServer, RedisServer, flowdeck_command
 
 SUBSCRIPTION = "subscription($id: ID!) { runEvents(runId: $id, after: 0) { seq at type } }"
 CONNECT_CONCURRENCY = 50
@@ -155,7 +156,19 @@ class Subscriber:
 
 async def bench(args: argparse.Namespace, env: dict[str, str]) -> None:
     key = env["FLOWDECK_BOOTSTRAP_KEY"]
-    server = FlowdeckServer(env)
+    # --separate-engine: the API server serves only (--no-engine) and a `flowdeck engine` process
+    # executes the runs, as a deployment that scales them apart would; the figures are then the
+    # API server's alone. It needs a shared broadcast (redis) to reach the server.
+    server = FlowdeckServer(env, engine=not args.separate_engine)
+    engine: subprocess.Popen[bytes] | None = None
+    if args.separate_engine:
+        engine = subprocess.Popen(
+            [*flowdeck_command(), "engine"],
+            env={**{k: v for k, v in os.environ.items() if not k.startswith("FLOWDECK_")}, **env},
+            cwd=server.root,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     if args.profile:
         # The same `flowdeck serve` under cProfile. uvicorn restores the SIGTERM handler it found
         # and re-raises the signal after a clean shutdown: ours writes the stats then.
@@ -215,6 +228,9 @@ async def bench(args: argparse.Namespace, env: dict[str, str]) -> None:
         await gql_close(gql)
     finally:
         server.stop()
+        if engine is not None:
+            engine.terminate()
+            engine.wait(timeout=20)
 
     delays: list[float] = []
     gaps = duplicates = 0
@@ -227,6 +243,7 @@ async def bench(args: argparse.Namespace, env: dict[str, str]) -> None:
     print(
         f"flowdeck live bench: {args.subscribers} runEvents subscribers on {args.runs} runs of 1 SIGNAL + "
         f"{args.steps} noop steps; database {args.database}, broadcast {args.broadcast}"
+        + ("; engine in its own process" if args.separate_engine else "; engine in the server process")
     )
     print(f"  connect + subscribe + replay: {connect_seconds:.1f}s for {args.subscribers} websockets")
     print(
@@ -261,6 +278,10 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--broadcast", choices=["memory", "redis"], default="memory")
+    parser.add_argument(
+        "--separate-engine", action="store_true",
+        help="run the engine as its own `flowdeck engine` process (needs --broadcast redis)",
+    )
     parser.add_argument("--profile", help="run the server under cProfile and write its stats to this file")
     parser.add_argument("--idle", type=float, default=5.0, help="seconds to measure idle CPU with everyone subscribed")
     args = parser.parse_args()
@@ -269,6 +290,8 @@ def main() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * args.subscribers + 1024)), hard))
 
+    if args.separate_engine and args.broadcast != "redis":
+        parser.error("--separate-engine needs --broadcast redis (memory:// does not cross processes)")
     cleanups = []
     with tempfile.TemporaryDirectory(prefix="flowdeck-live-bench-") as root:
         env = {

@@ -96,3 +96,31 @@ async def test_serve_with_two_workers_delivers_across_worker_processes(fleet_env
         assert [e["seq"] for e in results[0]] == list(range(1, len(results[0]) + 1))
     finally:
         server.stop()
+
+
+async def test_a_separate_engine_process_reaches_subscribers_of_an_api_only_server(fleet_env: dict):
+    import os
+    import subprocess
+
+    from tests.servers import flowdeck_command
+
+    api = FlowdeckServer(fleet_env, engine=False).start()
+    engine = subprocess.Popen(
+        [*flowdeck_command(), "engine"],
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("FLOWDECK_")}, **fleet_env},
+        cwd=api.root,
+    )
+    try:
+        call(api, SETUP, {"steps": chain(3)})
+        run_id = call(api, START)["startRun"]["run"]["id"]
+        async with session(api) as watcher:
+            # Well under the followers' 5 s safety re-read: the events must come through the
+            # broadcast from the engine process, not from that re-read.
+            events = await asyncio.wait_for(collect(watcher, RUN_EVENTS, id=run_id, after=0), 4)
+        assert events[-1]["type"] == "RUN_COMPLETED"
+        owners = {step["jobRunId"].split("/")[0] for step in call(api, STEPS_QUERY, {"id": run_id})["run"]["steps"]}
+        assert len(owners) == 1 and str(engine.pid) in next(iter(owners))  # the engine process ran them
+    finally:
+        engine.terminate()
+        engine.wait(timeout=20)
+        api.stop()
