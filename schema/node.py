@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from strawberry.types import Info
 
 from app.errors import ValidationFailed
+from app.queries import Page
 from schema.errors import top_level_error
 
 
@@ -20,6 +23,16 @@ class PageInfo:
     has_previous_page: bool
     start_cursor: str | None
     end_cursor: str | None
+
+
+def page_info(page: Page[Any]) -> PageInfo:
+    """The PageInfo of a keyset page from app.queries."""
+    return PageInfo(
+        has_next_page=page.has_next_page,
+        has_previous_page=page.has_previous_page,
+        start_cursor=page.cursors[0] if page.cursors else None,
+        end_cursor=page.cursors[-1] if page.cursors else None,
+    )
 
 
 def check_page_size(info: Info, **sizes: int | None) -> None:

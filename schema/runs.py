@@ -41,7 +41,7 @@ from schema.enums import (
 )
 from schema.errors import UserError, attempt, query_or_raise
 from schema.loaders import map_loaded
-from schema.node import Node, PageInfo, check_page_size
+from schema.node import Node, PageInfo, check_page_size, page_info
 
 if TYPE_CHECKING:
     from app.queries import Page
@@ -456,7 +456,7 @@ class Run(Node):
                 RunEventEdge(cursor=cursor, node=RunEvent.from_model(event))
                 for event, cursor in zip(page.items, page.cursors, strict=True)
             ],
-            page_info=_page_info(page),
+            page_info=page_info(page),
             total_count=await page.count(),
         )
 
@@ -480,15 +480,6 @@ class Run(Node):
         from app.availability import run_actions
 
         return run_actions(self.model, principal_of(info))
-
-
-def _page_info(page: Any) -> PageInfo:
-    return PageInfo(
-        has_next_page=page.has_next_page,
-        has_previous_page=page.has_previous_page,
-        start_cursor=page.cursors[0] if page.cursors else None,
-        end_cursor=page.cursors[-1] if page.cursors else None,
-    )
 
 
 @strawberry.type
@@ -720,7 +711,7 @@ async def resolve_run_connection(
     await preload_page(info, page.items)
     return RunConnection(
         edges=[RunEdge(cursor=c, node=Run.from_model(r)) for r, c in zip(page.items, page.cursors, strict=True)],
-        page_info=_page_info(page),
+        page_info=page_info(page),
         count=page.count,
     )
 

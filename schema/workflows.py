@@ -18,7 +18,7 @@ from schema.accounts import Project, load_project
 from schema.context import Authenticated, principal_of
 from schema.enums import StepType
 from schema.errors import UserError, attempt, query_or_raise
-from schema.node import Node, PageInfo, check_page_size
+from schema.node import Node, PageInfo, check_page_size, page_info
 
 if TYPE_CHECKING:
     from schema.runs import RunConnection, RunOrder, RunWhere
@@ -293,12 +293,7 @@ class WorkflowQueries:
         ]
         return WorkflowConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=page.has_previous_page,
-                start_cursor=page.cursors[0] if page.cursors else None,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
+            page_info=page_info(page),
             total_count=await page.count(),
         )
 
