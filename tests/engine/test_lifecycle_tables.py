@@ -95,9 +95,7 @@ async def test_run_change_from_every_status(project, name: str):
             assert [kind for _seq, kind in after[len(before) :]] == events_text.split()
             assert [seq for seq, _kind in after] == list(range(1, len(after) + 1))
         else:
-            with pytest.raises(
-                InvalidTransition, match=f"cannot {change.name} a run that is {status.value}$"
-            ):
+            with pytest.raises(InvalidTransition, match=f"cannot {change.name} a run that is {status.value}$"):
                 async with RunTransaction.begin(run.id) as tx:
                     await tx.change_run(change)
             assert (await type(run).get(id=run.id)).status == status
@@ -122,9 +120,7 @@ async def test_step_change_from_every_status(project, name: str):
             added = (await _events(run.id))[len(before) :]
             assert [kind for _seq, kind in added] == events_text.split()
         else:
-            with pytest.raises(
-                InvalidTransition, match=f"cannot {change.name} step 'a': it is {status.value}$"
-            ):
+            with pytest.raises(InvalidTransition, match=f"cannot {change.name} step 'a': it is {status.value}$"):
                 async with RunTransaction.begin(run.id) as tx:
                     await tx.change_step(target, change)
             assert (await StepRun.get(run_id=run.id, ref="a")).status == status
