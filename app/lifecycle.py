@@ -272,16 +272,18 @@ class RunTransaction:
         actor: str | None = None,
         reason: str | None = None,
         data: Mapping[str, Any] | None = None,
+        attempt: int | None = None,
     ) -> None:
         """Append an event to this transaction. Status changes call this for their own events;
-        call it directly for an event that changes no status (RUN_CREATED, RUN_RETRIED, ...)."""
+        call it directly for an event that changes no status (RUN_CREATED, RUN_RETRIED, ...).
+        The event names the step's current attempt unless `attempt` says otherwise."""
         self.events.append(
             PendingEvent(
                 type=event_type,
                 at=utcnow(),
                 step_ref=step.ref if step else None,
                 step_type=step.type if step else None,
-                attempt=step.attempt if step else None,
+                attempt=attempt if attempt is not None else (step.attempt if step else None),
                 ok=ok,
                 actor=actor,
                 reason=reason,
@@ -349,12 +351,17 @@ class RunTransaction:
             raise InvalidTransition(
                 f"cannot {change.name} step {step.ref!r}: it is {getattr(status, 'value', status)}"
             )
+        failed_attempt = step.attempt
         step.status = new_status
         for name, value in (fields or {}).items():
             setattr(step, name, value)
         per_event = list(event_data) if event_data is not None else [data] * len(change.events)
         for event_type, payload in zip(change.events, per_event, strict=True):
-            self.record(event_type, ok=change.ok, step=step, actor=actor, reason=reason, data=payload)
+            # STEP_FAILED names the attempt that failed, though a retry has already counted the next
+            attempt = failed_attempt if event_type == RunEventType.STEP_FAILED else None
+            self.record(
+                event_type, ok=change.ok, step=step, actor=actor, reason=reason, data=payload, attempt=attempt
+            )
 
     # -- closing ---------------------------------------------------------
 
@@ -504,14 +511,25 @@ async def start_step(
     data: Mapping[str, Any] | None = None,
     fields: Mapping[str, Any] | None = None,
 ) -> None:
-    """QUEUED -> RUNNING as a new attempt: `attempt` counts the attempts started, from 1."""
+    """QUEUED -> RUNNING. A step's first start is attempt 1; a later try already carries its
+    number, set when it went back to QUEUED (LIFECYCLE.md)."""
     await tx.change_step(
         step,
         STEP.START,
         actor=actor,
         data=data,
-        fields={"attempt": step.attempt + 1, "started_at": utcnow(), "due_at": None, **(fields or {})},
+        fields={"attempt": first_attempt(step), "started_at": utcnow(), "due_at": None, **(fields or {})},
     )
+
+
+def first_attempt(step: StepRun) -> int:
+    """The attempt a step starts (RUNNING or WAITING) as: 1 the first time, else the number it was given."""
+    return max(step.attempt, 1)
+
+
+def next_attempt(step: StepRun) -> int:
+    """The number a step that goes back to QUEUED (a retry after a failure, retryStep) is given."""
+    return step.attempt + 1
 
 
 async def fail_run(
@@ -569,8 +587,8 @@ async def fail_step_attempt(tx: RunTransaction, step: StepRun, error: str, retry
         await tx.change_step(
             step,
             STEP.RETRY_LATER,
-            fields={**released, "due_at": due_at},
-            event_data=[{"error": error}, {"dueAt": due_at.isoformat(), "nextAttempt": step.attempt + 1}],
+            fields={**released, "due_at": due_at, "attempt": next_attempt(step)},
+            event_data=[{"error": error}, {"dueAt": due_at.isoformat(), "nextAttempt": next_attempt(step)}],
         )
         return
     await tx.change_step(step, STEP.FAIL, fields={**released, "finished_at": now}, data={"error": error})

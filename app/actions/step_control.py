@@ -25,6 +25,7 @@ from app.lifecycle import (
     RunTransaction,
     count_error,
     fail_run,
+    next_attempt,
     utcnow,
 )
 from models import Run, StepRun
@@ -259,8 +260,8 @@ async def retry_step(
 ) -> tuple[StepRun, Run]:
     """retryStep: FAILED CANCELED -> QUEUED (STEP_RESET) (OPERATOR).
 
-    `attempt` keeps counting: the next start is attempt + 1, so the step gets one more
-    attempt whatever its retry policy had left.
+    The step goes back to QUEUED as attempt + 1 (LIFECYCLE.md), so the payload shows the
+    number it will run as, and it gets one more attempt whatever its retry policy had left.
     """
 
     async def work(tx: RunTransaction, step: StepRun) -> None:
@@ -269,8 +270,14 @@ async def retry_step(
             STEP.RETRY,
             actor=principal.actor,
             reason=reason,
-            data={"nextAttempt": step.attempt + 1},
-            fields={**_CLEARED, "started_at": None, "actor": principal.actor, "reason": reason},
+            data={"nextAttempt": next_attempt(step)},
+            fields={
+                **_CLEARED,
+                "attempt": next_attempt(step),
+                "started_at": None,
+                "actor": principal.actor,
+                "reason": reason,
+            },
         )
         await _drop_iterations(tx, [step])
 

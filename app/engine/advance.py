@@ -30,6 +30,8 @@ from app.lifecycle import (
     count_error,
     fail_run,
     fail_step_attempt,
+    first_attempt,
+    next_attempt,
     start_step,
     step_input,
     takes_a_slot,
@@ -255,8 +257,8 @@ async def _lease_lost(tx: RunTransaction, step: StepRun) -> None:
         await tx.change_step(
             step,
             STEP.RETRY_LATER,
-            fields={"error": error, "lease_expires_at": None, "due_at": None},
-            event_data=[{"error": error, "leaseExpired": True}, {"nextAttempt": step.attempt + 1}],
+            fields={"error": error, "lease_expires_at": None, "due_at": None, "attempt": next_attempt(step)},
+            event_data=[{"error": error, "leaseExpired": True}, {"nextAttempt": next_attempt(step)}],
         )
         return
     await fail_step_attempt(tx, step, f"lease expired (holder {step.worker_id or 'unknown'})", True)
@@ -492,11 +494,14 @@ async def _start_waiting(tx: RunTransaction, step: StepRun, plan: Plan) -> None:
     if step.type == StepType.SLEEP:
         due_at = now + dt.timedelta(seconds=float(config.get("seconds") or 0))
         await tx.change_step(
-            step, STEP.WAIT, fields={"started_at": now, "due_at": due_at}, data={"until": due_at.isoformat()}
+            step,
+            STEP.WAIT,
+            fields={"started_at": now, "due_at": due_at, "attempt": first_attempt(step)},
+            data={"until": due_at.isoformat()},
         )
         plan.wake_no_later_than(due_at)
         return
-    await tx.change_step(step, STEP.WAIT, fields={"started_at": now})
+    await tx.change_step(step, STEP.WAIT, fields={"started_at": now, "attempt": first_attempt(step)})
     if step.type == StepType.SIGNAL:
         await consume_buffered_signal(tx, step)
     elif step.type == StepType.SUBWORKFLOW:

@@ -203,10 +203,11 @@ async def test_retry_puts_the_step_back_in_the_queue(db, status):
 
     retried, _ = await retry_step(principal(project), gid(run), "a", "try again")
 
+    # LIFECYCLE.md: retryStep -> QUEUED with attempt + 1, so the payload already shows the next number
     assert retried.status is StepStatus.QUEUED
-    assert retried.attempt == 1 and retried.error is None
+    assert retried.attempt == 2 and retried.error is None
     stored = await step_of(run, "a")
-    assert (stored.status, stored.error, stored.finished_at) == (StepStatus.QUEUED, None, None)
+    assert (stored.status, stored.attempt, stored.error, stored.finished_at) == (StepStatus.QUEUED, 2, None, None)
     assert await events_after(run, before) == [(before + 1, "STEP_RESET", "a")]
     event = await RunEvent.get(run_id=run.id, seq=before + 1)
     assert event.data == {"nextAttempt": 2}

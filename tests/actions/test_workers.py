@@ -230,14 +230,17 @@ async def test_fail_follows_the_retry_policy_then_fails_the_run(db):
 
     retried, _ = await fail_step(principal(project), step_gid(first), "w1", "card declined", True)
 
-    assert (retried.status, retried.attempt, retried.error) == (StepStatus.QUEUED, 1, "card declined")
+    # LIFECYCLE.md: a failed attempt with attempts left -> QUEUED after backoff, attempt + 1
+    assert (retried.status, retried.attempt, retried.error) == (StepStatus.QUEUED, 2, "card declined")
     assert retried.due_at is not None
     assert await events_after(run, before) == [
         (before + 1, "STEP_FAILED", "charge"),
         (before + 2, "STEP_RETRY_SCHEDULED", "charge"),
     ]
+    failed_event = await RunEvent.get(run_id=run.id, seq=before + 1)
+    assert failed_event.attempt == 1  # the attempt that failed
     scheduled = await RunEvent.get(run_id=run.id, seq=before + 2)
-    assert scheduled.data["nextAttempt"] == 2 and not scheduled.ok
+    assert scheduled.data["nextAttempt"] == 2 and scheduled.attempt == 2 and not scheduled.ok
 
     [second] = await claim_steps(principal(project), "billing", "w2")
     assert second.attempt == 2

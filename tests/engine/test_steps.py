@@ -226,7 +226,7 @@ async def test_approval_and_signal_steps_wait_and_a_buffered_signal_is_consumed(
     assert paid.output == {"amount": 5}
     assert (await Signal.get(run_id=run.id)).consumed_by == "paid"
     approve = await wait_for_step(run.id, "approve", StepStatus.WAITING)
-    assert approve.attempt == 0
+    assert approve.attempt == 1  # LIFECYCLE.md: an APPROVAL step WAITING has started: attempt 1
     assert (await wait_for_status(run.id, RunStatus.RUNNING)).status == RunStatus.RUNNING
     assert step_events(await history(run.id), "paid") == [
         "STEP_QUEUED",

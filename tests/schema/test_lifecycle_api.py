@@ -29,7 +29,9 @@ RUN_ACTION = """mutation($id: ID!, $reason: String) {
   %s(input: {id: $id, reason: $reason}) { run { id status } errors { code message } }
 }"""
 STEP_ACTION = """mutation($id: ID!, $ref: String!) {
-  %s(input: {runId: $id, stepRef: $ref, reason: "because"}) { step { status } run { status } errors { code message } }
+  %s(input: {runId: $id, stepRef: $ref, reason: "because"}) {
+    step { status attempt } run { status } errors { code message }
+  }
 }"""
 FORCE = """mutation($id: ID!, $ref: String!) {
   forceCompleteStep(input: {runId: $id, stepRef: $ref, result: {forced: true}}) {
@@ -316,15 +318,19 @@ async def test_reject_skip_force_complete_retry_and_replay(acme, engine):
         {"ref": "after", "type": "TASK", "handler": "echo", "dependsOn": ["ask"]},
     ]
     run_id = await launch(acme, steps, key="rejected")
-    await until(acme.viewer, run_id, step_is("ask", "WAITING"))
+    waiting = await until(acme.viewer, run_id, step_is("ask", "WAITING"))
+    assert step(waiting, "ask")["attempt"] == 1  # LIFECYCLE.md: WAITING for APPROVAL is attempt 1
     rejected = await act(acme.operator, STEP_ACTION, "rejectStep", id=run_id, ref="ask")
-    assert rejected["step"]["status"] == "FAILED" and rejected["run"]["status"] == "FAILED"
+    assert rejected["step"] == {"status": "FAILED", "attempt": 1} and rejected["run"]["status"] == "FAILED"
     run = await read(acme.viewer, run_id)
     assert of_step(run, "ask") == ["STEP_QUEUED", "STEP_WAITING", "STEP_REJECTED"]
     # retrying the rejected approval reopens the run; skipping it lets the rest go on
     retried = await act(acme.operator, STEP_ACTION, "retryStep", id=run_id, ref="ask")
     assert retried["errors"] == [] and retried["run"]["status"] == "RUNNING"
-    await until(acme.viewer, run_id, step_is("ask", "WAITING"))
+    # LIFECYCLE.md: retryStep -> QUEUED with attempt + 1, shown in its payload already
+    assert retried["step"] == {"status": "QUEUED", "attempt": 2}
+    waiting = await until(acme.viewer, run_id, step_is("ask", "WAITING"))
+    assert step(waiting, "ask")["attempt"] == 2
     skipped = await act(acme.operator, STEP_ACTION, "skipStep", id=run_id, ref="ask")
     assert skipped["step"]["status"] == "SKIPPED"
     run = await until(acme.viewer, run_id, status_is(*TERMINAL))
