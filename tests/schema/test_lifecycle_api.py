@@ -197,6 +197,32 @@ async def test_approval_and_signal_steps_wait_for_their_mutations(acme, engine):
     assert again["errors"][0]["code"] == "INVALID_TRANSITION" and "COMPLETED" in again["errors"][0]["message"]
 
 
+SIGNALS = "query($id: ID!) { run(id: $id) { signals { name payload consumedBy } } }"
+
+
+async def test_a_signal_sent_before_its_step_waits_is_kept_then_consumed_by_the_engine(acme, engine):
+    """LIFECYCLE.md: a signal with no step waiting for it is kept (consumedBy null) and consumed
+    by the first SIGNAL step of that name to start waiting; driven end to end by the real engine."""
+    steps = [
+        {"ref": "ask", "type": "APPROVAL"},
+        {"ref": "pay", "type": "SIGNAL", "config": {"signal": "paid"}, "dependsOn": ["ask"]},
+    ]
+    run_id = await launch(acme, steps, key="buffered")
+    await until(acme.viewer, run_id, step_is("ask", "WAITING"))
+    early = await act(acme.operator, SIGNAL, "signalRun", id=run_id)
+    assert early["errors"] == [] and early["signal"] == {"name": "paid", "consumedBy": None}
+    kept = await acme.viewer.data(SIGNALS, {"id": run_id})
+    assert kept["run"]["signals"] == [{"name": "paid", "payload": {"amount": 5}, "consumedBy": None}]
+    assert step(await read(acme.viewer, run_id), "pay")["status"] == "PENDING"
+
+    await act(acme.operator, STEP_ACTION, "approveStep", id=run_id, ref="ask")
+    run = await until(acme.viewer, run_id, status_is(*TERMINAL))
+    assert run["status"] == "COMPLETED" and run["output"]["pay"] == {"amount": 5}
+    assert of_step(run, "pay") == ["STEP_QUEUED", "STEP_WAITING", "SIGNAL_RECEIVED", "STEP_COMPLETED"]
+    consumed = await acme.viewer.data(SIGNALS, {"id": run_id})
+    assert consumed["run"]["signals"] == [{"name": "paid", "payload": {"amount": 5}, "consumedBy": "pay"}]
+
+
 async def test_queued_task_is_claimed_completed_and_failed_by_workers(acme, engine):
     steps = [
         {"ref": "one", "type": "TASK", "handler": "ext-job", "queue": "ext"},
