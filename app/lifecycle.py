@@ -3,7 +3,7 @@
 One table per kind names each change, the statuses it may start from, the status it
 leads to and the event(s) it appends. `RunTransaction` is the only writer of `status`:
 
-    async with RunTransaction.begin(run_id) as tx:   # locks the run row
+    async with RunTransaction(run_id) as tx:   # locks the run row
         tx.change_run(RUN.PAUSE, actor=..., reason=...)
         await tx.change_step(step, STEP.CANCEL)
     # committed: events have contiguous seqs; then published
@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import sys
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from types import TracebackType
@@ -230,22 +231,26 @@ def _column(value: Any) -> Any:
 
 
 class RunTransaction:
-    """One database transaction over one run: status changes and the events they append."""
+    """One database transaction over one run: status changes and the events they append.
 
-    def __init__(self, run: Run, connection: BaseDBAsyncClient, *, is_new: bool = False) -> None:
-        self.run = run
-        self.connection = connection
-        self.is_new = is_new
+    An async context manager: entering opens the transaction and locks the run row (or
+    inserts a new run, see `create`); a clean exit appends the events, commits, then
+    publishes; an exception rolls everything back and publishes nothing.
+    """
+
+    # set on entering
+    run: Run
+    connection: BaseDBAsyncClient
+
+    def __init__(self, run_id: uuid.UUID | str) -> None:
+        self.run_id = run_id
+        self.is_new = False
         self.events: list[PendingEvent] = []
         self.appended: list[RunEvent] = []
         self._status_changed = False
-
-    # -- opening ---------------------------------------------------------
-
-    @classmethod
-    def begin(cls, run_id: uuid.UUID | str) -> _RunTransactionContext:
-        """Lock `run_id` and yield a RunTransaction; commits and publishes on a clean exit."""
-        return _RunTransactionContext(run_id=run_id)
+        self._new_run: Run | None = None
+        self._before_insert: Callable[[BaseDBAsyncClient], Awaitable[None]] | None = None
+        self._transaction: TransactionContext | None = None
 
     @classmethod
     def create(
@@ -253,13 +258,63 @@ class RunTransaction:
         run: Run,
         *,
         before_insert: Callable[[BaseDBAsyncClient], Awaitable[None]] | None = None,
-    ) -> _RunTransactionContext:
+    ) -> RunTransaction:
         """A transaction that inserts `run` (not yet saved) before anything else.
 
         `before_insert` runs first inside the transaction (the change-limit check locks
         and counts there, and may still set the run's initial status).
         """
-        return _RunTransactionContext(new_run=run, before_insert=before_insert)
+        tx = cls(run.id)
+        tx.is_new = True
+        tx._new_run = run
+        tx._before_insert = before_insert
+        return tx
+
+    # -- opening and closing ---------------------------------------------
+
+    async def __aenter__(self) -> RunTransaction:
+        if self._transaction is not None:
+            raise RuntimeError("a RunTransaction is entered once")
+        dialect = Tortoise.get_connection("default").capabilities.dialect
+        self._transaction = in_transaction("default")
+        db = await self._transaction.__aenter__()
+        try:
+            self.connection = db
+            if self._new_run is not None:
+                if self._before_insert is not None:
+                    await self._before_insert(db)
+                await self._new_run.save(using_db=db, force_create=True)
+                self.run = self._new_run
+            else:
+                query = Run.filter(id=self.run_id).using_db(db)
+                if dialect == "postgres":
+                    query = query.select_for_update()
+                run = await query.first()
+                if run is None:
+                    raise NotFound(f"no run with id {self.run_id}")
+                self.run = run
+        except BaseException:
+            await self._transaction.__aexit__(*sys.exc_info())
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        assert self._transaction is not None
+        if exc_type is None:
+            try:
+                await self._flush()
+            except BaseException as flush_error:
+                await self._transaction.__aexit__(type(flush_error), flush_error, flush_error.__traceback__)
+                raise
+        await self._transaction.__aexit__(exc_type, exc, tb)
+        if exc_type is None:
+            await self._publish()
+        return False
 
     # -- changes ---------------------------------------------------------
 
@@ -363,6 +418,14 @@ class RunTransaction:
                 event_type, ok=change.ok, step=step, actor=actor, reason=reason, data=payload, attempt=attempt
             )
 
+    async def load_steps(self) -> list[StepRun]:
+        """The run's steps in their order (position, iteration, creation), read in this transaction."""
+        return list(
+            await StepRun.filter(run_id=self.run.id)
+            .using_db(self.connection)
+            .order_by("position", "iteration", "created_at")
+        )
+
     # -- closing ---------------------------------------------------------
 
     async def _flush(self) -> None:
@@ -408,68 +471,6 @@ class RunTransaction:
         if self._status_changed and self.run.status in TERMINAL_RUN_STATUSES:
             # followers of the run's updates end with the run: tell them it ended
             await pubsub.publish(pubsub.run_updates_topic(run_id), {"run": run_id, "ended": True})
-
-
-class _RunTransactionContext:
-    def __init__(
-        self,
-        *,
-        run_id: uuid.UUID | str | None = None,
-        new_run: Run | None = None,
-        before_insert: Callable[[BaseDBAsyncClient], Awaitable[None]] | None = None,
-    ) -> None:
-        self._run_id = run_id
-        self._new_run = new_run
-        self._before_insert = before_insert
-        self._tx_context: TransactionContext | None = None
-        self._tx: RunTransaction | None = None
-
-    async def __aenter__(self) -> RunTransaction:
-        connection = Tortoise.get_connection("default")
-        self._tx_context = in_transaction("default")
-        db = await self._tx_context.__aenter__()
-        try:
-            if self._new_run is not None:
-                if self._before_insert is not None:
-                    await self._before_insert(db)
-                await self._new_run.save(using_db=db, force_create=True)
-                self._tx = RunTransaction(self._new_run, db, is_new=True)
-            else:
-                query = Run.filter(id=self._run_id).using_db(db)
-                if connection.capabilities.dialect == "postgres":
-                    query = query.select_for_update()
-                run = await query.first()
-                if run is None:
-                    raise NotFound(f"no run with id {self._run_id}")
-                self._tx = RunTransaction(run, db)
-        except BaseException:
-            await self._tx_context.__aexit__(*_current_exc())
-            raise
-        return self._tx
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> bool:
-        assert self._tx_context is not None and self._tx is not None
-        if exc_type is None:
-            try:
-                await self._tx._flush()
-            except BaseException as flush_error:
-                await self._tx_context.__aexit__(type(flush_error), flush_error, flush_error.__traceback__)
-                raise
-        await self._tx_context.__aexit__(exc_type, exc, tb)
-        if exc_type is None:
-            await self._tx._publish()
-        return False
-
-
-def _current_exc() -> tuple[Any, Any, Any]:
-    import sys
-
-    return sys.exc_info()
 
 
 # ---------------------------------------------------------------- outcomes shared by engine and actions
@@ -532,6 +533,40 @@ def next_attempt(step: StepRun) -> int:
     return step.attempt + 1
 
 
+async def settle_open_steps(
+    tx: RunTransaction,
+    steps: Iterable[StepRun],
+    *,
+    cancel: frozenset[StepStatus],
+    cancel_cleanup: bool = True,
+    skip_cleanup: bool = True,
+    actor: str | None = None,
+    reason: str | None = None,
+) -> None:
+    """Settle a run's open steps as the run ends (or starts canceling): the one place that does.
+
+    Steps whose status is in `cancel` end CANCELED (with `reason`). Cleanup (onCancel) steps
+    that never started end SKIPPED when `skip_cleanup`; the others are canceled like any
+    step, unless `cancel_cleanup` is false (a cancel request: cleanup is what runs next).
+    """
+    now = utcnow()
+    for step in steps:
+        if step.on_cancel:
+            if skip_cleanup and step.status in STEP.SKIP_CLEANUP.sources:
+                await tx.change_step(step, STEP.SKIP_CLEANUP, actor=actor, fields={"finished_at": now})
+                continue
+            if not cancel_cleanup:
+                continue
+        if step.status in cancel:
+            await tx.change_step(
+                step,
+                STEP.CANCEL,
+                actor=actor,
+                reason=reason,
+                fields={"finished_at": now, "lease_expires_at": None},
+            )
+
+
 async def fail_run(
     tx: RunTransaction,
     *,
@@ -546,17 +581,7 @@ async def fail_run(
     RUN_FAILED comes last, so a subscriber that sees it knows every step has settled.
     """
     now = utcnow()
-    steps = await StepRun.filter(run_id=tx.run.id).using_db(tx.connection).order_by("position", "iteration")
-    for other in steps:
-        if other.status in IN_FLIGHT_STEP_STATUSES:
-            await tx.change_step(
-                other,
-                STEP.CANCEL,
-                actor=actor,
-                fields={"finished_at": now, "lease_expires_at": None},
-            )
-        elif other.on_cancel and other.status in STEP.SKIP_CLEANUP.sources:
-            await tx.change_step(other, STEP.SKIP_CLEANUP, actor=actor, fields={"finished_at": now})
+    await settle_open_steps(tx, await tx.load_steps(), cancel=IN_FLIGHT_STEP_STATUSES, actor=actor)
     await tx.change_run(
         RUN.FAIL,
         actor=actor,

@@ -21,7 +21,7 @@ async def test_rejected_change_writes_nothing(db):
     async with RunTransaction.create(run) as tx:
         tx.record(RunEventType.RUN_CREATED)
     with pytest.raises(InvalidTransition, match="cannot unblock a run that is PAUSED"):
-        async with RunTransaction.begin(run.id) as tx:
+        async with RunTransaction(run.id) as tx:
             await tx.change_run(RUN.PAUSE)
             await tx.change_run(RUN.UNBLOCK)
     stored = await Run.get(id=run.id)

@@ -122,7 +122,7 @@ async def unblock_runs(
     change = RUN.UNBLOCK if action is UnblockAction.RUN else RUN.ABANDON
 
     async def act(run: Run) -> Run:
-        async with RunTransaction.begin(run.id) as tx:
+        async with RunTransaction(run.id) as tx:
             await tx.change_run(change, actor=principal.actor, reason=reason)
         return tx.run
 

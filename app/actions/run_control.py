@@ -12,7 +12,6 @@ from typing import Any
 
 from app.actions.runs import Lineage, RunOptions, SubjectSpec, create_run, get_visible_run
 from app.auth import Principal
-from app.engine.advance import settle_open_steps
 from app.enums import Role, RunEventType, RunStatus, StepStatus, TriggerSource
 from app.errors import InvalidTransition, NotFound
 from app.ids import to_global_id
@@ -22,10 +21,10 @@ from app.lifecycle import (
     RESTARTABLE_RUN_STATUSES,
     RETRYABLE_RUN_STATUSES,
     RUN,
-    STEP,
     RunChange,
     RunTransaction,
     resume_target,
+    settle_open_steps,
     utcnow,
 )
 from models import Project, Run, RunTag, StepRun, Workflow, WorkflowVersion
@@ -37,14 +36,6 @@ def _check(run: Run, change: RunChange) -> None:
     # the same message change_run gives, raised before any step is touched
     if run.status not in change.sources:
         raise InvalidTransition(f"cannot {change.name} a run that is {run.status.value}")
-
-
-async def _steps(tx: RunTransaction) -> list[StepRun]:
-    return list(
-        await StepRun.filter(run_id=tx.run.id)
-        .using_db(tx.connection)
-        .order_by("position", "iteration", "created_at")
-    )
 
 
 async def cancel_run(principal: Principal, run_id: str, reason: str | None = None) -> Run:
@@ -62,25 +53,23 @@ async def cancel_run(principal: Principal, run_id: str, reason: str | None = Non
 
 
 async def _cancel(run_id: uuid.UUID, actor: str, reason: str | None) -> Run:
-    async with RunTransaction.begin(run_id) as tx:
+    async with RunTransaction(run_id) as tx:
         _check(tx.run, RUN.REQUEST_CANCEL)
         started = tx.run.started_at is not None
         await tx.change_run(RUN.REQUEST_CANCEL, actor=actor, reason=reason)
-        now = utcnow()
-        steps = await _steps(tx)
-        for step in steps:
-            if step.on_cancel and not started and step.status in STEP.SKIP_CLEANUP.sources:
-                await tx.change_step(step, STEP.SKIP_CLEANUP, actor=actor, fields={"finished_at": now})
-            elif not step.on_cancel and step.status in OPEN_STEP_STATUSES:
-                await tx.change_step(
-                    step,
-                    STEP.CANCEL,
-                    actor=actor,
-                    reason=reason,
-                    fields={"finished_at": now, "lease_expires_at": None},
-                )
+        steps = await tx.load_steps()
+        # a started run runs its cleanup steps next; one that never started has nothing to clean up
+        await settle_open_steps(
+            tx,
+            steps,
+            cancel=OPEN_STEP_STATUSES,
+            cancel_cleanup=False,
+            skip_cleanup=not started,
+            actor=actor,
+            reason=reason,
+        )
         if not any(step.status in OPEN_STEP_STATUSES for step in steps):
-            await tx.change_run(RUN.FINISH_CANCEL, actor=actor, fields={"finished_at": now})
+            await tx.change_run(RUN.FINISH_CANCEL, actor=actor, fields={"finished_at": utcnow()})
     return tx.run
 
 
@@ -95,9 +84,9 @@ async def terminate_run(principal: Principal, run_id: str, reason: str | None = 
 
 
 async def _terminate(run_id: uuid.UUID, actor: str, reason: str | None) -> Run:
-    async with RunTransaction.begin(run_id) as tx:
+    async with RunTransaction(run_id) as tx:
         _check(tx.run, RUN.TERMINATE)
-        await settle_open_steps(tx, await _steps(tx), OPEN_STEP_STATUSES)
+        await settle_open_steps(tx, await tx.load_steps(), cancel=OPEN_STEP_STATUSES)
         await tx.change_run(RUN.TERMINATE, actor=actor, reason=reason, fields={"finished_at": utcnow()})
     return tx.run
 
@@ -122,7 +111,7 @@ async def pause_run(principal: Principal, run_id: str, reason: str | None = None
     """pauseRun: no new step starts; running steps finish."""
     principal.require(Role.OPERATOR, "pauseRun")
     run = await get_visible_run(principal, run_id)
-    async with RunTransaction.begin(run.id) as tx:
+    async with RunTransaction(run.id) as tx:
         await tx.change_run(RUN.PAUSE, actor=principal.actor, reason=reason)
     return tx.run
 
@@ -131,7 +120,7 @@ async def resume_run(principal: Principal, run_id: str, reason: str | None = Non
     """resumeRun: back to RUNNING, or to PENDING when the run never started."""
     principal.require(Role.OPERATOR, "resumeRun")
     run = await get_visible_run(principal, run_id)
-    async with RunTransaction.begin(run.id) as tx:
+    async with RunTransaction(run.id) as tx:
         await tx.change_run(RUN.RESUME, target=resume_target(tx.run), actor=principal.actor, reason=reason)
     return tx.run
 
@@ -229,7 +218,7 @@ async def _record_on_old(
     reason: str | None,
     new: Run,
 ) -> None:
-    async with RunTransaction.begin(old.id) as tx:
+    async with RunTransaction(old.id) as tx:
         _check_status(tx.run, allowed, verb)
         data: dict[str, Any] = {"newRunId": to_global_id("Run", new.id)}
         tx.record(event, actor=principal.actor, reason=reason, data=data)

@@ -48,7 +48,7 @@ async def signal_run(
     if not name.strip():
         raise ValidationFailed("name must not be empty", ("input", "name"))
     visible = await get_visible_run(principal, run_id, ("input", "id"))
-    async with RunTransaction.begin(visible.id) as tx:
+    async with RunTransaction(visible.id) as tx:
         if tx.run.status not in SIGNALABLE_RUN_STATUSES:
             raise InvalidTransition(f"cannot signal a run that is {tx.run.status.value}")
         signal = Signal(

@@ -108,7 +108,7 @@ async def _act_on_step(
     if not step_ref:
         raise ValidationFailed("stepRef must not be empty", STEP_REF_FIELD)
     visible = await get_visible_run(principal, run_id, RUN_ID_FIELD)
-    async with RunTransaction.begin(visible.id) as tx:
+    async with RunTransaction(visible.id) as tx:
         step = await _load_step(tx, step_ref)
         if tx.run.status not in run_statuses:
             raise InvalidTransition(f"cannot {verb} step {step_ref!r}: the run is {tx.run.status.value}")

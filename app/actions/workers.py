@@ -67,7 +67,7 @@ async def _claim_in_run(
 ) -> list[StepRun]:
     """Start up to `wanted` claimable steps of one run for `worker_id`, within maxParallelSteps."""
     claimed: list[StepRun] = []
-    async with RunTransaction.begin(run_id) as tx:
+    async with RunTransaction(run_id) as tx:
         if tx.run.status is not RunStatus.RUNNING or not principal.can_see_project(tx.run.project_id):
             return claimed
         now = utcnow()
@@ -229,7 +229,7 @@ async def complete_step(
     """completeStep: the holder finishes its step with `output` (RUNNING -> COMPLETED)."""
     _validate_worker(worker_id)
     found = await _held_step(principal, step_run_id, "completeStep")
-    async with RunTransaction.begin(found.run_id) as tx:
+    async with RunTransaction(found.run_id) as tx:
         step = await _relock(tx, found.id)
         now = utcnow()
         _ensure_holder(step, worker_id, now)
@@ -249,7 +249,7 @@ async def fail_step(
     """failStep: the holder reports a failed attempt; retried per the step's policy, else the run fails."""
     _validate_worker(worker_id)
     found = await _held_step(principal, step_run_id, "failStep")
-    async with RunTransaction.begin(found.run_id) as tx:
+    async with RunTransaction(found.run_id) as tx:
         step = await _relock(tx, found.id)
         _ensure_holder(step, worker_id, utcnow())
         await fail_step_attempt(tx, step, error, retryable)

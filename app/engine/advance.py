@@ -32,6 +32,7 @@ from app.lifecycle import (
     fail_step_attempt,
     first_attempt,
     next_attempt,
+    settle_open_steps,
     start_step,
     step_input,
     takes_a_slot,
@@ -107,19 +108,6 @@ def run_output(steps: list[StepRun]) -> dict[str, Any]:
     return {step.ref: step.output for step in steps if _is_top_level(step) and not step.on_cancel}
 
 
-async def settle_open_steps(tx: RunTransaction, steps: list[StepRun], statuses: frozenset[StepStatus]) -> None:
-    """Cancel the steps in `statuses`; cleanup steps that never started end SKIPPED.
-
-    Used when a run ends other than by canceling (terminate, time out).
-    """
-    now = utcnow()
-    for step in steps:
-        if step.on_cancel and step.status in STEP.SKIP_CLEANUP.sources:
-            await tx.change_step(step, STEP.SKIP_CLEANUP, fields={"finished_at": now})
-        elif step.status in statuses:
-            await tx.change_step(step, STEP.CANCEL, fields={"finished_at": now, "lease_expires_at": None})
-
-
 # ---------------------------------------------------------------- the run
 
 
@@ -133,9 +121,7 @@ async def advance(
     """Make every change that is due for `tx.run` now; see the module docstring."""
     plan = Plan()
     run = tx.run
-    steps = list(
-        await StepRun.filter(run_id=run.id).using_db(tx.connection).order_by("position", "iteration", "created_at")
-    )
+    steps = await tx.load_steps()
     if outcome is not None:
         await _apply_outcome(tx, steps, outcome)
     if run.is_terminal or run.status == RunStatus.BLOCKED:
@@ -144,7 +130,7 @@ async def advance(
         return plan
     now = utcnow()
     if run.status in RUN.TIME_OUT.sources and run.expires_at is not None and run.expires_at <= now:
-        await settle_open_steps(tx, steps, IN_FLIGHT_STEP_STATUSES | {StepStatus.QUEUED})
+        await settle_open_steps(tx, steps, cancel=IN_FLIGHT_STEP_STATUSES | {StepStatus.QUEUED})
         await tx.change_run(RUN.TIME_OUT, data={"timeoutSeconds": run.timeout_seconds}, fields={"finished_at": now})
         _after_finish(run, plan)
         return plan
@@ -527,5 +513,4 @@ __all__ = [
     "Plan",
     "advance",
     "run_output",
-    "settle_open_steps",
 ]

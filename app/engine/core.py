@@ -235,7 +235,7 @@ class Engine:
     async def _advance(self, run_id: uuid.UUID, outcome: Outcome | None = None) -> bool:
         """One transaction over the run; False when it could not be written (retried later)."""
         try:
-            async with RunTransaction.begin(run_id) as tx:
+            async with RunTransaction(run_id) as tx:
                 plan = await advance(tx, owner=self.name, lease=self.lease, outcome=outcome)
         except NotFound:
             self._seen.pop(run_id, None)

@@ -103,7 +103,7 @@ _RUN_PATHS: dict[RunStatus, tuple[RunChange, ...]] = {
 
 async def put_run(run: Run, status: RunStatus) -> Run:
     """Move a new run (BLOCKED for BLOCKED/ABANDONED) to `status` through the lifecycle."""
-    async with RunTransaction.begin(run.id) as tx:
+    async with RunTransaction(run.id) as tx:
         path = list(_RUN_PATHS[status])
         # a run already part of the way there skips the changes behind it
         while path and tx.run.status not in path[0].sources:
@@ -137,7 +137,7 @@ _STEP_PATHS: dict[StepStatus, tuple[StepChange, ...]] = {
 
 async def put_step(run: Run, ref: str, status: StepStatus, *, output: Any = None, **fields: Any) -> StepRun:
     """Move a PENDING step to `status` through the lifecycle (engine-style, no worker)."""
-    async with RunTransaction.begin(run.id) as tx:
+    async with RunTransaction(run.id) as tx:
         target = await StepRun.get(run_id=run.id, ref=ref).using_db(tx.connection)
         for change in _STEP_PATHS[status]:
             if change is STEP.START:

@@ -133,7 +133,7 @@ async def test_offered_step_actions_are_exactly_those_that_succeed(db, run_statu
         for action in StepAction:
             run = await make_run_in(project, RunStatus.RUNNING, [step("gate", StepType.APPROVAL)])
             await put_step(run, "gate", step_status)
-            async with RunTransaction.begin(run.id) as tx:
+            async with RunTransaction(run.id) as tx:
                 if run_status is not RunStatus.RUNNING:
                     change = {RunStatus.FAILED: RUN.FAIL, RunStatus.COMPLETED: RUN.COMPLETE}.get(run_status)
                     if change is None:

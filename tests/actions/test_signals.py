@@ -29,7 +29,7 @@ PAYMENT_FLOW = [
 
 async def engine_makes_it_wait(run, ref: str) -> tuple[StepRun, bool]:
     """What the engine does when a SIGNAL step starts: WAITING, then hand it a buffered signal."""
-    async with RunTransaction.begin(run.id) as tx:
+    async with RunTransaction(run.id) as tx:
         target = await StepRun.get(run_id=run.id, ref=ref).using_db(tx.connection)
         await tx.change_step(target, STEP.QUEUE)
         await tx.change_step(target, STEP.WAIT)

@@ -151,7 +151,7 @@ async def test_skipping_the_failed_step_of_a_failed_run_reopens_it(db):
     project = await make_project()
     run = await make_run_in(project, RunStatus.RUNNING, [task("a"), task("b", "a")])
     await put_step(run, "a", StepStatus.FAILED)
-    async with RunTransaction.begin(run.id) as tx:
+    async with RunTransaction(run.id) as tx:
         await fail_run(tx, error="boom", error_type="STEP_FAILED", step_ref="a")
     before = await last_seq(run)
 
@@ -236,7 +236,7 @@ async def test_retry_on_a_failed_run_reopens_it(db):
     project = await make_project()
     run = await make_run_in(project, RunStatus.RUNNING, [task("a")])
     await put_step(run, "a", StepStatus.FAILED)
-    async with RunTransaction.begin(run.id) as tx:
+    async with RunTransaction(run.id) as tx:
         await fail_run(tx, error="boom", error_type="STEP_FAILED", step_ref="a")
     before = await last_seq(run)
     _, reopened = await retry_step(principal(project), gid(run), "a", None)
@@ -259,7 +259,7 @@ async def test_replay_subtree_resets_the_step_and_its_dependents_and_reopens_a_c
     run = await make_run_in(project, RunStatus.RUNNING, DIAMOND)
     for ref in ("fetch", "parse", "load", "report", "other"):
         await put_step(run, ref, StepStatus.COMPLETED, output={"ref": ref})
-    async with RunTransaction.begin(run.id) as tx:
+    async with RunTransaction(run.id) as tx:
         await tx.change_run(RUN.COMPLETE, fields={"output": {"done": True}})
     before = await last_seq(run)
 

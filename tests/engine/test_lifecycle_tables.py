@@ -87,7 +87,7 @@ async def test_run_change_from_every_status(project, name: str):
         await type(run).filter(id=run.id).update(status=status.value)
         before = await _events(run.id)
         if status in sources:
-            async with RunTransaction.begin(run.id) as tx:
+            async with RunTransaction(run.id) as tx:
                 await tx.change_run(change)
             assert (await type(run).get(id=run.id)).status.value == target_text, status
             after = await _events(run.id)
@@ -96,7 +96,7 @@ async def test_run_change_from_every_status(project, name: str):
             assert [seq for seq, _kind in after] == list(range(1, len(after) + 1))
         else:
             with pytest.raises(InvalidTransition, match=f"cannot {change.name} a run that is {status.value}$"):
-                async with RunTransaction.begin(run.id) as tx:
+                async with RunTransaction(run.id) as tx:
                     await tx.change_run(change)
             assert (await type(run).get(id=run.id)).status == status
             assert await _events(run.id) == before
@@ -114,14 +114,14 @@ async def test_step_change_from_every_status(project, name: str):
         before = await _events(run.id)
         target = await StepRun.get(run_id=run.id, ref="a")
         if status in sources:
-            async with RunTransaction.begin(run.id) as tx:
+            async with RunTransaction(run.id) as tx:
                 await tx.change_step(target, change)
             assert (await StepRun.get(run_id=run.id, ref="a")).status.value == target_text, status
             added = (await _events(run.id))[len(before) :]
             assert [kind for _seq, kind in added] == events_text.split()
         else:
             with pytest.raises(InvalidTransition, match=f"cannot {change.name} step 'a': it is {status.value}$"):
-                async with RunTransaction.begin(run.id) as tx:
+                async with RunTransaction(run.id) as tx:
                     await tx.change_step(target, change)
             assert (await StepRun.get(run_id=run.id, ref="a")).status == status
             assert await _events(run.id) == before
@@ -133,6 +133,6 @@ async def test_a_compare_and_set_that_loses_the_race_writes_nothing(project):
     stale = await StepRun.get(run_id=run.id, ref="a")  # read while PENDING
     await StepRun.filter(id=stale.id).update(status=StepStatus.CANCELED.value)  # someone else moved it
     with pytest.raises(InvalidTransition, match="cannot queue step 'a': it is CANCELED"):
-        async with RunTransaction.begin(run.id) as tx:
+        async with RunTransaction(run.id) as tx:
             await tx.change_step(stale, STEP.QUEUE)
     assert await _events(run.id) == [(1, "RUN_CREATED")]

@@ -33,7 +33,7 @@ async def collect(run_id: str, who, after: int) -> list[int]:
 async def test_subscribers_share_one_reader_and_each_gets_exactly_its_part(hub, monkeypatch):
     project = await make_project()
     run = await make_run(project, [task("a")])
-    async with RunTransaction.begin(run.id) as tx:
+    async with RunTransaction(run.id) as tx:
         for _ in range(EVENTS):
             tx.record(RunEventType.RUN_RESUMED, actor="test")
     reads = 0
