@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import strawberry
-from strawberry.types import Info
 
 from app.actions import accounts
 from app.ids import to_global_id
 from models import ApiKey as ApiKeyModel
 from models import Project as ProjectModel
-from schema.context import Authenticated, principal_of
+from schema.context import Authenticated, Info, principal_of
 from schema.enums import Role
 from schema.errors import UserError, attempt
 from schema.node import Node

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 
 from app.actions import bulk
 from app.ids import to_global_id
-from schema.context import Authenticated, principal_of
+from schema.context import Authenticated, Info, principal_of
 from schema.enums import BulkAction, ErrorCode, UnblockAction
 from schema.errors import UserError, attempt
 from schema.runs import Run, RunWhere

@@ -7,10 +7,10 @@ must therefore build fresh loaders for each event (`Context.fresh_loaders`).
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from strawberry.permission import BasePermission
-from strawberry.types import Info
+from strawberry.types import Info as StrawberryInfo
 
 from app.auth import Principal, authenticate
 from app.errors import Unauthenticated
@@ -45,13 +45,17 @@ class Context:
         return self.principal
 
 
+# What every resolver in schema/ is given: `info.context` is a Context.
+Info: TypeAlias = StrawberryInfo[Context, None]
+
+
 class Authenticated(BasePermission):
     """Every root field needs a valid key; failures are top-level UNAUTHENTICATED errors."""
 
     message = "UNAUTHENTICATED"
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        context: Context = info.context
+        context = info.context
         if context.principal is not None and info.operation.operation.value != "subscription":
             return True
         try:

@@ -5,15 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import strawberry
-from strawberry.types import Info
 
 from app.actions import exports
 from app.auth import Principal
 from app.errors import NotFound
 from app.ids import to_global_id
-from app.queries import RunOrderSpec
 from models import ExportJob as ExportJobModel
-from schema.context import Authenticated, principal_of
+from schema.context import Authenticated, Info, principal_of
 from schema.enums import ExportFormat, ExportStatus
 from schema.errors import UserError, attempt
 from schema.node import Node
@@ -89,7 +87,7 @@ class ExportMutations:
                 principal_of(info),
                 filter=input.filter,
                 where=input.where.to_spec() if input.where else None,
-                order_by=[RunOrderSpec(field=o.field, direction=o.direction) for o in input.order_by or []],
+                order_by=[order.to_spec() for order in input.order_by or []],
                 format=input.format or ExportFormat.CSV,
             )
         )

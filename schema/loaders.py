@@ -4,13 +4,13 @@ costs a fixed number of SQL statements whatever its size."""
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
+from app.queries import rows_by_id, rows_grouped
 from models import Project, Run, RunTag, Signal, StepRun, Workflow, WorkflowVersion
 
 M = TypeVar("M", bound=Model)
@@ -20,27 +20,11 @@ R = TypeVar("R")
 
 
 def _by_id(model: type[M]) -> Callable[[list[str]], Awaitable[list[M | None]]]:
-    async def load(keys: list[str]) -> list[M | None]:
-        rows = await model.filter(id__in=keys)
-        found = {str(row.pk): row for row in rows}
-        return [found.get(key) for key in keys]
-
-    return load
+    return functools.partial(rows_by_id, model)
 
 
 def _grouped(model: type[M], column: str, order: Sequence[str]) -> Callable[[list[str]], Awaitable[list[list[M]]]]:
-    async def load(keys: list[str]) -> list[list[M]]:
-        rows = await model.filter(**{f"{column}__in": keys}).order_by(*order)
-        groups: dict[str, list[M]] = defaultdict(list)
-        for row in rows:
-            groups[str(getattr(row, column))].append(row)
-        return [groups.get(key, []) for key in keys]
-
-    return load
-
-
-async def _load_versions(keys: list[str]) -> list[list[WorkflowVersion]]:
-    return await _grouped(WorkflowVersion, "workflow_id", ("version",))(keys)
+    return functools.partial(rows_grouped, model, column, order)
 
 
 class Loaders:
@@ -82,7 +66,7 @@ class Loaders:
 
     @functools.cached_property
     def versions_by_workflow(self) -> DataLoader[str, list[WorkflowVersion]]:
-        return DataLoader(load_fn=_load_versions)
+        return DataLoader(load_fn=_grouped(WorkflowVersion, "workflow_id", ("version",)))
 
 
 def map_loaded(loader: DataLoader[K, T], key: K, convert: Callable[[T], R]) -> R | Awaitable[R]:
@@ -90,7 +74,7 @@ def map_loaded(loader: DataLoader[K, T], key: K, convert: Callable[[T], R]) -> R
 
     A field that returns a plain value is completed by graphql-core on the spot; an
     awaitable costs it a coroutine, and the object holding the field a gather. A page of
-    runs preloads the steps and workflows it is asked for (`schema.runs.preload_page`), so
+    runs preloads the steps and workflows it is asked for (`schema.runs.connection.preload_page`), so
     that its runs complete without either. A value that failed to load is loaded again
     through `loader`, which raises its error in the field as before.
     """

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
 from app.errors import ValidationFailed
 from app.queries import Page
+from schema.context import Info
 from schema.errors import top_level_error
 
 

@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 
-from app.enums import Role
 from app.ids import parse_global_id
+from app.queries import NodeModel, find_visible_node
 from models import ApiKey as ApiKeyModel
 from models import Project as ProjectModel
 from models import Run as RunModel
 from models import StepRun as StepRunModel
 from models import Workflow as WorkflowModel
 from schema.accounts import ApiKey, Project
-from schema.context import Authenticated, principal_of
+from schema.context import Authenticated, Info, principal_of
 from schema.exports import visible_export_job
 from schema.node import Node
 from schema.runs import Run, StepRun
 from schema.workflows import Workflow
+
+
+def _as_node(found: NodeModel) -> Node:
+    if isinstance(found, RunModel):
+        return Run.from_model(found)
+    if isinstance(found, StepRunModel):
+        return StepRun.from_model(found)
+    if isinstance(found, ProjectModel):
+        return Project.from_model(found)
+    if isinstance(found, WorkflowModel):
+        return Workflow.from_model(found)
+    assert isinstance(found, ApiKeyModel)
+    return ApiKey.from_model(found)
 
 
 async def resolve_node(info: Info, global_id: str) -> Node | None:
@@ -26,29 +38,10 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
         return None
     type_name, raw_id = parsed
     principal = principal_of(info)
-    if type_name == "Run":
-        run = await RunModel.get_or_none(id=raw_id)
-        if run and principal.can_see_run(run.project_id, run.visibility, run.initiated_by):
-            return Run.from_model(run)
-    elif type_name == "StepRun":
-        step = await StepRunModel.get_or_none(id=raw_id).select_related("run")
-        if step and principal.can_see_run(step.run.project_id, step.run.visibility, step.run.initiated_by):
-            return StepRun.from_model(step)
-    elif type_name == "Project":
-        project = await ProjectModel.get_or_none(id=raw_id)
-        if project and principal.can_see_project(project.id):
-            return Project.from_model(project)
-    elif type_name == "Workflow":
-        workflow = await WorkflowModel.get_or_none(id=raw_id)
-        if workflow and principal.can_see_project(workflow.project_id):
-            return Workflow.from_model(workflow)
-    elif type_name == "ApiKey":
-        key = await ApiKeyModel.get_or_none(id=raw_id)
-        if key and principal.role >= Role.ADMIN and principal.can_see_project(key.project_id):
-            return ApiKey.from_model(key)
-    elif type_name == "ExportJob":
+    if type_name == "ExportJob":
         return await visible_export_job(principal, global_id)
-    return None
+    found = await find_visible_node(principal, type_name, raw_id)
+    return _as_node(found) if found is not None else None
 
 
 @strawberry.type

@@ -6,12 +6,11 @@ from collections.abc import Awaitable, Callable
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
 from app.actions import run_control, signals, updates
 from app.auth import Principal
 from models import Run as RunModel
-from schema.context import Authenticated, principal_of
+from schema.context import Authenticated, Info, principal_of
 from schema.errors import UserError, attempt
 from schema.runs import Run, RunPayload, RunUpdate, Signal
 

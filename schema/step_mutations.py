@@ -6,13 +6,12 @@ from collections.abc import Awaitable, Callable
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
 from app.actions import step_control, workers
 from app.auth import Principal
 from models import Run as RunModel
 from models import StepRun as StepRunModel
-from schema.context import Authenticated, principal_of
+from schema.context import Authenticated, Info, principal_of
 from schema.errors import UserError, attempt
 from schema.runs import Run, StepRun
 

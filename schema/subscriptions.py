@@ -7,10 +7,9 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TypeVar
 
 import strawberry
-from strawberry.types import Info
 
 from app import live
-from schema.context import Authenticated, principal_of
+from schema.context import Authenticated, Info, principal_of
 from schema.errors import query_or_raise
 from schema.exports import ExportJob
 from schema.loaders import Loaders

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
 from app.actions import workflows
 from app.definitions import ChangeLimitSpec, RetrySpec, StepSpec
 from app.ids import to_global_id
+from app.queries import list_workflows, workflow_runs_q
 from models import Workflow as WorkflowModel
 from models import WorkflowVersion as WorkflowVersionModel
 from schema.accounts import Project, load_project
-from schema.context import Authenticated, principal_of
+from schema.context import Authenticated, Info, principal_of
 from schema.enums import StepType
 from schema.errors import UserError, attempt, query_or_raise
 from schema.node import Node, PageInfo, check_page_size, page_info
-
-if TYPE_CHECKING:
-    from schema.runs import RunConnection, RunOrder, RunWhere
+from schema.runs import RunConnection, RunConnectionArgs, RunOrder, RunWhere, resolve_run_connection
 
 
 @strawberry.type
@@ -155,22 +153,15 @@ class Workflow(Node):
         self,
         info: Info,
         filter: str | None = None,
-        where: Annotated[RunWhere, strawberry.lazy("schema.runs")] | None = None,
+        where: RunWhere | None = None,
         search: str | None = None,
-        order_by: list[Annotated[RunOrder, strawberry.lazy("schema.runs")]] | None = None,
+        order_by: list[RunOrder] | None = None,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-    ) -> Annotated[RunConnection, strawberry.lazy("schema.runs")]:
-        from tortoise.expressions import Q
-
-        from schema.runs import resolve_run_connection
-
-        return await resolve_run_connection(
-            info,
-            base=Q(workflow_id=self.model.id),
-            project=None,
+    ) -> RunConnection:
+        args = RunConnectionArgs(
             filter=filter,
             where=where,
             search=search,
@@ -180,6 +171,7 @@ class Workflow(Node):
             last=last,
             before=before,
         )
+        return await resolve_run_connection(info, args, base=workflow_runs_q(self.model.id))
 
 
 @strawberry.type
@@ -275,8 +267,6 @@ class WorkflowQueries:
     async def workflows(
         self, info: Info, project: str | None = None, first: int | None = None, after: str | None = None
     ) -> WorkflowConnection:
-        from app.queries import list_workflows
-
         check_page_size(info, first=first)
         page = await query_or_raise(
             list_workflows(

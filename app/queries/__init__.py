@@ -1,10 +1,14 @@
-"""Read side: keyset pages of runs, workflows and run events; run stats; visibility."""
+"""Read side: keyset pages of runs, workflows and run events; run stats; visibility; the
+batched and by-id reads behind the GraphQL layer (which builds no ORM query itself)."""
 
-from app.queries.events import list_run_events
+from app.queries.batches import rows_by_id, rows_grouped
+from app.queries.events import list_run_events, list_run_updates
+from app.queries.nodes import NodeModel, find_visible_node
 from app.queries.pages import Page
 from app.queries.runs import (
     RunOrderSpec,
     RunWhereSpec,
+    conversations_q,
     list_runs,
     run_condition,
     run_stats,
@@ -13,16 +17,23 @@ from app.queries.runs import (
     visibility_q,
     visible_runs,
     where_q,
+    workflow_runs_q,
 )
 from app.queries.workflows import list_workflows, visible_workflows_q
 
 __all__ = [
+    "NodeModel",
     "Page",
     "RunOrderSpec",
     "RunWhereSpec",
+    "conversations_q",
+    "find_visible_node",
     "list_run_events",
+    "list_run_updates",
     "list_runs",
     "list_workflows",
+    "rows_by_id",
+    "rows_grouped",
     "run_condition",
     "run_stats",
     "search_q",
@@ -31,4 +42,5 @@ __all__ = [
     "visible_runs",
     "visible_workflows_q",
     "where_q",
+    "workflow_runs_q",
 ]

@@ -1,12 +1,13 @@
-"""Listing a run's events: pages by seq, ascending; the cursor is the seq itself."""
+"""Listing a run's events (pages by seq, ascending; the cursor is the seq itself) and its updates."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from app.errors import ValidationFailed
 from app.queries.pages import Page, page_window
-from models import RunEvent
+from models import RunEvent, RunUpdate
 
 
 async def list_run_events(
@@ -37,3 +38,12 @@ async def list_run_events(
         has_previous_page=after is not None and after >= 1,
         count=count,
     )
+
+
+async def list_run_updates(run_id: uuid.UUID, *, since: dt.datetime | None, limit: int) -> list[RunUpdate]:
+    """The progress messages of one run posted after `since` (all when None), oldest first,
+    at most `limit`. The caller checks visibility."""
+    query = RunUpdate.filter(run_id=run_id)
+    if since is not None:
+        query = query.filter(at__gt=since)
+    return list(await query.order_by("seq").limit(limit))

@@ -175,6 +175,16 @@ def tagged_q(key: str, value: str) -> Q:
     return CriterionQ(lambda table, dialect: has_tag(table, key, lambda column: column == ValueWrapper(value)))
 
 
+def conversations_q() -> Q:
+    """Agent/conversation runs: those tagged kind=conversation."""
+    return tagged_q("kind", "conversation")
+
+
+def workflow_runs_q(workflow_id: uuid.UUID) -> Q:
+    """The runs of one workflow (any version)."""
+    return Q(workflow_id=workflow_id)
+
+
 def run_condition(
     principal: Principal,
     *,

@@ -1,56 +1,49 @@
-"""Runs, their steps, history, updates and signals; listing and starting runs."""
+"""The run types: runs, their steps, history events, updates, signals, connection and stats."""
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 import datetime as dt
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types import Info
-from strawberry.types.nodes import FragmentSpread, InlineFragment, Selection
-from tortoise.expressions import Q
 
-from app.actions import runs as run_actions
-from app.actions.runs import RunOptions, SubjectSpec, TriggerSpec
 from app.enums import StepStatus as StepStatusValue
 from app.ids import to_global_id
 from app.lifecycle import utcnow
+from app.queries import list_run_events, list_run_updates
 from models import Run as RunModel
 from models import RunEvent as RunEventModel
 from models import RunUpdate as RunUpdateModel
 from models import Signal as SignalModel
 from models import StepRun as StepRunModel
+from models import Workflow as WorkflowModel
 from schema.accounts import Project, load_project
-from schema.context import Authenticated, principal_of
+from schema.context import Info, principal_of
 from schema.enums import (
     Priority,
     RunAction,
     RunEventType,
-    RunOrderField,
     RunStatus,
-    SortDirection,
     StepAction,
     StepStatus,
     StepType,
     TriggerSource,
     Visibility,
 )
-from schema.errors import UserError, attempt, query_or_raise
+from schema.errors import query_or_raise
 from schema.loaders import map_loaded
 from schema.node import Node, PageInfo, check_page_size, page_info
 
 if TYPE_CHECKING:
-    from app.queries import Page
     from schema.workflows import Workflow
 
 PENDING_STEP_STATUSES = (StepStatusValue.RUNNING, StepStatusValue.QUEUED, StepStatusValue.WAITING)
-# the Run fields that read its steps, and its workflow: what a page of runs preloads
-STEP_FIELDS = frozenset({"steps", "step", "pendingSteps"})
-WORKFLOW_FIELDS = frozenset({"workflow"})
+
+# The one edge from runs to workflows. schema.workflows imports this package (Workflow.runs
+# is a run connection), so this direction is resolved lazily, when the schema is built.
+LazyWorkflow = Annotated["Workflow", strawberry.lazy("schema.workflows")]
 
 R = TypeVar("R")
 
@@ -374,11 +367,15 @@ class Run(Node):
     # The fields over the steps and the workflow are plain functions that return a value
     # when the page preloaded it and an awaitable otherwise (see `map_loaded`).
 
-    @strawberry.field(graphql_type=Annotated["Workflow", strawberry.lazy("schema.workflows")])
+    @strawberry.field(graphql_type=LazyWorkflow)
     def workflow(self, info: Info) -> Workflow | Awaitable[Workflow]:
-        from schema.workflows import Workflow
+        from schema.workflows import Workflow  # loaded by now: the schema is built from both
 
-        return map_loaded(info.context.loaders.workflow, str(self.model.workflow_id), Workflow.from_model)
+        def convert(workflow: WorkflowModel | None) -> Workflow:
+            assert workflow is not None, "a run's workflow is never deleted"
+            return Workflow.from_model(workflow)
+
+        return map_loaded(info.context.loaders.workflow, str(self.model.workflow_id), convert)
 
     @strawberry.field
     async def project(self, info: Info) -> Project:
@@ -445,8 +442,6 @@ class Run(Node):
 
     @strawberry.field
     async def events(self, info: Info, after: int | None = None, first: int | None = None) -> RunEventConnection:
-        from app.queries import list_run_events
-
         check_page_size(info, first=first)
         page = await query_or_raise(
             list_run_events(self.model.id, after=after, first=first, max_page_size=info.context.settings.max_page_size)
@@ -463,10 +458,8 @@ class Run(Node):
     @strawberry.field
     async def updates(self, info: Info, since: dt.datetime | None = None, first: int | None = None) -> list[RunUpdate]:
         check_page_size(info, first=first)
-        query = RunUpdateModel.filter(run_id=self.model.id)
-        if since is not None:
-            query = query.filter(at__gt=since)
-        rows = await query.order_by("seq").limit(first if first is not None else info.context.settings.max_page_size)
+        limit = first if first is not None else info.context.settings.max_page_size
+        rows = await list_run_updates(self.model.id, since=since, limit=limit)
         return [RunUpdate.from_model(row) for row in rows]
 
     @strawberry.field
@@ -492,7 +485,7 @@ class RunEdge:
 class RunConnection:
     edges: list[RunEdge]
     page_info: PageInfo
-    count: strawberry.Private[Any]
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
 
     @strawberry.field
     async def total_count(self) -> int:
@@ -511,358 +504,3 @@ class RunStats:
     by_status: list[StatusCount] = strawberry.field(
         description="every RunStatus, zero counts included, in the enum's order"
     )
-
-
-# ---------------------------------------------------------------- inputs
-
-
-@strawberry.input
-class TagInput:
-    key: str
-    value: str
-
-
-@strawberry.input(description="Structured filter; every field given must match (AND). Combined with `filter` by AND.")
-class RunWhere:
-    ids: list[strawberry.ID] | None = None
-    workflow_key: str | None = None
-    status: list[RunStatus] | None = None
-    triggered_by: list[TriggerSource] | None = None
-    initiated_by: str | None = None
-    tenant: str | None = None
-    subject_id: str | None = None
-    subject_type: str | None = None
-    batch_id: str | None = None
-    has_errors: bool | None = None
-    dry_run: bool | None = None
-    priority: list[Priority] | None = None
-    created_after: dt.datetime | None = None
-    created_before: dt.datetime | None = None
-    started_after: dt.datetime | None = None
-    started_before: dt.datetime | None = None
-    tags: list[TagInput] | None = strawberry.field(
-        default=None, description="every given tag must be present with that value"
-    )
-
-    def to_spec(self) -> Any:
-        from app.queries import RunWhereSpec
-
-        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(RunWhereSpec) if hasattr(self, f.name)}
-        values["ids"] = [str(i) for i in self.ids] if self.ids is not None else None
-        values["tags"] = [(t.key, t.value) for t in self.tags] if self.tags is not None else None
-        return RunWhereSpec(**values)
-
-
-@strawberry.input
-class RunOrder:
-    field: RunOrderField
-    direction: SortDirection = SortDirection.DESC
-
-
-@strawberry.input
-class SubjectInput:
-    type: str
-    id: str
-    name: str | None = None
-    collection: str | None = None
-
-    def to_spec(self) -> SubjectSpec:
-        return SubjectSpec(type=self.type, id=self.id, name=self.name, collection=self.collection)
-
-
-@strawberry.input
-class TriggerInput:
-    source: TriggerSource = TriggerSource.API
-    key: str | None = None
-    audience_key: str | None = None
-    schedule_id: str | None = None
-    cancellation_key: str | None = None
-
-    def to_spec(self) -> TriggerSpec:
-        return TriggerSpec(
-            source=self.source,
-            key=self.key,
-            audience_key=self.audience_key,
-            schedule_id=self.schedule_id,
-            cancellation_key=self.cancellation_key,
-        )
-
-
-@strawberry.input
-class StartRunInput:
-    workflow_key: str
-    project: str | None = None
-    version: int | None = strawberry.field(default=None, description="defaults to the latest")
-    input: JSON | None = None
-    subject: SubjectInput | None = None
-    tenant: str | None = None
-    priority: Priority | None = Priority.NORMAL
-    tags: list[TagInput] | None = None
-    dry_run: bool | None = False
-    visibility: Visibility | None = Visibility.PROJECT
-    trigger: TriggerInput | None = None
-    reason: str | None = None
-    scheduled_at: dt.datetime | None = None
-    timeout_seconds: int | None = strawberry.field(
-        default=None,
-        description="the run TIMED_OUT if not finished this many seconds after it starts; default: the workflow's",
-    )
-    max_parallel_steps: int | None = None
-    disregard_change_limit: bool | None = False
-    idempotency_key: str | None = strawberry.field(
-        default=None,
-        description="a second startRun with the same key in the same project returns the first run, creating nothing",
-    )
-
-    def to_options(self) -> RunOptions:
-        return RunOptions(
-            input=self.input,
-            subject=self.subject.to_spec() if self.subject else None,
-            tenant=self.tenant,
-            priority=self.priority if self.priority is not None else Priority.NORMAL,
-            tags=[(t.key, t.value) for t in self.tags or []],
-            dry_run=bool(self.dry_run),
-            visibility=self.visibility or Visibility.PROJECT,
-            trigger=self.trigger.to_spec() if self.trigger else None,
-            reason=self.reason,
-            scheduled_at=self.scheduled_at,
-            timeout_seconds=self.timeout_seconds,
-            max_parallel_steps=self.max_parallel_steps,
-            disregard_change_limit=bool(self.disregard_change_limit),
-            idempotency_key=self.idempotency_key,
-        )
-
-
-@strawberry.input
-class TriggerWorkflowInput:
-    workflow_key: str
-    project: str | None = None
-    subjects: list[SubjectInput] = strawberry.field(description="one run per subject, all sharing one batchId")
-    input: JSON | None = None
-    tenant: str | None = None
-    priority: Priority | None = Priority.NORMAL
-    tags: list[TagInput] | None = None
-    dry_run: bool | None = False
-    trigger: TriggerInput | None = None
-    reason: str | None = None
-
-    def to_options(self) -> RunOptions:
-        return RunOptions(
-            input=self.input,
-            tenant=self.tenant,
-            priority=self.priority if self.priority is not None else Priority.NORMAL,
-            tags=[(t.key, t.value) for t in self.tags or []],
-            dry_run=bool(self.dry_run),
-            trigger=self.trigger.to_spec() if self.trigger else None,
-            reason=self.reason,
-        )
-
-
-@strawberry.type
-class RunPayload:
-    run: Run | None
-    errors: list[UserError]
-
-
-@strawberry.type
-class TriggerPayload:
-    batch_id: str | None
-    runs: list[Run]
-    errors: list[UserError]
-
-
-# ---------------------------------------------------------------- root fields
-
-
-async def resolve_run_connection(
-    info: Info,
-    *,
-    base: Q | None,
-    project: str | None,
-    filter: str | None,
-    where: RunWhere | None,
-    search: str | None,
-    order_by: list[RunOrder] | None,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
-) -> RunConnection:
-    """A page of the runs the caller can see: the one resolver behind every run connection."""
-    from app.queries import RunOrderSpec, list_runs
-
-    check_page_size(info, first=first, last=last)
-    page: Page[RunModel] = await query_or_raise(
-        list_runs(
-            principal_of(info),
-            project=project,
-            filter=filter,
-            where=where.to_spec() if where else None,
-            search=search,
-            order_by=[RunOrderSpec(field=o.field, direction=o.direction) for o in order_by] if order_by else None,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            base=base,
-            max_page_size=info.context.settings.max_page_size,
-        )
-    )
-    await preload_page(info, page.items)
-    return RunConnection(
-        edges=[RunEdge(cursor=c, node=Run.from_model(r)) for r, c in zip(page.items, page.cursors, strict=True)],
-        page_info=page_info(page),
-        count=page.count,
-    )
-
-
-def _fields_at(selections: Sequence[Selection], path: Sequence[str]) -> set[str]:
-    """The names of the fields selected at `path` under `selections`, looking through fragments."""
-    names: set[str] = set()
-    for selection in selections:
-        if isinstance(selection, FragmentSpread | InlineFragment):
-            names |= _fields_at(selection.selections, path)
-        elif not path:
-            names.add(selection.name)
-        elif selection.name == path[0]:
-            names |= _fields_at(selection.selections, path[1:])
-    return names
-
-
-async def preload_page(info: Info, runs: Sequence[RunModel]) -> None:
-    """Load the steps and the workflows of a page of runs, when the query asks for them.
-
-    One statement each, as the fields' own DataLoader calls would have cost; but loaded
-    here, before the runs are completed, those fields resolve without awaiting. A failed
-    load is left in the loader, so the field raises it as it did.
-    """
-    wanted = set().union(*(_fields_at(field.selections, ("edges", "node")) for field in info.selected_fields))
-    loaders = info.context.loaders
-    loads = []
-    if wanted & STEP_FIELDS:
-        loads.append(loaders.steps_by_run.load_many([str(run.id) for run in runs]))
-    if wanted & WORKFLOW_FIELDS:
-        loads.append(loaders.workflow.load_many([str(run.workflow_id) for run in runs]))
-    await asyncio.gather(*loads, return_exceptions=True)
-
-
-def conversations_filter() -> Q:
-    from app.queries import tagged_q
-
-    return tagged_q("kind", "conversation")
-
-
-@strawberry.type
-class RunQueries:
-    @strawberry.field(permission_classes=[Authenticated])
-    async def runs(
-        self,
-        info: Info,
-        project: str | None = None,
-        filter: str | None = None,
-        where: RunWhere | None = None,
-        search: str | None = None,
-        order_by: list[RunOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> RunConnection:
-        return await resolve_run_connection(
-            info,
-            base=None,
-            project=project,
-            filter=filter,
-            where=where,
-            search=search,
-            order_by=order_by,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
-
-    @strawberry.field(permission_classes=[Authenticated])
-    async def run(self, info: Info, id: strawberry.ID) -> Run | None:
-        from app.errors import NotFound
-
-        try:
-            return Run.from_model(await run_actions.get_visible_run(principal_of(info), id))
-        except NotFound:
-            return None
-
-    @strawberry.field(
-        permission_classes=[Authenticated],
-        description=(
-            "agent/conversation runs (runs tagged kind=conversation); PRIVATE ones only for their initiator and "
-            "SUPERADMIN"
-        ),
-    )
-    async def conversations(
-        self,
-        info: Info,
-        project: str | None = None,
-        filter: str | None = None,
-        where: RunWhere | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> RunConnection:
-        return await resolve_run_connection(
-            info,
-            base=conversations_filter(),
-            project=project,
-            filter=filter,
-            where=where,
-            search=None,
-            order_by=None,
-            first=first,
-            after=after,
-            last=None,
-            before=None,
-        )
-
-    @strawberry.field(permission_classes=[Authenticated])
-    async def run_stats(
-        self, info: Info, project: str | None = None, filter: str | None = None, where: RunWhere | None = None
-    ) -> RunStats:
-        from app.queries import run_stats
-
-        counts = await query_or_raise(
-            run_stats(principal_of(info), project=project, filter=filter, where=where.to_spec() if where else None)
-        )
-        return RunStats(
-            total=sum(count for _, count in counts),
-            by_status=[StatusCount(status=status, count=count) for status, count in counts],
-        )
-
-
-@strawberry.type
-class RunMutations:
-    @strawberry.mutation(permission_classes=[Authenticated])
-    async def start_run(self, info: Info, input: StartRunInput) -> RunPayload:
-        run, errors = await attempt(
-            run_actions.start_run(
-                principal_of(info),
-                workflow_key=input.workflow_key,
-                project_key=input.project,
-                version=input.version,
-                options=input.to_options(),
-            )
-        )
-        return RunPayload(run=Run.from_model(run) if run else None, errors=errors)
-
-    @strawberry.mutation(permission_classes=[Authenticated])
-    async def trigger_workflow(self, info: Info, input: TriggerWorkflowInput) -> TriggerPayload:
-        result, errors = await attempt(
-            run_actions.trigger_workflow(
-                principal_of(info),
-                workflow_key=input.workflow_key,
-                project_key=input.project,
-                subjects=[s.to_spec() for s in input.subjects],
-                options=input.to_options(),
-            )
-        )
-        if result is None:
-            return TriggerPayload(batch_id=None, runs=[], errors=errors)
-        batch_id, runs = result
-        return TriggerPayload(batch_id=batch_id, runs=[Run.from_model(r) for r in runs], errors=[])
