@@ -63,9 +63,13 @@ def test_every_resolver_takes_the_typed_info():
     untyped = []
     for path, tree in modules():
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module in {"strawberry", "strawberry.types"}:
-                if any(alias.name == "Info" for alias in node.names) and path.name != "context.py":
-                    untyped.append(f"{path.name}:{node.lineno} imports strawberry's Info")
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module in {"strawberry", "strawberry.types"}
+                and any(alias.name == "Info" for alias in node.names)
+                and path.name != "context.py"
+            ):
+                untyped.append(f"{path.name}:{node.lineno} imports strawberry's Info")
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 for arg in node.args.args + node.args.kwonlyargs:
                     annotation = ast.unparse(arg.annotation) if arg.annotation else None
