@@ -182,3 +182,27 @@ class BulkAction(str, enum.Enum):
     RESUME = "RESUME"
     RETRY = "RETRY"
     RESTART = "RESTART"
+
+
+class ScheduleOverlap(str, enum.Enum):
+    """What a schedule does when its previous run has not finished (JOBS.md "Schedules")."""
+
+    SKIP = "SKIP"
+    BUFFER_ONE = "BUFFER_ONE"
+    BUFFER_ALL = "BUFFER_ALL"
+    ALLOW_ALL = "ALLOW_ALL"
+    CANCEL_OTHER = "CANCEL_OTHER"
+    TERMINATE_OTHER = "TERMINATE_OTHER"
+
+
+class ScheduleFireOutcome(str, enum.Enum):
+    STARTED = "STARTED"
+    SKIPPED = "SKIPPED"
+    BUFFERED = "BUFFERED"
+    MISSED = "MISSED"
+    FAILED_TO_START = "FAILED_TO_START"
+
+
+class ScheduleState(str, enum.Enum):
+    ACTIVE = "ACTIVE"
+    PAUSED = "PAUSED"

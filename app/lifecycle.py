@@ -34,6 +34,7 @@ from tortoise.transactions import in_transaction
 from app import pubsub
 from app.enums import RunEventType, RunStatus, StepStatus, StepType
 from app.errors import InvalidTransition, NotFound
+from app.schedules.run_end import schedule_run_ended
 from models import Run, RunEvent, StepRun
 from models.runs import TERMINAL_RUN_STATUSES
 
@@ -247,6 +248,8 @@ class RunTransaction:
         self.is_new = False
         self.events: list[PendingEvent] = []
         self.appended: list[RunEvent] = []
+        # runs of a schedule that this run's end let go (BUFFER_ONE / BUFFER_ALL)
+        self.released_runs: list[uuid.UUID] = []
         self._status_changed = False
         self._new_run: Run | None = None
         self._before_insert: Callable[[BaseDBAsyncClient], Awaitable[None]] | None = None
@@ -376,6 +379,8 @@ class RunTransaction:
         self._status_changed = True
         for event_type in change.events:
             self.record(event_type, ok=change.ok, actor=actor, reason=reason, data=data)
+        if new_status in TERMINAL_RUN_STATUSES and self.run.schedule_id is not None:
+            self.released_runs += await schedule_run_ended(self.connection, self.run)
 
     async def change_step(
         self,
@@ -468,6 +473,9 @@ class RunTransaction:
                 pubsub.RUNS_TOPIC,
                 {"run": run_id, "project": str(self.run.project_id), "status": self.run.status.value},
             )
+        for released in self.released_runs:
+            # wakes the engines (the run is now free to start)
+            await pubsub.publish(pubsub.run_topic(str(released)), {"run": str(released)})
         if self._status_changed and self.run.status in TERMINAL_RUN_STATUSES:
             # followers of the run's updates end with the run: tell them it ended
             await pubsub.publish(pubsub.run_updates_topic(run_id), {"run": run_id, "ended": True})

@@ -3,6 +3,7 @@
 from models.accounts import ApiKey, Project
 from models.exports import ExportJob
 from models.runs import Run, RunEvent, RunTag, RunUpdate, Signal, StepRun
+from models.schedules import Schedule, ScheduleFire
 from models.workflows import Workflow, WorkflowVersion
 
 __all__ = [
@@ -13,6 +14,8 @@ __all__ = [
     "RunEvent",
     "RunTag",
     "RunUpdate",
+    "Schedule",
+    "ScheduleFire",
     "Signal",
     "StepRun",
     "Workflow",

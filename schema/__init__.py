@@ -16,13 +16,14 @@ from schema.exports import ExportMutations, ExportQueries
 from schema.node_query import NodeQueries
 from schema.run_mutations import RunLifecycleMutations
 from schema.runs import Run, RunMutations, RunQueries, StepRun
+from schema.schedules import Schedule, ScheduleMutations, ScheduleQueries
 from schema.step_mutations import StepMutations
 from schema.subscriptions import Subscription
 from schema.workflows import Workflow, WorkflowMutations, WorkflowQueries
 
 log = logging.getLogger("flowdeck.graphql")
 
-Query = merge_types("Query", (NodeQueries, AccountQueries, WorkflowQueries, RunQueries, ExportQueries))
+Query = merge_types("Query", (NodeQueries, AccountQueries, WorkflowQueries, RunQueries, ExportQueries, ScheduleQueries))
 Mutation = merge_types(
     "Mutation",
     (
@@ -33,6 +34,7 @@ Mutation = merge_types(
         StepMutations,
         BulkMutations,
         ExportMutations,
+        ScheduleMutations,
     ),
 )
 
@@ -62,7 +64,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[Run, StepRun, Workflow, Project, ApiKey],
+        types=[Run, StepRun, Workflow, Project, ApiKey, Schedule],
         extensions=[
             lambda: ParserCache(maxsize=256),
             lambda: AddValidationRules(depth_rules),

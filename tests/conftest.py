@@ -31,6 +31,8 @@ TABLES = (
     "run_tags",
     "step_runs",
     "export_jobs",
+    "schedule_fires",
+    "schedules",
     "runs",
     "workflow_versions",
     "workflows",

@@ -29,7 +29,7 @@ from app.lifecycle import (
 )
 from models import Project, Run, RunTag, StepRun, Workflow, WorkflowVersion
 
-__all__ = ["cancel_run", "pause_run", "restart_run", "resume_run", "retry_run", "terminate_run"]
+__all__ = ["cancel_run", "pause_run", "restart_run", "resume_run", "retry_run", "stop_run_as", "terminate_run"]
 
 
 def _check(run: Run, change: RunChange) -> None:
@@ -89,6 +89,18 @@ async def _terminate(run_id: uuid.UUID, actor: str, reason: str | None) -> Run:
         await settle_open_steps(tx, await tx.load_steps(), cancel=OPEN_STEP_STATUSES)
         await tx.change_run(RUN.TERMINATE, actor=actor, reason=reason, fields={"finished_at": utcnow()})
     return tx.run
+
+
+async def stop_run_as(run_id: uuid.UUID, actor: str, reason: str | None, *, terminate: bool) -> bool:
+    """Cancel (or terminate) a run and its open child runs on behalf of `actor` (a schedule's
+    CANCEL_OTHER / TERMINATE_OTHER policy); False when the run had already moved on."""
+    action = _terminate if terminate else _cancel
+    try:
+        await action(run_id, actor, reason)
+    except (InvalidTransition, NotFound):
+        return False
+    await _cascade(run_id, action, reason)
+    return True
 
 
 async def _cascade(

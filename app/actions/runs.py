@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -162,10 +162,13 @@ async def create_run(
     options: RunOptions,
     initiated_by: str,
     lineage: Lineage = Lineage(),
+    within: Callable[[BaseDBAsyncClient, Run], Awaitable[None]] | None = None,
 ) -> Run:
     """Insert a run and its step rows, PENDING (or BLOCKED by the change limit), with its events.
 
-    The caller has validated `options`; this only writes, in one transaction.
+    The caller has validated `options`; this only writes, in one transaction. `within`, when
+    given, runs first inside that transaction (a schedule claims its fire time there, so the
+    fire and its run commit together or not at all); an exception from it writes nothing.
     """
     now = utcnow()
     trigger = options.trigger or TriggerSpec()
@@ -213,6 +216,8 @@ async def create_run(
 
     async def before_insert(connection: BaseDBAsyncClient) -> None:
         nonlocal blocked
+        if within is not None:
+            await within(connection, run)
         if not options.disregard_change_limit:
             blocked = await _blocked_by_change_limit(connection, workflow, now)
         if blocked:

@@ -135,6 +135,9 @@ async def advance(
         _after_finish(run, plan)
         return plan
     if run.status == RunStatus.PENDING:
+        if run.schedule_hold:
+            # held by its schedule's overlap policy; released when the previous run ends
+            return plan
         if run.scheduled_at is not None and run.scheduled_at > now:
             plan.wake_no_later_than(run.scheduled_at)
             return plan

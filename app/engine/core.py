@@ -37,6 +37,8 @@ from app.enums import RunStatus, StepStatus
 from app.errors import InvalidTransition, NotFound
 from app.handlers import load_handler_modules
 from app.lifecycle import RunTransaction, utcnow
+from app.schedules import clock
+from app.schedules.tick import fire_due_schedules
 from app.settings import Settings
 from models import Run, StepRun
 from models.runs import TERMINAL_RUN_STATUSES
@@ -182,6 +184,9 @@ class Engine:
                     self._poll_now = False
                     await self._poll()
                     next_poll = time.monotonic() + poll
+                    until_fire = await self._fire_schedules()
+                    if until_fire is not None:
+                        next_poll = min(next_poll, time.monotonic() + until_fire)
                 elif self._external_change:
                     await self._check_executing()
                 until_timer = self._fire_timers()
@@ -254,6 +259,8 @@ class Engine:
             return False
         self._seen[run_id] = tx.run.event_seq
         self._follow(run_id, plan)
+        for released in tx.released_runs:
+            self._mark(released)
         return True
 
     def _follow(self, run_id: uuid.UUID, plan: Plan) -> None:
@@ -295,7 +302,7 @@ class Engine:
                 if self._seen.get(run_id) != seq:
                     self._mark(run_id)
         due_pending = (
-            await Run.filter(status=RunStatus.PENDING.value)
+            await Run.filter(status=RunStatus.PENDING.value, schedule_hold=False)
             .filter(Q(scheduled_at__isnull=True) | Q(scheduled_at__lte=now))
             .order_by("-priority", "created_at")
             .limit(POLL_BATCH)
@@ -342,6 +349,19 @@ class Engine:
         await self._check_executing()
         if len(self._seen) > 200_000:
             self._seen.clear()
+
+    async def _fire_schedules(self) -> float | None:
+        """Fire the schedules that are due (every poll, and when the next fire time comes);
+        seconds until the next fire time, if any. Exactly once across engines: see
+        `app.schedules.firing`."""
+        started, next_fire_at = await fire_due_schedules()
+        for run_id in started:
+            self._mark(run_id)
+        if next_fire_at is None:
+            return None
+        until = (next_fire_at - clock.now()).total_seconds()
+        # still due (held by another engine, or failing): the next poll tries again
+        return until if until > 0 else None
 
     async def _check_executing(self) -> None:
         """Stop handlers whose step is no longer theirs (canceled, terminated, force-completed)."""

@@ -19,7 +19,7 @@ from app.queries.runs import (
     where_q,
     workflow_runs_q,
 )
-from app.queries.workflows import list_workflows, visible_workflows_q
+from app.queries.workflows import list_workflows, page_by_key, visible_workflows_q
 
 __all__ = [
     "NodeModel",
@@ -32,6 +32,7 @@ __all__ = [
     "list_run_updates",
     "list_runs",
     "list_workflows",
+    "page_by_key",
     "rows_by_id",
     "rows_grouped",
     "run_condition",

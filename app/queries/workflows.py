@@ -1,12 +1,13 @@
-"""Listing workflows: a keyset page by key (then id), within what the principal may see."""
+"""Listing workflows (and schedules): a keyset page by key (then id), within what the principal may see."""
 
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pypika_tortoise.terms import Tuple, ValueWrapper
 from tortoise.expressions import Q
+from tortoise.models import Model
 
 from app.filters import CriterionQ
 from app.queries.pages import Page, decode_cursor, encode_cursor, invalid_cursor, page_window
@@ -28,16 +29,55 @@ def visible_workflows_q(principal: Principal, project_key: str | None = None) ->
     return Q(*conditions) if conditions else Q()
 
 
-def _position(argument: str, cursor: str) -> tuple[str, str]:
+K = TypeVar("K", bound=Model)
+
+
+def _position(argument: str, cursor: str, tag: str, noun: str) -> tuple[str, str]:
     payload = decode_cursor(argument, cursor)
-    position = payload.get("w")
+    position = payload.get(tag)
     try:
         key, raw_id = position  # type: ignore[misc]
         if not isinstance(key, str):
             raise TypeError("key")
         return key, str(uuid.UUID(raw_id))
     except (TypeError, ValueError, AttributeError):
-        raise invalid_cursor(argument, cursor, "not a workflow cursor this server issued") from None
+        raise invalid_cursor(argument, cursor, f"not a {noun} cursor this server issued") from None
+
+
+async def page_by_key(
+    model: type[K],
+    condition: Q,
+    *,
+    first: int | None,
+    after: str | None,
+    max_page_size: int,
+    tag: str,
+    noun: str,
+) -> Page[K]:
+    """One keyset page of `model` rows matching `condition`, by key then id (workflows, schedules).
+    `tag` marks the cursors, so one kind's cursor is refused by another kind's list."""
+    window = page_window(first, None, max_page_size)
+    query = model.filter(condition)
+    if after is not None:
+        key, row_id = _position("after", after, tag, noun)
+        query = query.filter(
+            CriterionQ(
+                lambda table, dialect: Tuple(table.key, table.id) > Tuple(ValueWrapper(key), ValueWrapper(row_id))
+            )
+        )
+    rows = await query.order_by("key", "id").limit(window.size + 1)
+
+    async def count() -> int:
+        return await model.filter(condition).count()
+
+    page = rows[: window.size]
+    return Page(
+        items=page,
+        cursors=[encode_cursor({tag: [row.key, str(row.id)]}) for row in page],  # type: ignore[attr-defined]
+        has_next_page=len(rows) > window.size,
+        has_previous_page=after is not None,
+        count=count,
+    )
 
 
 async def list_workflows(
@@ -49,26 +89,12 @@ async def list_workflows(
     max_page_size: int = 100,
 ) -> Page[Workflow]:
     """One page of the workflows `principal` may see, by key then id."""
-    window = page_window(first, None, max_page_size)
-    condition = visible_workflows_q(principal, project)
-    query = Workflow.filter(condition)
-    if after is not None:
-        key, workflow_id = _position("after", after)
-        query = query.filter(
-            CriterionQ(
-                lambda table, dialect: Tuple(table.key, table.id) > Tuple(ValueWrapper(key), ValueWrapper(workflow_id))
-            )
-        )
-    rows = await query.order_by("key", "id").limit(window.size + 1)
-
-    async def count() -> int:
-        return await Workflow.filter(condition).count()
-
-    page = rows[: window.size]
-    return Page(
-        items=page,
-        cursors=[encode_cursor({"w": [w.key, str(w.id)]}) for w in page],
-        has_next_page=len(rows) > window.size,
-        has_previous_page=after is not None,
-        count=count,
+    return await page_by_key(
+        Workflow,
+        visible_workflows_q(principal, project),
+        first=first,
+        after=after,
+        max_page_size=max_page_size,
+        tag="w",
+        noun="workflow",
     )
