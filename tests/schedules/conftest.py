@@ -107,12 +107,10 @@ SCHEDULES = """query($project: String, $first: Int, $after: String) {
 
 
 async def make_workflow(
-    client: Client, key: str = "nightly", handler: str = "noop", project: str | None = None
+    client: Client, key: str = "nightly", handler: str = "noop", config: dict[str, Any] | None = None
 ) -> None:
-    steps = [{"ref": "only", "type": "TASK", "handler": handler}]
-    result = await client.data(
-        CREATE_WORKFLOW, {"input": {"key": key, "name": key.title(), "steps": steps, "project": project}}
-    )
+    steps = [{"ref": "only", "type": "TASK", "handler": handler, "config": config}]
+    result = await client.data(CREATE_WORKFLOW, {"input": {"key": key, "name": key.title(), "steps": steps}})
     assert result["createWorkflow"]["errors"] == []
 
 
