@@ -3,6 +3,7 @@ runs started one after the other."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator
 
 import pytest
@@ -92,6 +93,6 @@ async def test_buffered_backfill_runs_one_after_the_other_in_order(acme: Project
 
     runs = await eventually(all_completed)
     assert [to_global_id("Run", run.id) for run in runs] == ids
-    for before, after in zip(runs, runs[1:], strict=False):
+    for before, after in itertools.pairwise(runs):
         assert before.finished_at is not None and after.started_at is not None
         assert after.started_at >= before.finished_at, "a buffered run started before the previous one finished"
