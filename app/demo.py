@@ -16,6 +16,8 @@ from app.definitions import ChangeLimitSpec, RetrySpec, StepSpec
 from app.enums import Priority, Role, StepType, TriggerSource, UnblockAction, Visibility
 from app.ids import to_global_id
 from app.lifecycle import utcnow
+from app.schedules import actions as schedules
+from app.schedules.identity import schedule_global_id
 from models import Project
 
 log = logging.getLogger("flowdeck.demo")
@@ -218,8 +220,26 @@ async def load_demo() -> bool:
             ),
         )
     await run_control.pause_run(operator, to_global_id("Run", conversation.id), "agent on hold")  # PAUSED
+    await _load_demo_schedule()
     log.info("demo project %r loaded", DEMO_PROJECT)
     return True
+
+
+DEMO_SCHEDULE = "billing-sync-every-minute"
+
+
+async def _load_demo_schedule() -> None:
+    """A schedule that fires every minute (version 1 of billing-sync, which succeeds after two
+    retries), triggered once at load so that its first fire shows at once."""
+    schedule = await schedules.create_schedule(
+        SYSTEM,
+        key=DEMO_SCHEDULE,
+        project_key=DEMO_PROJECT,
+        workflow_key="billing-sync",
+        settings=schedules.ScheduleSettings(cron="* * * * *", workflow_version=1),
+        note="demo: fires every minute; pause it with pauseSchedule",
+    )
+    await schedules.trigger_schedule(SYSTEM, schedule_global_id(schedule.id), None)
 
 
 async def settle_demo(timeout: float = 30.0) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 import time
@@ -12,6 +13,8 @@ from tests.servers import FlowdeckServer, PostgresServer
 
 STATS = "{ runStats { byStatus { status count } } }"
 RUNS_BY_WORKFLOW = "{ runs(first: 100) { totalCount edges { node { workflow { key } status tags { key value } } } } }"
+DEMO_SCHEDULE = """{ schedule(key: "billing-sync-every-minute", project: "demo") {
+  cron state workflow { key } nextFireTimes(count: 2) recentFires { outcome run { triggeredBy } } } }"""
 
 
 def run_cli(*args: str, env: dict[str, str], cwd) -> subprocess.CompletedProcess[str]:
@@ -48,6 +51,13 @@ def test_demo_prints_its_key_and_loads_four_workflows_with_runs(start_flowdeck):
             break
         time.sleep(0.2)
     assert empty == [], f"no demo run is {empty}"
+    # a schedule that fires every minute, fired once at load
+    schedule = httpx.post(server.graphql_url, json={"query": DEMO_SCHEDULE}, headers=server.headers, timeout=10).json()
+    schedule = schedule["data"]["schedule"]
+    assert (schedule["cron"], schedule["state"], schedule["workflow"]["key"]) == ("* * * * *", "ACTIVE", "billing-sync")
+    assert schedule["recentFires"][-1] == {"outcome": "STARTED", "run": {"triggeredBy": "SCHEDULE"}}
+    first, second = (dt.datetime.fromisoformat(text) for text in schedule["nextFireTimes"])
+    assert second - first == dt.timedelta(minutes=1)
 
 
 def test_apikey_create_and_migrate(tmp_path, database_url, db):
