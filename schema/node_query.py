@@ -16,6 +16,7 @@ from schema.context import Authenticated, Info, principal_of
 from schema.exports import visible_export_job
 from schema.node import Node
 from schema.runs import Run, StepRun
+from schema.schedules import visible_schedule
 from schema.workflows import Workflow
 
 
@@ -40,6 +41,8 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
     principal = principal_of(info)
     if type_name == "ExportJob":
         return await visible_export_job(principal, global_id)
+    if type_name == "Schedule":
+        return await visible_schedule(principal, global_id)
     found = await find_visible_node(principal, type_name, raw_id)
     return _as_node(found) if found is not None else None
 

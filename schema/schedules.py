@@ -11,8 +11,9 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 from tortoise.expressions import Q
 
+from app.auth import Principal
 from app.enums import ScheduleFireOutcome, ScheduleOverlap, ScheduleState
-from app.errors import ValidationFailed
+from app.errors import NotFound, ValidationFailed
 from app.schedules import actions
 from app.schedules.actions import ScheduleSettings
 from app.schedules.identity import schedule_global_id
@@ -281,6 +282,14 @@ class BackfillScheduleInput:
         default=ScheduleOverlap.BUFFER_ALL,
         description="how the backfilled runs overlap each other and the schedule's own runs",
     )
+
+
+async def visible_schedule(principal: Principal, global_id: str) -> Schedule | None:
+    """The schedule, or null when it does not exist or the caller cannot see it (`node`)."""
+    try:
+        return Schedule.from_model(await actions.get_visible_schedule(principal, global_id))
+    except NotFound:
+        return None
 
 
 def _payload(schedule: ScheduleModel | None, errors: list[UserError]) -> SchedulePayload:

@@ -66,8 +66,13 @@ async def test_roles_follow_the_jobs_table(team: ProjectKeys):
     assert (await team.admin.data(DELETE_SCHEDULE, target))["deleteSchedule"]["errors"] == []
 
 
+NODE = """query($id: ID!) { node(id: $id) { id ... on Schedule { key } } }"""
+
+
 async def test_another_project_sees_nothing_and_gets_not_found(team: ProjectKeys, globex: ProjectKeys):
     schedule = await make_schedule(team.admin)
+    assert (await team.viewer.data(NODE, {"id": schedule["id"]}))["node"] == {"id": schedule["id"], "key": "nightly"}
+    assert (await globex.admin.data(NODE, {"id": schedule["id"]}))["node"] is None
     target = {"input": {"id": schedule["id"]}}
     assert await read_schedule(globex.admin, project="acme") is None
     assert await read_schedule(globex.admin) is None
