@@ -336,3 +336,28 @@ async def test_delete_stops_the_schedule_and_keeps_its_runs(team: ProjectKeys, c
 
 def test_the_clock_hook_is_the_one_the_fixture_replaces(clock: FakeClock):
     assert schedule_clock.now() == clock.current
+
+
+PUBLISH_VERSION = """mutation($input: PublishWorkflowVersionInput!) {
+  publishWorkflowVersion(input: $input) { workflow { version } errors { message } }
+}"""
+
+
+async def test_a_run_that_cannot_start_is_recorded_failed_to_start(team: ProjectKeys, clock: FakeClock):
+    clock.set("2026-06-01T11:59:30")
+    await make_schedule(team.admin, overlap="ALLOW_ALL")
+    # the latest version loops over input.pages, which the schedule's input does not have
+    steps = [
+        {"ref": "loop", "type": "FOR_EACH", "config": {"items": "pages", "body": {"type": "TASK", "handler": "echo"}}}
+    ]
+    published = await team.admin.data(PUBLISH_VERSION, {"input": {"workflowKey": "nightly", "steps": steps}})
+    assert published["publishWorkflowVersion"]["workflow"]["version"] == 2
+    clock.set("2026-06-01T12:00:03")
+    await tick()
+    await tick()
+    schedule = await read_schedule(team.viewer)
+    [fire] = schedule["recentFires"]
+    assert (fire["nominalTime"], fire["outcome"], fire["run"]) == (iso("2026-06-01T12:00"), "FAILED_TO_START", None)
+    assert "loops over input.pages, which must be a list" in fire["error"]
+    assert schedule["runs"]["totalCount"] == 0
+    assert schedule["nextFireTimes"][0] == iso("2026-06-01T12:01")
