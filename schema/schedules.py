@@ -8,8 +8,6 @@ from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types import Info
-from tortoise.expressions import Q
 
 from app.auth import Principal
 from app.enums import ScheduleFireOutcome, ScheduleOverlap, ScheduleState
@@ -20,11 +18,11 @@ from app.schedules.identity import schedule_global_id
 from models import Schedule as ScheduleModel
 from models import ScheduleFire as ScheduleFireModel
 from schema.accounts import Project, load_project
-from schema.context import Authenticated, principal_of
+from schema.context import Authenticated, Info, principal_of
 from schema.enums import Priority
 from schema.errors import UserError, attempt, query_or_raise
 from schema.node import Node, PageInfo, check_page_size, page_info, validation_error
-from schema.runs import Run, RunConnection, RunPayload, Tag, TagInput, resolve_run_connection
+from schema.runs import Run, RunConnection, RunConnectionArgs, RunPayload, Tag, TagInput, resolve_run_connection
 from schema.workflows import Workflow
 
 strawberry.enum(ScheduleOverlap, description="what a schedule does when its previous run has not finished")
@@ -84,8 +82,7 @@ class Schedule(Node):
     overlap: ScheduleOverlap
     catchup_window_seconds: int = strawberry.field(
         description=(
-            "after downtime, the latest fire missed within this window is started late; "
-            "earlier ones count as missed"
+            "after downtime, the latest fire missed within this window is started late; earlier ones count as missed"
         )
     )
     pause_on_failure: bool = strawberry.field(
@@ -152,19 +149,8 @@ class Schedule(Node):
     async def runs(
         self, info: Info, first: int | None = None, after: str | None = None, filter: str | None = None
     ) -> RunConnection:
-        return await resolve_run_connection(
-            info,
-            base=Q(schedule_id=schedule_global_id(self.model.id), project_id=self.model.project_id),
-            project=None,
-            filter=filter,
-            where=None,
-            search=None,
-            order_by=None,
-            first=first,
-            after=after,
-            last=None,
-            before=None,
-        )
+        args = RunConnectionArgs(filter=filter, first=first, after=after)
+        return await resolve_run_connection(info, args, base=actions.schedule_runs_q(self.model))
 
 
 @strawberry.type

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from app.actions.accounts import resolve_project
@@ -278,6 +279,11 @@ async def list_schedules(
         tag="s",
         noun="schedule",
     )
+
+
+def schedule_runs_q(schedule: Schedule) -> Q:
+    """The runs a schedule started (Schedule.runs)."""
+    return Q(schedule_id=schedule_global_id(schedule.id), project_id=schedule.project_id)
 
 
 def next_fire_times(schedule: Schedule, count: int) -> list[dt.datetime]:
