@@ -26,6 +26,8 @@ SHORTCUTS = {
     "@monthly": "0 0 1 * *",
 }
 MAX_NEXT_FIRE_TIMES = 100
+# the column's size
+MAX_CRON_LENGTH = 255
 # cronsim gives minute precision: a fire instant never has seconds
 _ONE_SECOND = dt.timedelta(seconds=1)
 
@@ -71,10 +73,13 @@ def _expand(expression: str) -> str:
 def cron_problems(expression: str, timezone: str, path: tuple[str, ...] = ("input",)) -> list[Problem]:
     """What is wrong with a cron expression and its zone: VALIDATION on `cron` / `timezone`."""
     problems: list[Problem] = []
-    try:
-        CronSim(_expand(expression), dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
-    except CronSimError as error:
-        problems.append(Problem(ErrorCode.VALIDATION, f"invalid cron {expression!r}: {error}", (*path, "cron")))
+    if len(expression) > MAX_CRON_LENGTH:
+        problems.append(Problem(ErrorCode.VALIDATION, f"cron is over {MAX_CRON_LENGTH} characters", (*path, "cron")))
+    else:
+        try:
+            CronSim(_expand(expression), dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+        except CronSimError as error:
+            problems.append(Problem(ErrorCode.VALIDATION, f"invalid cron {expression!r}: {error}", (*path, "cron")))
     if _zone(timezone) is None:
         problems.append(
             Problem(

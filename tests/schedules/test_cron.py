@@ -88,6 +88,7 @@ def test_next_fire_times(expression: str, zone: str, after: str, expected: list[
         ("0 0 * *", "UTC", "cron", "Wrong number of fields"),
         ("61 * * * *", "UTC", "cron", "Bad minute"),
         ("@yearly-ish", "UTC", "cron", "invalid cron"),
+        ("0 " + "1," * 200 + "2 * * *", "UTC", "cron", "cron is over 255 characters"),
         ("0 9 * * *", "Europe/Atlantis", "timezone", "unknown time zone 'Europe/Atlantis'"),
         ("0 9 * * *", "../../etc/passwd", "timezone", "unknown time zone"),
         ("0 9 * * *", "", "timezone", "unknown time zone"),
