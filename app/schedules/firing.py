@@ -38,7 +38,7 @@ log = logging.getLogger("flowdeck.schedules")
 # latest ones); all of them are counted in missedCount.
 MAX_MISSED_RECORDED = 50
 # Fire times scanned in one catch-up before jumping to the start of the catch-up window:
-# an every-minute schedule down for a year has 525,600 (about 2 s of cronsim).
+# an every-minute schedule down for a year has 525,600 of them.
 MAX_SCAN = 100_000
 REPLAN_ATTEMPTS = 3
 
