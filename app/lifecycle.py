@@ -231,6 +231,73 @@ def _column(value: Any) -> Any:
     return value.value if isinstance(value, StepStatus | RunStatus) else value
 
 
+# The compare-and-set statements, by (table, columns set, number of allowed statuses, dialect).
+_CAS_SQL: dict[tuple[str, tuple[str, ...], int, str], str] = {}
+
+
+async def compare_and_set(
+    connection: BaseDBAsyncClient,
+    model: type[Run] | type[StepRun],
+    row_id: uuid.UUID,
+    sources: Iterable[RunStatus | StepStatus],
+    values: Mapping[str, Any],
+) -> int:
+    """`UPDATE <table> SET ... WHERE id = ? AND status IN (sources)`: the number of rows matched.
+
+    Written as one cached statement with the values converted by each field's own
+    `to_db_value` (as Tortoise's `.update()` does), because building a Tortoise UpdateQuery
+    costs more CPU than the database spends on it, and the engine makes several per step.
+    """
+    meta = model._meta
+    columns = tuple(values)
+    allowed = [_column(status) for status in sources]
+    dialect = connection.capabilities.dialect
+    key = (meta.db_table, columns, len(allowed), dialect)
+    sql = _CAS_SQL.get(key)
+    if sql is None:
+        count = len(columns) + 1 + len(allowed)
+        placeholders = iter(f"${n}" if dialect == "postgres" else "?" for n in range(1, count + 1))
+        assignments = ", ".join(f'"{meta.fields_db_projection[name]}" = {next(placeholders)}' for name in columns)
+        where_id = f'"{meta.db_pk_column}" = {next(placeholders)}'
+        statuses = ", ".join(next(placeholders) for _ in allowed)
+        sql = f'UPDATE "{meta.db_table}" SET {assignments} WHERE {where_id} AND "status" IN ({statuses})'
+        _CAS_SQL[key] = sql
+    params = [meta.fields_map[name].to_db_value(_column(value), None) for name, value in values.items()]
+    params.append(meta.pk.to_db_value(row_id, None))
+    params.extend(allowed)
+    matched, _rows = await connection.execute_query(sql, params)
+    return int(matched)
+
+
+def _placeholders(dialect: str, count: int, start: int = 1) -> list[str]:
+    return [f"${n}" if dialect == "postgres" else "?" for n in range(start, start + count)]
+
+
+async def _advance_event_seq(connection: BaseDBAsyncClient, run_id: uuid.UUID, count: int) -> None:
+    """Move the run's `event_seq` on by `count` (the run row is locked by this transaction)."""
+    first, second, third = _placeholders(connection.capabilities.dialect, 3)
+    sql = f'UPDATE "runs" SET "event_seq" = "event_seq" + {first}, "updated_at" = {second} WHERE "id" = {third}'
+    meta = Run._meta
+    params = [count, meta.fields_map["updated_at"].to_db_value(utcnow(), None), meta.pk.to_db_value(run_id, None)]
+    await connection.execute_query(sql, params)
+
+
+_EVENT_FIELDS = ("run_id", "seq", "at", "type", "step_ref", "step_type", "attempt", "ok", "actor", "reason", "data")
+
+
+async def _insert_events(connection: BaseDBAsyncClient, rows: list[RunEvent]) -> None:
+    """One multi-row INSERT for a transaction's events (Tortoise's bulk_create runs one per row)."""
+    meta = RunEvent._meta
+    dialect = connection.capabilities.dialect
+    columns = ", ".join(f'"{meta.fields_db_projection[name]}"' for name in _EVENT_FIELDS)
+    width = len(_EVENT_FIELDS)
+    values = ", ".join(
+        f"({', '.join(_placeholders(dialect, width, 1 + index * width))})" for index in range(len(rows))
+    )
+    params = [meta.fields_map[name].to_db_value(getattr(row, name), row) for row in rows for name in _EVENT_FIELDS]
+    await connection.execute_query(f'INSERT INTO "{meta.db_table}" ({columns}) VALUES {values}', params)
+
+
 class RunTransaction:
     """One database transaction over one run: status changes and the events they append.
 
@@ -365,9 +432,7 @@ class RunTransaction:
             raise InvalidTransition(f"cannot {change.name} a run that is {self.run.status.value}")
         now = utcnow()
         values: dict[str, Any] = {"status": new_status.value, "updated_at": now, **(fields or {})}
-        matched = await Run.filter(id=self.run.id, status__in=[s.value for s in change.sources]).using_db(
-            self.connection
-        ).update(**{k: _column(v) for k, v in values.items()})
+        matched = await compare_and_set(self.connection, Run, self.run.id, change.sources, values)
         if matched != 1:
             current = await Run.filter(id=self.run.id).using_db(self.connection).values_list("status", flat=True)
             status = current[0] if current else "gone"
@@ -402,9 +467,7 @@ class RunTransaction:
         if step.status not in change.sources:
             raise InvalidTransition(f"cannot {change.name} step {step.ref!r}: it is {step.status.value}")
         values: dict[str, Any] = {"status": new_status.value, **(fields or {})}
-        matched = await StepRun.filter(
-            id=step.id, status__in=[s.value for s in change.sources]
-        ).using_db(self.connection).update(**{k: _column(v) for k, v in values.items()})
+        matched = await compare_and_set(self.connection, StepRun, step.id, change.sources, values)
         if matched != 1:
             current = await StepRun.filter(id=step.id).using_db(self.connection).values_list("status", flat=True)
             status = current[0] if current else "gone"
@@ -439,9 +502,7 @@ class RunTransaction:
             return
         count = len(self.events)
         first_seq = self.run.event_seq + 1
-        await Run.filter(id=self.run.id).using_db(self.connection).update(
-            event_seq=F("event_seq") + count, updated_at=utcnow()
-        )
+        await _advance_event_seq(self.connection, self.run.id, count)
         self.run.event_seq += count
         rows = [
             RunEvent(
@@ -459,7 +520,7 @@ class RunTransaction:
             )
             for index, event in enumerate(self.events)
         ]
-        await RunEvent.bulk_create(rows, using_db=self.connection)
+        await _insert_events(self.connection, rows)
         self.appended = rows
 
     async def _publish(self) -> None:

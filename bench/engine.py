@@ -1,9 +1,14 @@
 """Engine benchmark: throughput of 1,000 runs of a 5-step noop chain, and single-run latency.
 
     .venv/bin/python bench/engine.py [--runs 1000] [--singles 100] [--backends sqlite,postgres]
+    .venv/bin/python bench/engine.py --database-url postgres://postgres@127.0.0.1:55432/fd_engine
 
 For each backend (SQLite in a temporary file; PostgreSQL in a throwaway cluster, as the
-tests use) it prints:
+tests use, which runs with fsync=off and synchronous_commit=off) it prints the figures below.
+`--database-url` runs against a database you name instead (emptied first), e.g. the peers'
+cluster with PostgreSQL's durable defaults, where DBOS is measured (bench/engine_vs_dbos.py).
+On PostgreSQL it also prints statements, transactions and commits per step (pg_stat_database,
+and pg_stat_statements when the server preloads it). It prints:
   - runs/s and steps/s for N runs started together (creation included: the clock starts
     before the first run is created and stops when the last one is COMPLETED);
   - p50/p99 start-to-finish latency of single runs, one at a time (create_run, as startRun
@@ -107,7 +112,9 @@ async def bench_backend(name: str, url: str, runs: int, singles: int) -> None:
             f"({completed} COMPLETED, {events} events)"
         )
 
+        stats = await StatementStats.open(url)
         latencies: list[float] = []
+        cpu_started = time.process_time()
         for _ in range(singles):
             t0 = time.perf_counter()
             run = await create_run(
@@ -122,16 +129,70 @@ async def bench_backend(name: str, url: str, runs: int, singles: int) -> None:
             if run_id not in finishes.finished_at:
                 await done.wait()
             latencies.append((finishes.finished_at[run_id] - t0) * 1000)
+        cpu_per_step = (time.process_time() - cpu_started) * 1000 / (singles * STEPS)
         latencies.sort()
         p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
         print(
             f"{name:8s} latency of a single {STEPS}-step run ({singles} runs): "
-            f"p50 {statistics.median(latencies):.1f} ms, p99 {p99:.1f} ms"
+            f"p50 {statistics.median(latencies):.1f} ms, p99 {p99:.1f} ms; "
+            f"this process's CPU {cpu_per_step:.2f} ms per step"
         )
+        if stats is not None:
+            await stats.report(name, singles * STEPS)
     finally:
         await engine.stop()
         pubsub.remove_local_listener(finishes)
         await close_db()
+
+
+async def empty_database(url: str) -> None:
+    """Drop every table of a PostgreSQL database named on the command line, so it migrates afresh."""
+    if not url.startswith("postgres"):
+        return
+    import asyncpg
+
+    connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    finally:
+        await connection.close()
+
+
+class StatementStats:
+    """Statements and commits per step on PostgreSQL, from pg_stat_statements (reset at open)."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    @classmethod
+    async def open(cls, url: str) -> StatementStats | None:
+        if not url.startswith("postgres"):
+            return None
+        import asyncpg
+
+        connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+        try:
+            await connection.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            await connection.execute("SELECT pg_stat_statements_reset()")
+        except Exception as exc:  # not preloaded (e.g. the throwaway test cluster)
+            print(f"(no statement counts: {exc})")
+            await connection.close()
+            return None
+        return cls(connection)
+
+    async def report(self, name: str, steps: int) -> None:
+        rows = await self.connection.fetch(
+            "SELECT query, calls FROM pg_stat_statements WHERE dbid = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY calls DESC"
+        )
+        await self.connection.close()
+        ignore = ("pg_stat_statements", "CREATE EXTENSION")
+        counted = [(row["query"], row["calls"]) for row in rows if not row["query"].startswith(ignore)]
+        total = sum(calls for _query, calls in counted)
+        commits = sum(calls for query, calls in counted if query.strip().upper().startswith("COMMIT"))
+        print(f"{name:8s} per step: {total / steps:.1f} statements, {commits / steps:.2f} commits")
+        for query, calls in counted[:12]:
+            print(f"    {calls / steps:5.2f}/step  {' '.join(query.split())[:110]}")
 
 
 async def main() -> None:
@@ -141,7 +202,13 @@ async def main() -> None:
     parser.add_argument("--runs", type=int, default=1000)
     parser.add_argument("--singles", type=int, default=100)
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--database-url", help="run against this database instead (emptied first)")
     args = parser.parse_args()
+    if args.database_url:
+        name = "sqlite" if args.database_url.startswith("sqlite") else "postgres"
+        await empty_database(args.database_url)
+        await bench_backend(name, args.database_url, args.runs, args.singles)
+        return
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     with tempfile.TemporaryDirectory(prefix="flowdeck-bench-") as root:
         if "sqlite" in backends:
