@@ -29,12 +29,14 @@ from typing import Any
 from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionContext
 from tortoise.expressions import F
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from app import pubsub
 from app.enums import RunEventType, RunStatus, StepStatus, StepType
 from app.errors import InvalidTransition, NotFound
 from app.schedules.run_end import schedule_run_ended
+from app.statements import compare_and_set, insert_rows, placeholders, select_models
 from models import Run, RunEvent, StepRun
 from models.runs import TERMINAL_RUN_STATUSES
 
@@ -231,73 +233,6 @@ def _column(value: Any) -> Any:
     return value.value if isinstance(value, StepStatus | RunStatus) else value
 
 
-# The compare-and-set statements, by (table, columns set, number of allowed statuses, dialect).
-_CAS_SQL: dict[tuple[str, tuple[str, ...], int, str], str] = {}
-
-
-async def compare_and_set(
-    connection: BaseDBAsyncClient,
-    model: type[Run] | type[StepRun],
-    row_id: uuid.UUID,
-    sources: Iterable[RunStatus | StepStatus],
-    values: Mapping[str, Any],
-) -> int:
-    """`UPDATE <table> SET ... WHERE id = ? AND status IN (sources)`: the number of rows matched.
-
-    Written as one cached statement with the values converted by each field's own
-    `to_db_value` (as Tortoise's `.update()` does), because building a Tortoise UpdateQuery
-    costs more CPU than the database spends on it, and the engine makes several per step.
-    """
-    meta = model._meta
-    columns = tuple(values)
-    allowed = [_column(status) for status in sources]
-    dialect = connection.capabilities.dialect
-    key = (meta.db_table, columns, len(allowed), dialect)
-    sql = _CAS_SQL.get(key)
-    if sql is None:
-        count = len(columns) + 1 + len(allowed)
-        placeholders = iter(f"${n}" if dialect == "postgres" else "?" for n in range(1, count + 1))
-        assignments = ", ".join(f'"{meta.fields_db_projection[name]}" = {next(placeholders)}' for name in columns)
-        where_id = f'"{meta.db_pk_column}" = {next(placeholders)}'
-        statuses = ", ".join(next(placeholders) for _ in allowed)
-        sql = f'UPDATE "{meta.db_table}" SET {assignments} WHERE {where_id} AND "status" IN ({statuses})'
-        _CAS_SQL[key] = sql
-    params = [meta.fields_map[name].to_db_value(_column(value), None) for name, value in values.items()]
-    params.append(meta.pk.to_db_value(row_id, None))
-    params.extend(allowed)
-    matched, _rows = await connection.execute_query(sql, params)
-    return int(matched)
-
-
-def _placeholders(dialect: str, count: int, start: int = 1) -> list[str]:
-    return [f"${n}" if dialect == "postgres" else "?" for n in range(start, start + count)]
-
-
-async def _advance_event_seq(connection: BaseDBAsyncClient, run_id: uuid.UUID, count: int) -> None:
-    """Move the run's `event_seq` on by `count` (the run row is locked by this transaction)."""
-    first, second, third = _placeholders(connection.capabilities.dialect, 3)
-    sql = f'UPDATE "runs" SET "event_seq" = "event_seq" + {first}, "updated_at" = {second} WHERE "id" = {third}'
-    meta = Run._meta
-    params = [count, meta.fields_map["updated_at"].to_db_value(utcnow(), None), meta.pk.to_db_value(run_id, None)]
-    await connection.execute_query(sql, params)
-
-
-_EVENT_FIELDS = ("run_id", "seq", "at", "type", "step_ref", "step_type", "attempt", "ok", "actor", "reason", "data")
-
-
-async def _insert_events(connection: BaseDBAsyncClient, rows: list[RunEvent]) -> None:
-    """One multi-row INSERT for a transaction's events (Tortoise's bulk_create runs one per row)."""
-    meta = RunEvent._meta
-    dialect = connection.capabilities.dialect
-    columns = ", ".join(f'"{meta.fields_db_projection[name]}"' for name in _EVENT_FIELDS)
-    width = len(_EVENT_FIELDS)
-    values = ", ".join(
-        f"({', '.join(_placeholders(dialect, width, 1 + index * width))})" for index in range(len(rows))
-    )
-    params = [meta.fields_map[name].to_db_value(getattr(row, name), row) for row in rows for name in _EVENT_FIELDS]
-    await connection.execute_query(f'INSERT INTO "{meta.db_table}" ({columns}) VALUES {values}', params)
-
-
 class RunTransaction:
     """One database transaction over one run: status changes and the events they append.
 
@@ -356,13 +291,7 @@ class RunTransaction:
                 await self._new_run.save(using_db=db, force_create=True)
                 self.run = self._new_run
             else:
-                query = Run.filter(id=self.run_id).using_db(db)
-                if dialect == "postgres":
-                    query = query.select_for_update()
-                run = await query.first()
-                if run is None:
-                    raise NotFound(f"no run with id {self.run_id}")
-                self.run = run
+                self.run = await self._lock_run(db, dialect)
         except BaseException:
             await self._transaction.__aexit__(*sys.exc_info())
             raise
@@ -488,11 +417,27 @@ class RunTransaction:
 
     async def load_steps(self) -> list[StepRun]:
         """The run's steps in their order (position, iteration, creation), read in this transaction."""
-        return list(
-            await StepRun.filter(run_id=self.run.id)
-            .using_db(self.connection)
-            .order_by("position", "iteration", "created_at")
+        return await select_models(
+            self.connection,
+            StepRun,
+            "steps of a run",
+            lambda: StepRun.filter(run_id=self.run.id).order_by("position", "iteration", "created_at"),
+            [StepRun._meta.fields_map["run_id"].to_db_value(self.run.id, StepRun)],
         )
+
+    async def _lock_run(self, db: BaseDBAsyncClient, dialect: str) -> Run:
+        """Read the run, locking its row until the end of the transaction (SQLite serialises writers)."""
+        lock = dialect == "postgres"
+
+        def build() -> QuerySet[Run]:
+            query = Run.filter(id=self.run_id)
+            return query.select_for_update() if lock else query
+
+        run_id = Run._meta.pk.to_db_value(self.run_id, Run)
+        runs = await select_models(db, Run, "a run, locked" if lock else "a run", build, [run_id])
+        if not runs:
+            raise NotFound(f"no run with id {self.run_id}")
+        return runs[0]
 
     # -- closing ---------------------------------------------------------
 
@@ -502,7 +447,7 @@ class RunTransaction:
             return
         count = len(self.events)
         first_seq = self.run.event_seq + 1
-        await _advance_event_seq(self.connection, self.run.id, count)
+        await self._advance_event_seq(count)
         self.run.event_seq += count
         rows = [
             RunEvent(
@@ -520,8 +465,16 @@ class RunTransaction:
             )
             for index, event in enumerate(self.events)
         ]
-        await _insert_events(self.connection, rows)
+        await insert_rows(self.connection, rows)
         self.appended = rows
+
+    async def _advance_event_seq(self, count: int) -> None:
+        """Move the run's `event_seq` on by `count` (the run row is locked by this transaction)."""
+        first, second, third = placeholders(self.connection, 3)
+        sql = f'UPDATE "runs" SET "event_seq" = "event_seq" + {first}, "updated_at" = {second} WHERE "id" = {third}'
+        meta = Run._meta
+        updated_at = meta.fields_map["updated_at"].to_db_value(utcnow(), Run)
+        await self.connection.execute_query(sql, [count, updated_at, meta.pk.to_db_value(self.run.id, Run)])
 
     async def _publish(self) -> None:
         if not self.appended:

@@ -29,6 +29,7 @@ from app.enums import (
 from app.errors import NotFound, Problem, ValidationFailed
 from app.ids import expect_global_id, to_global_id
 from app.lifecycle import RunTransaction, utcnow
+from app.statements import insert_rows
 from models import Project, Run, RunTag, StepRun, Workflow, WorkflowVersion
 
 MAX_TAGS = 50
@@ -226,7 +227,8 @@ async def create_run(
 
     reused = lineage.reused_outputs or {}
     async with RunTransaction.create(run, before_insert=before_insert) as tx:
-        await StepRun.bulk_create(
+        await insert_rows(
+            tx.connection,
             [
                 StepRun(
                     id=uuid.uuid4(),
@@ -251,13 +253,10 @@ async def create_run(
                 )
                 for position, step in enumerate(steps)
             ],
-            using_db=tx.connection,
         )
         if options.tags:
-            await RunTag.bulk_create(
-                [RunTag(run_id=run.id, key=key, value=value) for key, value in options.tags],
-                using_db=tx.connection,
-            )
+            tags = [RunTag(run_id=run.id, key=key, value=value) for key, value in options.tags]
+            await insert_rows(tx.connection, tags)
         data: dict[str, Any] = {"workflowKey": workflow.key, "version": version.version}
         for name, value in (
             ("retryOf", lineage.retry_of),

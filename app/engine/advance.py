@@ -38,6 +38,7 @@ from app.lifecycle import (
     takes_a_slot,
     utcnow,
 )
+from app.statements import insert_rows
 from models import Run, StepRun, Workflow, WorkflowVersion
 
 # An engine that dies mid-step is not the step's fault: its step gets this many extra
@@ -471,7 +472,7 @@ async def _start_loop(tx: RunTransaction, loop: StepRun, steps: list[StepRun], b
         if index not in existing
     ]
     if rows:
-        await StepRun.bulk_create(rows, using_db=tx.connection)
+        await insert_rows(tx.connection, rows)
     for row in rows:
         steps.append(row)
         by_ref[row.ref] = row
