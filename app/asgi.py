@@ -16,6 +16,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -27,6 +28,10 @@ from app.errors import Unauthenticated
 from app.exporter import ExportRunner
 from app.exporter.download import download_export
 from app.graphiql import STATIC_URL, graphiql_asset, graphiql_html
+from app.observability import metrics
+from app.observability.logs import configure_logging
+from app.observability.middleware import ObservabilityMiddleware
+from app.observability.shutdown import GracefulShutdown, OpenWebsockets
 from app.revocation import RevocationWatch
 from app.settings import Settings, get_settings
 from schema import build_schema
@@ -87,14 +92,18 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"database": database, "broadcast": broadcast}, status_code=status)
 
 
-def create_app(settings: Settings | None = None, *, run_engine: bool = True) -> Starlette:
+def create_app(settings: Settings | None = None, *, run_engine: bool = True) -> ASGIApp:
     """The ASGI app. Everything it needs starts in its lifespan and stops with it."""
     settings = settings or get_settings()
 
     revocations = RevocationWatch()
+    websockets = OpenWebsockets()
+    shutdown = GracefulShutdown(websockets)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        shutdown.install()
+        metrics.SERVER_PROCESSES.inc()
         await init_db(settings)
         if settings.bootstrap_key:
             await ensure_bootstrap_key(settings.bootstrap_key)
@@ -126,6 +135,8 @@ def create_app(settings: Settings | None = None, *, run_engine: bool = True) -> 
             await revocations.stop()
             await pubsub.stop_hub()
             await close_db()
+            shutdown.uninstall()
+            metrics.mark_process_dead()
 
     graphql = FlowdeckGraphQL(settings, revocations)
     routes: list[Any] = [
@@ -133,6 +144,7 @@ def create_app(settings: Settings | None = None, *, run_engine: bool = True) -> 
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics.metrics_endpoint(settings.metrics_key)),
         Route("/exports/{id}", download_export),
     ]
     routes.append(Route(f"{STATIC_URL}/{{name}}", graphiql_asset))
@@ -146,9 +158,12 @@ def create_app(settings: Settings | None = None, *, run_engine: bool = True) -> 
                 allow_headers=["authorization", "content-type"],
             )
         )
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    # outside Starlette's own error handler, so that even its 500 answer carries X-Request-Id
+    return ObservabilityMiddleware(Starlette(routes=routes, middleware=middleware, lifespan=lifespan), websockets)
 
 
-def app_from_environment() -> Starlette:
+def app_from_environment() -> ASGIApp:
     """The app as `flowdeck serve` runs it in each uvicorn worker process (settings from the environment)."""
-    return create_app(get_settings(), run_engine=os.environ.get("FLOWDECK_RUN_ENGINE", "1") != "0")
+    settings = get_settings()
+    configure_logging(settings)  # a spawned worker process inherits no logging set-up
+    return create_app(settings, run_engine=os.environ.get("FLOWDECK_RUN_ENGINE", "1") != "0")

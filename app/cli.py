@@ -14,6 +14,9 @@ from pathlib import Path
 from app.settings import ConfigError, Settings, get_settings, set_settings
 
 DEMO_KEY_FILE = Path(".flowdeck-demo-key")
+# SERVER.md: on SIGTERM, requests in flight get this long to finish
+GRACEFUL_SHUTDOWN_SECONDS = 10
+WORKER_KEY_ENV = "FLOWDECK_WORKER_KEY"
 
 
 def _fail(message: str) -> int:
@@ -52,6 +55,18 @@ async def _prepare(settings: Settings, *, demo: bool) -> bool:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    # before anything imports the Prometheus client: it picks its multiprocess mode on import
+    from app.observability.multiproc import prepare_multiprocess_dir, remove_multiprocess_dir
+
+    metrics_dir, own_metrics_dir = prepare_multiprocess_dir()
+    try:
+        return _serve(args)
+    finally:
+        if own_metrics_dir:
+            remove_multiprocess_dir(metrics_dir)
+
+
+def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = get_settings()
@@ -70,6 +85,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f'flowdeck demo: SUPERADMIN key, send it as {{"Authorization": "Bearer {settings.bootstrap_key}"}}')
         sys.stdout.flush()
     os.environ["FLOWDECK_RUN_ENGINE"] = "0" if args.no_engine else "1"
+    # uvicorn re-raises the SIGTERM it handled once it has shut down, to die of it; a clean
+    # shutdown is exit status 0 here, so that re-raised signal is ignored
+    signal.signal(signal.SIGTERM, lambda _sig, _frame: None)
     uvicorn.run(
         "app.asgi:app_from_environment",
         factory=True,
@@ -77,8 +95,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=settings.log_level,
+        # logging is configured by flowdeck (app.observability.logs) in every process
+        log_config=None,
         ws="websockets-sansio",
         lifespan="on",
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
     return 0
 
@@ -162,9 +183,18 @@ def cmd_apikey_create(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from app.worker import run_worker
 
+    # the environment keeps the secret out of `ps`; --key still works
+    key = args.key or os.environ.get(WORKER_KEY_ENV)
+    if not key:
+        return _fail(f"the worker needs an API key: set {WORKER_KEY_ENV} (or pass --key)")
     return asyncio.run(
         run_worker(
-            url=args.url, key=args.key, queue=args.queue, handler_modules=args.handlers, concurrency=args.concurrency
+            url=args.url,
+            key=key,
+            queue=args.queue,
+            handler_modules=args.handlers,
+            concurrency=args.concurrency,
+            shutdown_grace=args.shutdown_grace,
         )
     )
 
@@ -186,10 +216,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     worker = commands.add_parser("worker", help="claim and run TASK steps of a queue through the API")
     worker.add_argument("--url", required=True, help="the server's base URL, e.g. http://127.0.0.1:8000")
-    worker.add_argument("--key", required=True, help="an OPERATOR (or higher) API key secret")
+    worker.add_argument(
+        "--key", help=f"an OPERATOR (or higher) API key secret; better: set {WORKER_KEY_ENV}, which `ps` does not show"
+    )
     worker.add_argument("--queue", required=True)
     worker.add_argument("--handlers", required=True, help="comma-separated modules that register handlers")
     worker.add_argument("--concurrency", type=int, default=4)
+    worker.add_argument(
+        "--shutdown-grace",
+        type=float,
+        default=GRACEFUL_SHUTDOWN_SECONDS,
+        help="seconds running handlers get to finish on SIGTERM; the steps of those still running are given back",
+    )
     worker.set_defaults(func=cmd_worker)
 
     apikey = commands.add_parser("apikey", help="manage API keys directly in the database")
@@ -209,12 +247,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = get_settings()
-        import logging
+        from app.observability.logs import configure_logging
 
-        logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        if settings.log_level != "debug":
-            # Tortoise logs every connect and shutdown at INFO; that is noise for an operator
-            logging.getLogger("tortoise").setLevel(logging.WARNING)
+        configure_logging(settings)
         return int(args.func(args))
     except ConfigError as error:
         return _fail(str(error))

@@ -35,6 +35,7 @@ from tortoise.transactions import in_transaction
 from app import pubsub
 from app.enums import RunEventType, RunStatus, StepStatus, StepType
 from app.errors import InvalidTransition, NotFound
+from app.observability.metrics import count_committed_events
 from app.schedules.run_end import schedule_run_ended
 from app.statements import compare_and_set, insert_rows, placeholders, select_models
 from models import Run, RunEvent, StepRun
@@ -312,6 +313,7 @@ class RunTransaction:
                 raise
         await self._transaction.__aexit__(exc_type, exc, tb)
         if exc_type is None:
+            count_committed_events(RunEventType(event.type).value for event in self.appended)
             await self._publish()
         return False
 

@@ -17,6 +17,7 @@ from dotenv import dotenv_values
 DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql")
 BROADCAST_SCHEMES = ("memory", "redis", "postgres", "postgresql")
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+LOG_FORMATS = ("text", "json")
 
 
 class ConfigError(Exception):
@@ -39,6 +40,7 @@ class Settings:
     max_page_size: int = 100
     max_query_depth: int = 12
     log_level: str = "info"
+    log_format: str = "text"
     metrics_key: str | None = None
     engine_poll: float = 0.5
     # how long an engine's claim on a running step lasts unless renewed; a step whose engine
@@ -96,6 +98,9 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     log_level = (env.get("FLOWDECK_LOG_LEVEL") or "info").lower()
     if log_level not in LOG_LEVELS:
         raise ConfigError("FLOWDECK_LOG_LEVEL", f"expected one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
+    log_format = (env.get("FLOWDECK_LOG_FORMAT") or "text").lower()
+    if log_format not in LOG_FORMATS:
+        raise ConfigError("FLOWDECK_LOG_FORMAT", f"expected one of {', '.join(LOG_FORMATS)}, got {log_format!r}")
     poll_raw = env.get("FLOWDECK_ENGINE_POLL") or "0.5"
     try:
         engine_poll = float(poll_raw)
@@ -122,6 +127,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         max_page_size=_positive_int(env, "FLOWDECK_MAX_PAGE_SIZE", 100),
         max_query_depth=_positive_int(env, "FLOWDECK_MAX_QUERY_DEPTH", 12),
         log_level=log_level,
+        log_format=log_format,
         metrics_key=env.get("FLOWDECK_METRICS_KEY") or None,
         engine_poll=engine_poll,
         engine_lease=engine_lease,

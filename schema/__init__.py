@@ -13,6 +13,7 @@ from app.settings import Settings
 from schema.accounts import AccountMutations, AccountQueries, ApiKey, Project
 from schema.bulk_mutations import BulkMutations
 from schema.exports import ExportMutations, ExportQueries
+from schema.metrics import GraphQLMetrics
 from schema.node_query import NodeQueries
 from schema.run_mutations import RunLifecycleMutations
 from schema.runs import Run, RunMutations, RunQueries, StepRun
@@ -70,6 +71,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             lambda: AddValidationRules(depth_rules),
             lambda: ValidationCache(maxsize=256),
             lambda: MaskErrors(should_mask_error=_should_mask, error_message="Unexpected error."),
+            # after MaskErrors, so that it sees (and counts) the errors before they are masked
+            GraphQLMetrics,
         ],
     )
 

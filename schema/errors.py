@@ -10,6 +10,7 @@ from graphql import GraphQLError
 
 from app.enums import ErrorCode
 from app.errors import BadFilter, FlowdeckError, Forbidden, Unauthenticated
+from app.observability import metrics
 from schema.enums import ErrorCode as ErrorCodeEnum
 
 T = TypeVar("T")
@@ -45,6 +46,8 @@ def user_errors(error: FlowdeckError) -> list[UserError]:
     """The payload errors for a domain failure; a role failure is re-raised as top-level FORBIDDEN."""
     if isinstance(error, Forbidden):
         raise forbidden(error) from error
+    for problem in error.problems:
+        metrics.ERRORS.labels(code=problem.code.value, where="payload").inc()
     return [
         UserError(code=problem.code, message=problem.message, field=list(problem.field) if problem.field else None)
         for problem in error.problems

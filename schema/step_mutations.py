@@ -53,6 +53,12 @@ class CompleteStepInput:
     output: JSON | None = None
 
 
+@strawberry.input(description="the holder gives a step back unfinished; it is QUEUED again for any worker at once")
+class ReleaseStepInput:
+    step_run_id: strawberry.ID
+    worker_id: str
+
+
 @strawberry.input
 class FailStepInput:
     step_run_id: strawberry.ID
@@ -179,4 +185,16 @@ class StepMutations:
                     input.retryable if input.retryable is not None else True,
                 )
             )
+        )
+
+    @strawberry.mutation(
+        permission_classes=[Authenticated],
+        description=(
+            "OPERATOR. A worker that stops (SIGTERM) gives back the steps it still holds: each is QUEUED\n"
+            "again at once for another worker, its attempt counted, no retry backoff. CONFLICT when not held."
+        ),
+    )
+    async def release_step(self, info: Info, input: ReleaseStepInput) -> StepPayload:
+        return _step_payload(
+            *await attempt(workers.release_step(principal_of(info), input.step_run_id, input.worker_id))
         )

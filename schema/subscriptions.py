@@ -9,6 +9,7 @@ from typing import TypeVar
 import strawberry
 
 from app import live
+from app.observability import metrics
 from schema.context import Authenticated, Info, principal_of
 from schema.errors import query_or_raise
 from schema.exports import ExportJob
@@ -23,14 +24,19 @@ async def _guarded(info: Info, items: AsyncIterator[T], *, fresh_loaders: bool =
     fields read related rows get fresh DataLoaders each (the context lives as long as the
     socket, so a loader's cache would otherwise outlive the data it holds)."""
     iterator = aiter(items)
-    while True:
-        try:
-            item = await query_or_raise(anext(iterator))
-        except StopAsyncIteration:
-            return
-        if fresh_loaders:
-            info.context.loaders = Loaders()
-        yield item
+    gauge = metrics.OPEN_SUBSCRIPTIONS.labels(subscription=info.field_name)
+    gauge.inc()
+    try:
+        while True:
+            try:
+                item = await query_or_raise(anext(iterator))
+            except StopAsyncIteration:
+                return
+            if fresh_loaders:
+                info.context.loaders = Loaders()
+            yield item
+    finally:
+        gauge.dec()
 
 
 @strawberry.type

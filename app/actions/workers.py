@@ -33,7 +33,7 @@ from app.lifecycle import (
 )
 from models import Run, StepRun
 
-__all__ = ["claim_steps", "complete_step", "fail_step", "heartbeat_step"]
+__all__ = ["claim_steps", "complete_step", "fail_step", "heartbeat_step", "release_step"]
 
 MAX_CLAIM = 100
 CANDIDATE_PAGE = 50
@@ -253,4 +253,26 @@ async def fail_step(
         step = await _relock(tx, found.id)
         _ensure_holder(step, worker_id, utcnow())
         await fail_step_attempt(tx, step, error, retryable)
+    return step, tx.run
+
+
+async def release_step(principal: Principal, step_run_id: str, worker_id: str) -> tuple[StepRun, Run]:
+    """releaseStep: the holder gives its step back unfinished (it is shutting down).
+
+    The step is QUEUED again and due at once, so another worker claims it without waiting for
+    the lease to run out; the attempt it had stays counted (attempts count starts), and the
+    step's retry backoff does not apply: the handler did not fail.
+    """
+    _validate_worker(worker_id)
+    found = await _held_step(principal, step_run_id, "releaseStep")
+    async with RunTransaction(found.run_id) as tx:
+        step = await _relock(tx, found.id)
+        _ensure_holder(step, worker_id, utcnow())
+        reason = f"released unfinished by worker {worker_id!r}, which is shutting down"
+        await tx.change_step(
+            step,
+            STEP.RETRY_LATER,
+            fields={"error": reason, "lease_expires_at": None, "due_at": None},
+            event_data=[{"error": reason, "released": True}, {"nextAttempt": step.attempt + 1}],
+        )
     return step, tx.run

@@ -27,6 +27,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
 from app.broadcast.backends import POSTGRES_MAX_PAYLOAD, Backend, BackendLost, make_backend
+from app.observability.metrics import BROADCAST_RECONNECTS
 
 log = logging.getLogger("flowdeck.pubsub")
 
@@ -267,6 +268,7 @@ class Hub:
                     delay = min(delay * 2, self.reconnect_max)
                     continue
                 self.reconnects += 1
+                BROADCAST_RECONNECTS.inc()
                 log.warning("broadcast: reconnected to %s; subscribers resync from the database", self.safe_url)
                 # Whatever was published while we were away is lost to our subscribers.
                 self._resync_all()
