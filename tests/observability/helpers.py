@@ -104,18 +104,30 @@ async def open_subscription(server: FlowdeckServer, key: str, query: str) -> web
 
 
 def start_process(args: list[str], env: Mapping[str, str], cwd: Path) -> subprocess.Popen[bytes]:
-    """A `flowdeck` subcommand (engine, worker) with `env` over the tests' environment minus FLOWDECK_*."""
+    """A `flowdeck` subcommand (engine, worker) with `env` over the tests' environment minus FLOWDECK_*.
+    Its output goes to a file in `cwd` (`output_of` reads it)."""
     full_env = {name: value for name, value in os.environ.items() if not name.startswith("FLOWDECK_")}
     full_env.update(env)
     full_env["PYTHONPATH"] = str(ROOT)
-    return subprocess.Popen(
-        [*flowdeck_command(), *args],
-        env=full_env,
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    log = cwd / f"{args[0]}-{time.monotonic_ns()}.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [*flowdeck_command(), *args],
+            env=full_env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    _logs[process.pid] = log
+    return process
+
+
+_logs: dict[int, Path] = {}
+
+
+def output_of(process: subprocess.Popen[bytes]) -> str:
+    return _logs[process.pid].read_text(errors="replace")
 
 
 def stop_process(process: subprocess.Popen[bytes], timeout: float = 30.0) -> tuple[int, str]:
@@ -123,8 +135,8 @@ def stop_process(process: subprocess.Popen[bytes], timeout: float = 30.0) -> tup
     if process.poll() is None:
         process.terminate()
     try:
-        output = process.communicate(timeout=timeout)[0]
+        process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         process.kill()
-        output = process.communicate()[0]
-    return process.returncode, output.decode(errors="replace")
+        process.wait()
+    return process.returncode, output_of(process)
