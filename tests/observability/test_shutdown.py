@@ -162,7 +162,8 @@ async def test_worker_finishes_what_it_can_and_gives_back_the_rest(start_flowdec
     assert steps_now() == {"quick": ("COMPLETED", 1), "stuck": ("QUEUED", 1)}, output
     assert "released" in output
 
-    second = start_process([*args, "--key", key, "--shutdown-grace", "0"], {}, tmp_path)
+    # --key still works ("=": a secret may start with "-")
+    second = start_process([*args, f"--key={key}", "--shutdown-grace", "0"], {}, tmp_path)
 
     async def taken_again() -> bool:
         return steps_now()["stuck"] == ("RUNNING", 2)
