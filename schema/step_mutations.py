@@ -191,7 +191,7 @@ class StepMutations:
         permission_classes=[Authenticated],
         description=(
             "OPERATOR. A worker that stops (SIGTERM) gives back the steps it still holds: each is QUEUED\n"
-            "again at once for another worker, its attempt counted, no retry backoff. CONFLICT when not held."
+            "again at once, as its next attempt, for another worker; no retry backoff. CONFLICT when not held."
         ),
     )
     async def release_step(self, info: Info, input: ReleaseStepInput) -> StepPayload:

@@ -26,6 +26,7 @@ from app.lifecycle import (
     STEP,
     RunTransaction,
     fail_step_attempt,
+    next_attempt,
     start_step,
     step_input,
     takes_a_slot,
@@ -259,9 +260,9 @@ async def fail_step(
 async def release_step(principal: Principal, step_run_id: str, worker_id: str) -> tuple[StepRun, Run]:
     """releaseStep: the holder gives its step back unfinished (it is shutting down).
 
-    The step is QUEUED again and due at once, so another worker claims it without waiting for
-    the lease to run out; the attempt it had stays counted (attempts count starts), and the
-    step's retry backoff does not apply: the handler did not fail.
+    The step is QUEUED again as the next attempt (LIFECYCLE.md), due at once, so another worker
+    claims it without waiting for the lease to run out; the step's retry backoff does not
+    apply: the handler did not fail.
     """
     _validate_worker(worker_id)
     found = await _held_step(principal, step_run_id, "releaseStep")
@@ -272,7 +273,7 @@ async def release_step(principal: Principal, step_run_id: str, worker_id: str) -
         await tx.change_step(
             step,
             STEP.RETRY_LATER,
-            fields={"error": reason, "lease_expires_at": None, "due_at": None},
-            event_data=[{"error": reason, "released": True}, {"nextAttempt": step.attempt + 1}],
+            fields={"error": reason, "lease_expires_at": None, "due_at": None, "attempt": next_attempt(step)},
+            event_data=[{"error": reason, "released": True}, {"nextAttempt": next_attempt(step)}],
         )
     return step, tx.run
