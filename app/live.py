@@ -25,6 +25,7 @@ from app.actions.runs import get_visible_run
 from app.auth import Principal
 from app.enums import ExportStatus
 from app.lifecycle import TERMINAL_RUN_STATUSES, utcnow
+from app.observability.logs import outside_request
 from app.queries import RunWhereSpec, run_condition
 from models import ExportJob, Run, RunEvent, RunUpdate
 
@@ -89,7 +90,8 @@ class _RunEventFeed:
         self.failure: BaseException | None = None
         self.users = 0
         self.changed = asyncio.Condition()
-        self.task: asyncio.Task[None] = asyncio.create_task(self._read_forever())
+        # shared by every subscriber of the run: its lines name none of their requests
+        self.task: asyncio.Task[None] = asyncio.create_task(self._read_forever(), context=outside_request())
 
     async def _read(self) -> tuple[list[RunEvent], bool]:
         # the status first: a terminal status read now was committed with its events, so the

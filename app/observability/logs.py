@@ -43,6 +43,14 @@ def reset_request_id(token: contextvars.Token[str | None]) -> None:
     _request_id.reset(token)
 
 
+def outside_request() -> contextvars.Context:
+    """A copy of the current context without the request id: for a task that a request starts
+    but that serves others too (a feed shared by every subscriber of a run)."""
+    context = contextvars.copy_context()
+    context.run(_request_id.set, None)
+    return context
+
+
 class RequestIdFilter(logging.Filter):
     """Puts `request_id` on every record (NO_REQUEST outside a request)."""
 

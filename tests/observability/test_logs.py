@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+import logging
 import re
 import secrets
 import uuid
@@ -12,6 +14,13 @@ from pathlib import Path
 import httpx
 import websockets
 
+from app.observability.logs import (
+    RequestIdFilter,
+    bind_request_id,
+    make_formatter,
+    outside_request,
+    reset_request_id,
+)
 from tests.conftest import StartFlowdeck
 from tests.observability.helpers import (
     PROJECT,
@@ -147,3 +156,26 @@ async def test_json_logs_name_the_request_and_no_secret_is_ever_written(start_fl
         for text in written:
             assert secret not in text
     assert len(server_lines) > 100 and len(worker_lines) > 3
+
+
+def test_a_json_line_carries_the_request_id_and_the_events_own_fields():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(make_formatter("json"))
+    handler.addFilter(RequestIdFilter())
+    logger = logging.getLogger("flowdeck.test-json-line")
+    logger.addHandler(handler)
+    logger.propagate = False
+    token = bind_request_id("req-42")
+    try:
+        logger.warning("export %s failed", "e1", extra={"job": "e1", "rows": 3})
+        # a task a request starts for everyone's use does not carry that request's id
+        outside_request().run(logger.warning, "shared feed")
+    finally:
+        reset_request_id(token)
+        logger.removeHandler(handler)
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert first["message"] == "export e1 failed" and first["level"] == "WARNING"
+    assert first["logger"] == "flowdeck.test-json-line" and first["request_id"] == "req-42"
+    assert first["job"] == "e1" and first["rows"] == 3 and "T" in first["time"]
+    assert second["request_id"] == "-"
