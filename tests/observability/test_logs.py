@@ -65,6 +65,16 @@ def test_request_id_is_kept_when_sane_and_made_otherwise(live_server: FlowdeckSe
     assert httpx.get(f"{live_server.url}/metrics", headers={"X-Request-Id": kept}).headers["x-request-id"] == kept
 
 
+async def test_a_websocket_handshake_carries_the_request_id(live_server: FlowdeckServer):
+    protocol = [websockets.Subprotocol("graphql-transport-ws")]
+    async with websockets.connect(
+        live_server.ws_url, subprotocols=protocol, additional_headers={"X-Request-Id": "ws-9"}
+    ) as kept:
+        assert kept.response.headers["x-request-id"] == "ws-9"
+    async with websockets.connect(live_server.ws_url, subprotocols=protocol) as made:
+        assert SANE.match(made.response.headers["x-request-id"])
+
+
 def _json_lines(output: str) -> list[dict]:
     lines = []
     for line in output.splitlines():
