@@ -46,7 +46,7 @@ EXPORT = "mutation { exportRuns(input: {format: JSONL}) { job { id } errors { co
 EXPORT_JOB = "query($id: ID!) { exportJob(id: $id) { status url } }"
 
 
-def test_request_id_is_kept_when_sane_and_made_otherwise(live_server: FlowdeckServer):
+async def test_request_id_is_kept_when_sane_and_made_otherwise(live_server: FlowdeckServer):
     kept = "client-7.a_B"
     answer = post(live_server, "{ me { name } }", headers={"X-Request-Id": kept})
     assert answer.headers["x-request-id"] == kept
@@ -63,16 +63,14 @@ def test_request_id_is_kept_when_sane_and_made_otherwise(live_server: FlowdeckSe
             made.add(request_id)
     assert len(made) == 16  # a new one each time
     assert httpx.get(f"{live_server.url}/metrics", headers={"X-Request-Id": kept}).headers["x-request-id"] == kept
-
-
-async def test_a_websocket_handshake_carries_the_request_id(live_server: FlowdeckServer):
+    # and on a websocket's handshake
     protocol = [websockets.Subprotocol("graphql-transport-ws")]
     async with websockets.connect(
-        live_server.ws_url, subprotocols=protocol, additional_headers={"X-Request-Id": "ws-9"}
-    ) as kept:
-        assert kept.response.headers["x-request-id"] == "ws-9"
-    async with websockets.connect(live_server.ws_url, subprotocols=protocol) as made:
-        assert SANE.match(made.response.headers["x-request-id"])
+        live_server.ws_url, subprotocols=protocol, additional_headers={"X-Request-Id": kept}
+    ) as ws:
+        assert ws.response.headers["x-request-id"] == kept
+    async with websockets.connect(live_server.ws_url, subprotocols=protocol) as ws:
+        assert SANE.match(ws.response.headers["x-request-id"])
 
 
 def _json_lines(output: str) -> list[dict]:

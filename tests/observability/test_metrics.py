@@ -135,13 +135,7 @@ async def test_metrics_follow_what_the_server_did(start_flowdeck: StartFlowdeck)
     assert value(after, "flowdeck_open_subscriptions", subscription="runChanged") == 0
 
 
-def test_metrics_key_is_required_when_set(start_flowdeck: StartFlowdeck):
-    server = start_flowdeck({"FLOWDECK_METRICS_KEY": "scrape-me"})
-    url = f"{server.url}/metrics"
-    assert httpx.get(url).status_code == 401
-    assert httpx.get(url, headers={"Authorization": "Bearer scrape-mf"}).status_code == 401
-    assert httpx.get(url, headers={"Authorization": f"Bearer {server.key}"}).status_code == 401
-    assert "flowdeck_runs" in parse(httpx.get(url, headers={"Authorization": "Bearer scrape-me"}).text).__repr__()
+SCRAPER = {"Authorization": "Bearer scrape-me"}
 
 
 def _per_process(directory: Path, scratch: Path) -> dict[int, float]:
@@ -162,8 +156,12 @@ def _per_process(directory: Path, scratch: Path) -> dict[int, float]:
 
 def test_a_multi_worker_server_reports_every_process(start_flowdeck: StartFlowdeck, tmp_path: Path):
     metrics_dir = tmp_path / "metrics"
-    env = {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+    env = {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "FLOWDECK_METRICS_KEY": "scrape-me"}
     server = start_flowdeck(env, workers=2)
+    url = f"{server.url}/metrics"
+    # FLOWDECK_METRICS_KEY: no header, a wrong key, an API key: 401
+    for headers in ({}, {"Authorization": "Bearer scrape-mf"}, server.headers):
+        assert httpx.get(url, headers=headers).status_code == 401
     sent = 0
     # a new connection each time: the kernel hands them to either worker; go on until both served some
     for _ in range(400):
@@ -178,13 +176,13 @@ def test_a_multi_worker_server_reports_every_process(start_flowdeck: StartFlowde
     assert len([count for count in per_process.values() if count > 0]) == 2, per_process
     for _ in range(6):  # whichever worker answers the scrape reports both
         with httpx.Client() as client:
-            samples = parse(client.get(f"{server.url}/metrics").text)
+            samples = parse(client.get(url, headers=SCRAPER).text)
         assert value(samples, "flowdeck_graphql_requests_total", operation_type="query", outcome="ok") == sent
         assert value(samples, "flowdeck_server_processes") == 2
 
     assert server.stop() == 0
     # a new server instance on the same directory starts from zero: the old figures were cleaned
     again = start_flowdeck(env)
-    samples = scrape(again)
+    samples = scrape(again, key="scrape-me")
     assert value(samples, "flowdeck_graphql_requests_total", operation_type="query", outcome="ok") == 0
     assert value(samples, "flowdeck_server_processes") == 1

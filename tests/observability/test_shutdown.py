@@ -143,7 +143,7 @@ async def test_worker_finishes_what_it_can_and_gives_back_the_rest(start_flowdec
     key = server.key or ""
     args = ["worker", "--url", server.url, "--queue", "slow", "--handlers", "tests.fixtures.worker_handlers"]
     first = start_process(
-        [*args, "--concurrency", "2", "--shutdown-grace", "5"], {"FLOWDECK_WORKER_KEY": key}, tmp_path
+        [*args, "--concurrency", "2", "--shutdown-grace", "3"], {"FLOWDECK_WORKER_KEY": key}, tmp_path
     )
     command_line = Path(f"/proc/{first.pid}/cmdline").read_bytes()
     assert key.encode() not in command_line  # FLOWDECK_WORKER_KEY keeps it out of `ps`
