@@ -5,10 +5,14 @@ Expected figures are those of the workload each test drives, counted by the test
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 from pathlib import Path
 
 import httpx
+import websockets
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
@@ -138,10 +142,10 @@ async def test_metrics_follow_what_the_server_did(start_flowdeck: StartFlowdeck)
 SCRAPER = {"Authorization": "Bearer scrape-me"}
 
 
-def _per_process(directory: Path, scratch: Path) -> dict[int, float]:
-    """Successful GraphQL queries recorded by each process, read from its own files alone."""
+def _per_process(directory: Path, scratch: Path, name: str, **labels: str) -> dict[int, float]:
+    """One figure as each process recorded it, read from that process's files alone."""
     counts: dict[int, float] = {}
-    pids = {int(path.stem.rsplit("_", 1)[1]) for path in directory.glob("counter_*.db")}
+    pids = {int(path.stem.rsplit("_", 1)[1]) for path in directory.glob("*.db")}
     for pid in pids:
         alone = scratch / str(pid)
         alone.mkdir(parents=True)
@@ -150,11 +154,11 @@ def _per_process(directory: Path, scratch: Path) -> dict[int, float]:
         registry = CollectorRegistry()
         MultiProcessCollector(registry, path=str(alone))
         samples = parse(generate_latest(registry).decode())
-        counts[pid] = value(samples, "flowdeck_graphql_requests_total", operation_type="query", outcome="ok")
+        counts[pid] = value(samples, name, **labels)
     return counts
 
 
-def test_a_multi_worker_server_reports_every_process(start_flowdeck: StartFlowdeck, tmp_path: Path):
+async def test_a_multi_worker_server_reports_every_process(start_flowdeck: StartFlowdeck, tmp_path: Path):
     metrics_dir = tmp_path / "metrics"
     env = {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "FLOWDECK_METRICS_KEY": "scrape-me"}
     server = start_flowdeck(env, workers=2)
@@ -170,7 +174,13 @@ def test_a_multi_worker_server_reports_every_process(start_flowdeck: StartFlowde
         assert response.status_code == 200
         sent += 1
         if sent % 10 == 0:
-            per_process = _per_process(metrics_dir, tmp_path / f"scratch{sent}")
+            per_process = _per_process(
+                metrics_dir,
+                tmp_path / f"scratch{sent}",
+                "flowdeck_graphql_requests_total",
+                operation_type="query",
+                outcome="ok",
+            )
             if len([count for count in per_process.values() if count > 0]) == 2:
                 break
     assert len([count for count in per_process.values() if count > 0]) == 2, per_process
@@ -179,6 +189,22 @@ def test_a_multi_worker_server_reports_every_process(start_flowdeck: StartFlowde
             samples = parse(client.get(url, headers=SCRAPER).text)
         assert value(samples, "flowdeck_graphql_requests_total", operation_type="query", outcome="ok") == sent
         assert value(samples, "flowdeck_server_processes") == 2
+
+    # a worker killed with a websocket open: its live figures leave the sums, and uvicorn replaces it
+    socket = await open_subscription(server, server.key or "", "subscription { runChanged { id status } }")
+    holders = _per_process(metrics_dir, tmp_path / "sockets", "flowdeck_open_websockets")
+    [holder] = [pid for pid, count in holders.items() if count == 1]
+    os.kill(holder, signal.SIGKILL)
+    wait_for(
+        "the killed worker's socket leaves the sum and a new worker serves",
+        lambda: (
+            (s := scrape(server, key="scrape-me"))
+            and value(s, "flowdeck_open_websockets") == 0
+            and value(s, "flowdeck_server_processes") == 2
+        ),
+    )
+    with contextlib.suppress(websockets.ConnectionClosed):
+        await socket.close()
 
     assert server.stop() == 0
     # a new server instance on the same directory starts from zero: the old figures were cleaned
