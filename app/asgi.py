@@ -36,6 +36,7 @@ from app.revocation import RevocationWatch
 from app.settings import Settings, get_settings
 from schema import build_schema
 from schema.context import Context
+from schema.live_fanout import SharedFeedTransportWSHandler
 
 log = logging.getLogger("flowdeck")
 
@@ -53,6 +54,8 @@ class FlowdeckGraphQL(GraphQL[Context, None]):
         )
         self.settings = settings
         self.revocations = revocations
+        if settings.live_shared_feeds:
+            self.graphql_transport_ws_handler_class = SharedFeedTransportWSHandler
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return Context(

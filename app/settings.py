@@ -48,6 +48,8 @@ class Settings:
     engine_lease: float = 30.0
     updates_max_per_run: int = 1000
     updates_max_age_days: int = 90
+    # runEvents subscribers with the same document, variables and visibility share one execution
+    live_shared_feeds: bool = True
 
     @property
     def is_sqlite(self) -> bool:
@@ -117,6 +119,10 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     if engine_lease < 0.5:
         raise ConfigError("FLOWDECK_ENGINE_LEASE", f"must be at least 0.5 seconds, got {lease_raw!r}")
 
+    shared_raw = (env.get("FLOWDECK_LIVE_SHARED_FEEDS") or "1").lower()
+    if shared_raw not in {"1", "0", "true", "false"}:
+        raise ConfigError("FLOWDECK_LIVE_SHARED_FEEDS", f"expected 1 or 0, got {shared_raw!r}")
+
     return Settings(
         database_url=database_url,
         broadcast_url=broadcast_url,
@@ -133,6 +139,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         engine_lease=engine_lease,
         updates_max_per_run=_positive_int(env, "FLOWDECK_UPDATES_MAX_PER_RUN", 1000),
         updates_max_age_days=_positive_int(env, "FLOWDECK_UPDATES_MAX_AGE_DAYS", 90),
+        live_shared_feeds=shared_raw in {"1", "true"},
     )
 
 

@@ -70,7 +70,12 @@ def stored_seqs(server: FlowdeckServer, run_id: str) -> tuple[str, list[int]]:
 
 @asynccontextmanager
 async def session(server: FlowdeckServer, key: str | None = None) -> AsyncIterator[AsyncClientSession]:
-    transport = WebsocketsTransport(url=server.ws_url, init_payload={"Authorization": f"Bearer {key or server.key}"})
+    # graphql-transport-ws, where runEvents subscribers share feeds (gql would pick graphql-ws first)
+    transport = WebsocketsTransport(
+        url=server.ws_url,
+        init_payload={"Authorization": f"Bearer {key or server.key}"},
+        subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+    )
     async with Client(transport=transport, fetch_schema_from_transport=False) as client_session:
         yield client_session
 

@@ -1,0 +1,221 @@
+"""Shared runEvents feeds behind graphql-transport-ws, driven in-process through the real handler.
+
+Each `Connection` is one websocket as the handler sees it: the real FlowdeckGraphQL view and
+schema, a fake socket that records what is written (and can be made to stall). Expected
+payloads are written out from the contract (runEvents: seq 1, 2, 3 ... per run, replay after
+`after` then live, complete once the run is terminal).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from app import pubsub
+from app.actions.accounts import create_api_key
+from app.asgi import FlowdeckGraphQL
+from app.enums import Role, RunEventType, RunStatus, Visibility
+from app.ids import to_global_id
+from app.lifecycle import RunTransaction
+from app.revocation import RevocationWatch
+from app.settings import Settings
+from models import Project, RunEvent
+from schema.context import Context
+from schema.live_fanout import SharedFeedTransportWSHandler, live_fanout_stats
+from tests.actions.factory import SUPERADMIN, make_run, put_run, task
+from tests.schema.conftest import ProjectKeys
+
+RUN_EVENTS = "subscription($id: ID!, $after: Int) { runEvents(runId: $id, after: $after) { seq type } }"
+RUN_EVENTS_INLINE = 'subscription { runEvents(runId: "%s", after: %d) { seq type } }'
+
+
+class FakeSocket:
+    """What the handler writes, decoded; `stalled` makes every write wait until it is set."""
+
+    def __init__(self, *, stalled: bool = False) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self.ended = asyncio.Event()
+        self.flowing = asyncio.Event()
+        if not stalled:
+            self.flowing.set()
+        self.ws = self  # the handler writes pre-encoded frames through `websocket.ws.send_text`
+
+    async def send_text(self, text: str) -> None:
+        await self.flowing.wait()
+        self.messages.append(json.loads(text))
+
+    async def send_json(self, message: dict[str, Any]) -> None:
+        self.messages.append(message)
+        if message.get("type") in {"complete", "error"}:
+            self.ended.set()
+
+    async def close(self, code: int, reason: str) -> None:
+        self.messages.append({"type": "closed", "code": code})
+        self.ended.set()
+
+    def seqs(self) -> list[int]:
+        return [m["payload"]["data"]["runEvents"]["seq"] for m in self.messages if m["type"] == "next"]
+
+
+class Connection:
+    def __init__(self, settings: Settings, secret: str, *, stalled: bool = False) -> None:
+        self.socket = FakeSocket(stalled=stalled)
+        view = FlowdeckGraphQL(settings, RevocationWatch())
+        self.handler = SharedFeedTransportWSHandler(
+            view=view,  # type: ignore[arg-type]
+            websocket=self.socket,  # type: ignore[arg-type]
+            context=Context(settings=settings, authorization=None),
+            root_value=None,
+            schema=view.schema,
+            connection_init_wait_timeout=dt.timedelta(seconds=60),
+        )
+
+    async def open(self, secret: str) -> None:
+        await self.handler.handle_message({"type": "connection_init", "payload": {"Authorization": f"Bearer {secret}"}})
+        assert self.socket.messages == [{"type": "connection_ack"}]
+        self.socket.messages.clear()
+
+    async def subscribe(self, query: str, **variables: Any) -> None:
+        message = {"id": "1", "type": "subscribe", "payload": {"query": query, "variables": variables}}
+        await self.handler.handle_message(message)  # type: ignore[arg-type]
+
+    async def ended(self) -> list[dict[str, Any]]:
+        await asyncio.wait_for(self.socket.ended.wait(), 10)
+        return self.socket.messages
+
+    async def close(self) -> None:
+        await self.handler.shutdown()
+
+
+@pytest.fixture
+async def settings_with_hub(db: Settings, acme: ProjectKeys) -> AsyncIterator[Settings]:
+    """The database with project acme, and a memory:// hub."""
+    await pubsub.start_hub("memory://")
+    try:
+        yield db
+    finally:
+        await pubsub.stop_hub()
+
+
+async def key(project: str, name: str, role: Role) -> str:
+    _, secret = await create_api_key(SUPERADMIN, name, role, project)
+    return secret
+
+
+async def connect(settings: Settings, secret: str, *, stalled: bool = False) -> Connection:
+    connection = Connection(settings, secret, stalled=stalled)
+    await connection.open(secret)
+    return connection
+
+
+async def run_with_events(count: int, **options: Any) -> tuple[Any, str]:
+    project = await Project.get(key="acme")
+    run = await make_run(project, [task("a")], **options)
+    async with RunTransaction(run.id) as tx:
+        for _ in range(count):
+            tx.record(RunEventType.RUN_RESUMED, actor="test")
+    return run, to_global_id("Run", run.id)
+
+
+async def wait_for(condition: Any) -> None:
+    async with asyncio.timeout(10):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
+async def test_same_document_shares_one_execution_and_each_gets_its_own_after(settings_with_hub: Settings):
+    secret = await key("acme", "watcher", Role.VIEWER)
+    run, run_id = await run_with_events(5)  # RUN_CREATED + 5 recorded: seqs 1..6 stored
+    before = live_fanout_stats()
+    first, second, third = [await connect(settings_with_hub, secret) for _ in range(3)]
+    await first.subscribe(RUN_EVENTS, id=run_id, after=0)
+    await second.subscribe(RUN_EVENTS, id=run_id, after=4)
+    await third.subscribe(RUN_EVENTS_INLINE % (run_id, 2))  # after inline: the same feed
+    await wait_for(lambda: len(first.socket.seqs()) == 6 and len(third.socket.seqs()) == 4)
+    assert live_fanout_stats()["feeds"] == before["feeds"] + 2  # the inline document is another text
+    await put_run(run, RunStatus.TERMINATED)
+    total = await RunEvent.filter(run_id=run.id).count()
+    for connection in (first, second, third):
+        await connection.ended()
+    assert first.socket.seqs() == list(range(1, total + 1))
+    assert second.socket.seqs() == list(range(5, total + 1))
+    assert third.socket.seqs() == list(range(3, total + 1))
+    for connection in (first, second, third):
+        assert connection.socket.messages[-1] == {"id": "1", "type": "complete"}
+    after = live_fanout_stats()
+    assert after["feeds_started"] - before["feeds_started"] == 2
+    # one execution per event per feed: the two subscribers of the variables document share one
+    assert after["executions"] - before["executions"] == 2 * total
+    assert after["deliveries"] - before["deliveries"] == total + (total - 4) + (total - 2)
+    assert after["feeds"] == before["feeds"]  # the last one out closed each feed
+
+
+async def test_differing_visibility_does_not_share(settings_with_hub: Settings):
+    viewer = await key("acme", "viewer", Role.VIEWER)
+    operator = await key("acme", "operator", Role.OPERATOR)
+    run, run_id = await run_with_events(1)
+    before = live_fanout_stats()
+    a, b, c = [await connect(settings_with_hub, secret) for secret in (viewer, operator, viewer)]
+    for connection in (a, b, c):
+        await connection.subscribe(RUN_EVENTS, id=run_id, after=0)
+    await wait_for(lambda: all(len(x.socket.seqs()) == 2 for x in (a, b, c)))
+    stats = live_fanout_stats()
+    assert stats["feeds_started"] - before["feeds_started"] == 2  # viewers share, the operator does not
+    assert stats["subscribers"] - before["subscribers"] == 3
+    await put_run(run, RunStatus.TERMINATED)
+    for connection in (a, b, c):
+        await connection.ended()
+
+
+async def test_a_private_run_never_reaches_a_subscriber_who_cannot_see_it(settings_with_hub: Settings):
+    initiator = await key("acme", "alice", Role.OPERATOR)
+    colleague = await key("acme", "bob", Role.OPERATOR)  # same project and role, not the initiator
+    run, run_id = await run_with_events(2, visibility=Visibility.PRIVATE, initiated_by="apikey:alice")
+    alice = await connect(settings_with_hub, initiator)
+    await alice.subscribe(RUN_EVENTS, id=run_id, after=0)
+    await wait_for(lambda: len(alice.socket.seqs()) == 3)  # alice's feed is open
+    bob = await connect(settings_with_hub, colleague)
+    await bob.subscribe(RUN_EVENTS, id=run_id, after=0)
+    messages = await bob.ended()
+    assert [message["type"] for message in messages] == ["next", "complete"]
+    assert messages[0]["payload"]["data"] is None  # not one of alice's events
+    assert messages[0]["payload"]["errors"][0]["extensions"] == {"code": "NOT_FOUND"}
+    await put_run(run, RunStatus.TERMINATED)
+    await alice.ended()
+    assert alice.socket.seqs()[:3] == [1, 2, 3]
+
+
+async def test_a_slow_subscriber_does_not_delay_the_others(settings_with_hub: Settings):
+    secret = await key("acme", "watcher", Role.VIEWER)
+    run, run_id = await run_with_events(3)
+    stalled = await connect(settings_with_hub, secret, stalled=True)  # its socket accepts nothing
+    quick = await connect(settings_with_hub, secret)
+    await stalled.subscribe(RUN_EVENTS, id=run_id, after=0)
+    await quick.subscribe(RUN_EVENTS, id=run_id, after=0)
+    await put_run(run, RunStatus.TERMINATED)
+    await quick.ended()
+    total = await RunEvent.filter(run_id=run.id).count()
+    assert quick.socket.seqs() == list(range(1, total + 1))
+    assert stalled.socket.messages == []  # still stuck on its first write
+    assert live_fanout_stats()["subscribers"] >= 1
+    stalled.socket.flowing.set()  # once it reads again it gets everything, in order, and ends
+    await stalled.ended()
+    assert stalled.socket.seqs() == list(range(1, total + 1))
+
+
+async def test_a_client_complete_leaves_the_feed(settings_with_hub: Settings):
+    secret = await key("acme", "watcher", Role.VIEWER)
+    _, run_id = await run_with_events(1)
+    before = live_fanout_stats()
+    connection = await connect(settings_with_hub, secret)
+    await connection.subscribe(RUN_EVENTS, id=run_id, after=0)
+    await wait_for(lambda: len(connection.socket.seqs()) == 2)
+    assert live_fanout_stats()["feeds"] == before["feeds"] + 1
+    await connection.handler.handle_message({"id": "1", "type": "complete"})
+    await wait_for(lambda: live_fanout_stats()["feeds"] == before["feeds"])
+    await connection.close()
