@@ -1,17 +1,27 @@
 """Live benchmark: N concurrent `runEvents` subscribers on one real `flowdeck serve` while runs execute.
 
-    .venv/bin/python bench/live.py [--subscribers 1000] [--runs 100] [--steps 10]
-                                   [--database sqlite|postgres] [--broadcast memory|redis]
+    .venv/bin/python bench/live.py [--mode sustained|burst] [--subscribers 1000] [--runs 100] [--steps N]
+                                   [--rate 500] [--database sqlite|postgres] [--broadcast memory|redis]
+                                   [--shared on|off|compare]
 
 Each run waits at a SIGNAL step until every subscriber is connected (one websocket each,
-graphql-transport-ws, spread evenly over the runs, subscribed with after: 0); then every
-run is signalled at once and its chain of `noop` steps executes. Prints:
+graphql-transport-ws, spread evenly over the runs, subscribed with after: 0, one API key).
+Then, by --mode:
+  - sustained: each run is a chain of `sleep` steps (3 events per step: queued, started,
+    completed) timed so that the runs together commit --rate events per second; the runs are
+    signalled one after the other over one step's time, so commits are spread evenly.
+  - burst: each run is a chain of `noop` steps and every run is signalled at once: deliveries
+    per second is the capacity while events come as fast as the engine writes them.
+Prints:
   - p50/p99/max delay from an event's commit (its `at` field) to its delivery to a
-    subscriber, over every live event delivered to every subscriber;
-  - server memory per subscriber: (RSS with everyone subscribed - RSS before) / subscribers;
+    subscriber, over every live event delivered to every subscriber, and the commit rate seen;
+  - live deliveries per second over the busy window;
+  - server memory per idle subscriber: (RSS with everyone subscribed - RSS before) / subscribers;
   - server CPU while the runs executed, and while the subscribers sat idle;
   - gaps and duplicates seen by the subscribers (there should be none).
-The server is one process (no --workers), so its RSS and CPU are the whole server's.
+--shared off serves with FLOWDECK_LIVE_SHARED_FEEDS=0 (each subscriber executes its own
+selection, as before shared feeds); compare runs off then on, one after the other, and prints
+the ratios. The server is one process (no --workers), so its RSS and CPU are the whole server's.
 Figures only; nothing here asserts a speed.
 """
 
@@ -77,7 +87,10 @@ class GraphQL:
         return data
 
 
-async def prepare(gql: GraphQL, runs: int, steps: int) -> list[str]:
+EVENTS_PER_STEP = 3  # STEP_QUEUED, STEP_STARTED, STEP_COMPLETED
+
+
+async def prepare(gql: GraphQL, runs: int, steps: int, step_seconds: float) -> list[str]:
     await gql(
         "mutation($i: CreateProjectInput!) { createProject(input: $i) { project { key } errors { message } } }",
         i={"key": "bench", "name": "Bench"},
@@ -86,7 +99,10 @@ async def prepare(gql: GraphQL, runs: int, steps: int) -> list[str]:
     previous = "gate"
     for index in range(steps):
         ref = f"s{index}"
-        definition.append({"ref": ref, "type": "TASK", "handler": "noop", "dependsOn": [previous]})
+        step: dict[str, Any] = {"ref": ref, "type": "TASK", "handler": "noop", "dependsOn": [previous]}
+        if step_seconds:
+            step.update(handler="sleep", config={"seconds": step_seconds})
+        definition.append(step)
         previous = ref
     await gql(
         "mutation($i: CreateWorkflowInput!) { createWorkflow(input: $i) { workflow { id } errors { message } } }",
@@ -154,8 +170,14 @@ class Subscriber:
             await ws.close()
 
 
-async def bench(args: argparse.Namespace, env: dict[str, str]) -> None:
+async def bench(args: argparse.Namespace, env: dict[str, str], shared: bool) -> dict[str, float]:
+    env = {**env, "FLOWDECK_LIVE_SHARED_FEEDS": "1" if shared else "0"}
     key = env["FLOWDECK_BOOTSTRAP_KEY"]
+    # sustained: each run commits EVENTS_PER_STEP events per step, so this many seconds per step
+    # make the runs together commit --rate events per second
+    step_seconds = EVENTS_PER_STEP * args.runs / args.rate if args.mode == "sustained" else 0.0
+    if args.committer == "bench":
+        step_seconds = 0.0  # the runs wait at their gate; this process commits their events
     # --separate-engine: the API server serves only (--no-engine) and a `flowdeck engine` process
     # executes the runs, as a deployment that scales them apart would; the figures are then the
     # API server's alone. It needs a shared broadcast (redis) to reach the server.
@@ -189,7 +211,7 @@ async def bench(args: argparse.Namespace, env: dict[str, str]) -> None:
         assert server.process is not None
         pid = server.process.pid
         gql = GraphQL(server)
-        run_ids = await prepare(gql, args.runs, args.steps)
+        run_ids = await prepare(gql, args.runs, args.steps, step_seconds)
         for _ in range(20):  # warm the server's code paths before the baseline
             await gql("{ runs(first: 10) { edges { node { id status } } } }")
         await asyncio.sleep(1.0)
@@ -212,14 +234,20 @@ async def bench(args: argparse.Namespace, env: dict[str, str]) -> None:
         cpu_start, clock = cpu_seconds(pid), time.monotonic()
         signals = asyncio.Semaphore(10)
 
-        async def signal(run_id: str) -> None:
+        async def signal(index: int, run_id: str) -> None:
+            # sustained: spread the runs' starts over one step, so their commits interleave evenly
+            await asyncio.sleep(index * step_seconds / len(run_ids))
             async with signals:
                 await gql(
                     "mutation($i: SignalRunInput!) { signalRun(input: $i) { errors { message } } }",
                     i={"id": run_id, "name": "go", "message": "go"},
                 )
 
-        await asyncio.gather(*(signal(run_id) for run_id in run_ids))
+        if args.committer == "bench":
+            await commit_steadily(env, run_ids, args.rate, args.events_per_run)
+            await asyncio.gather(*(terminate(gql, run_id) for run_id in run_ids))
+        else:
+            await asyncio.gather(*(signal(index, run_id) for index, run_id in enumerate(run_ids)))
         await asyncio.wait_for(asyncio.gather(*tasks), 600)
         busy_seconds = time.monotonic() - clock
         busy_cpu = cpu_seconds(pid) - cpu_start
@@ -233,22 +261,31 @@ async def bench(args: argparse.Namespace, env: dict[str, str]) -> None:
             engine.wait(timeout=20)
 
     delays: list[float] = []
+    commits: set[tuple[str, int, float]] = set()
     gaps = duplicates = 0
     for subscriber in subscribers:
         seqs = [seq for seq, _, _ in subscriber.events]
         duplicates += len(seqs) - len(set(seqs))
         gaps += (max(seqs) - len(set(seqs))) if seqs else 1
-        delays += [(received - at) * 1000 for _, at, received in subscriber.events if at >= go_at]
+        live = [(seq, at, received) for seq, at, received in subscriber.events if at >= go_at]
+        delays += [(received - at) * 1000 for _, at, received in live]
+        commits.update((subscriber.run_id, seq, at) for seq, at, _ in live)
+    commit_times = sorted(at for _, _, at in commits)
+    commit_rate = len(commit_times) / max(commit_times[-1] - commit_times[0], 1e-9) if commit_times else 0.0
     per_subscriber = (rss_subscribed - rss_before) / args.subscribers
+    steps = f"sleep steps of {step_seconds:.2f}s" if step_seconds else "noop steps"
+    if args.committer == "bench":
+        steps += f" (never reached: {args.events_per_run} events per run committed by the bench at {args.rate:.0f}/s)"
     print(
-        f"flowdeck live bench: {args.subscribers} runEvents subscribers on {args.runs} runs of 1 SIGNAL + "
-        f"{args.steps} noop steps; database {args.database}, broadcast {args.broadcast}"
+        f"flowdeck live bench ({args.mode}, shared feeds {'on' if shared else 'off'}): {args.subscribers} runEvents "
+        f"subscribers on {args.runs} runs of 1 SIGNAL + {args.steps} {steps}; database {args.database}, "
+        f"broadcast {args.broadcast}"
         + ("; engine in its own process" if args.separate_engine else "; engine in the server process")
     )
     print(f"  connect + subscribe + replay: {connect_seconds:.1f}s for {args.subscribers} websockets")
     print(
-        f"  live events delivered: {len(delays)} "
-        f"({len(delays) / max(busy_seconds, 1e-9):.0f}/s over {busy_seconds:.1f}s)"
+        f"  live events committed: {len(commit_times)} ({commit_rate:.0f}/s while the runs executed); "
+        f"delivered: {len(delays)} ({len(delays) / max(busy_seconds, 1e-9):.0f}/s over {busy_seconds:.1f}s)"
     )
     if delays:
         print(
@@ -265,6 +302,69 @@ async def bench(args: argparse.Namespace, env: dict[str, str]) -> None:
     )
     print(f"  bench client CPU (all phases): {client_cpu:.1f}s")
     print(f"  gaps: {gaps}, duplicates: {duplicates}")
+    return {
+        "p50": statistics.median(delays) if delays else float("nan"),
+        "p99": percentile(delays, 0.99) if delays else float("nan"),
+        "deliveries_per_second": len(delays) / max(busy_seconds, 1e-9),
+        "kib_per_subscriber": per_subscriber,
+        "cpu_seconds": busy_cpu,
+    }
+
+
+def compare(off: dict[str, float], on: dict[str, float]) -> None:
+    print("shared feeds off -> on (ratio off/on; above 1 is better with shared feeds, deliveries/s on/off):")
+    for name in ("p50", "p99", "kib_per_subscriber", "cpu_seconds"):
+        print(f"  {name}: {off[name]:.1f} -> {on[name]:.1f} ({off[name] / max(on[name], 1e-9):.2f}x)")
+    rate_off, rate_on = off["deliveries_per_second"], on["deliveries_per_second"]
+    print(f"  deliveries_per_second: {rate_off:.0f} -> {rate_on:.0f} ({rate_on / max(rate_off, 1e-9):.2f}x)")
+
+
+async def commit_steadily(env: dict[str, str], run_ids: list[str], rate: float, per_run: int) -> None:
+    """Commit `per_run` events to every run, one event per transaction, round robin, at `rate` per
+    second, from this process through flowdeck's own RunTransaction (which publishes to the shared
+    broadcast after each commit), as an engine process would."""
+    from app import pubsub
+    from app.db import close_db, init_db
+    from app.enums import RunEventType
+    from app.ids import expect_global_id
+    from app.lifecycle import RunTransaction
+    from app.settings import load_settings
+
+    settings = load_settings(env, env_file=Path("/nonexistent"))
+    await init_db(settings)
+    await pubsub.start_hub(settings.broadcast_url)
+    raw_ids = [expect_global_id(run_id, "Run") for run_id in run_ids]
+    in_flight = asyncio.Semaphore(16)
+    pending: set[asyncio.Task[None]] = set()
+
+    async def commit(run_id: Any) -> None:
+        try:
+            async with RunTransaction(run_id) as tx:
+                tx.record(RunEventType.RUN_RESUMED, actor="bench", reason="sustained load")
+        finally:
+            in_flight.release()
+
+    try:
+        loop = asyncio.get_running_loop()
+        due = loop.time()
+        for index in range(per_run * len(raw_ids)):
+            due += 1 / rate
+            await asyncio.sleep(max(due - loop.time(), 0))
+            await in_flight.acquire()
+            task = asyncio.create_task(commit(raw_ids[index % len(raw_ids)]))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+        await asyncio.gather(*pending)
+    finally:
+        await pubsub.stop_hub()
+        await close_db()
+
+
+async def terminate(gql: GraphQL, run_id: str) -> None:
+    await gql(
+        "mutation($i: RunActionInput!) { terminateRun(input: $i) { errors { message } } }",
+        i={"id": run_id, "reason": "bench over"},
+    )
 
 
 async def gql_close(gql: GraphQL) -> None:
@@ -275,40 +375,63 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=100)
-    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--mode", choices=["sustained", "burst"], default="sustained")
+    parser.add_argument("--steps", type=int, help="steps per run (default: 20 sustained, 10 burst)")
+    parser.add_argument("--rate", type=float, default=500.0, help="sustained: events committed per second")
+    parser.add_argument("--shared", choices=["on", "off", "compare"], default="on")
+    parser.add_argument(
+        "--committer",
+        choices=["engine", "bench"],
+        default="engine",
+        help="sustained: who commits the events: the server's engine running sleep steps, or this process "
+        "at exactly --rate per second through RunTransaction (needs --broadcast redis)",
+    )
+    parser.add_argument("--events-per-run", type=int, default=50, help="--committer bench: events per run")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--broadcast", choices=["memory", "redis"], default="memory")
     parser.add_argument(
-        "--separate-engine", action="store_true",
+        "--separate-engine",
+        action="store_true",
         help="run the engine as its own `flowdeck engine` process (needs --broadcast redis)",
     )
     parser.add_argument("--profile", help="run the server under cProfile and write its stats to this file")
     parser.add_argument("--idle", type=float, default=5.0, help="seconds to measure idle CPU with everyone subscribed")
     args = parser.parse_args()
+    if args.steps is None:
+        args.steps = 20 if args.mode == "sustained" else 10
 
     # one socket per subscriber on each side; the server process inherits this limit
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * args.subscribers + 1024)), hard))
 
+    if args.committer == "bench" and (args.broadcast != "redis" or args.mode != "sustained"):
+        parser.error("--committer bench needs --mode sustained and --broadcast redis (to reach the server)")
     if args.separate_engine and args.broadcast != "redis":
         parser.error("--separate-engine needs --broadcast redis (memory:// does not cross processes)")
     cleanups = []
     with tempfile.TemporaryDirectory(prefix="flowdeck-live-bench-") as root:
-        env = {
-            "FLOWDECK_BOOTSTRAP_KEY": secrets.token_urlsafe(24),
-            "FLOWDECK_LOG_LEVEL": "warning",
-            "FLOWDECK_DATABASE_URL": f"sqlite://{root}/bench.db",
-        }
+        env = {"FLOWDECK_BOOTSTRAP_KEY": secrets.token_urlsafe(24), "FLOWDECK_LOG_LEVEL": "warning"}
+        postgres: PostgresServer | None = None
+
+        def fresh(name: str) -> dict[str, str]:
+            """The environment with a database of its own (compare measures twice, from scratch)."""
+            url = postgres.create_database(name) if postgres is not None else f"sqlite://{root}/{name}.db"
+            return {**env, "FLOWDECK_DATABASE_URL": url}
+
         try:
             if args.database == "postgres":
                 postgres = PostgresServer().start()
                 cleanups.append(postgres.stop)
-                env["FLOWDECK_DATABASE_URL"] = postgres.create_database("bench")
             if args.broadcast == "redis":
                 redis_server = RedisServer().start()
                 cleanups.append(redis_server.stop)
                 env["FLOWDECK_BROADCAST_URL"] = redis_server.url
-            asyncio.run(bench(args, env))
+            if args.shared == "compare":
+                off = asyncio.run(bench(args, fresh("bench_off"), shared=False))
+                on = asyncio.run(bench(args, fresh("bench_on"), shared=True))
+                compare(off, on)
+            else:
+                asyncio.run(bench(args, fresh("bench"), shared=args.shared == "on"))
         finally:
             for cleanup in reversed(cleanups):
                 cleanup()

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 
 from app import pubsub
 from app.actions.accounts import create_api_key
@@ -23,7 +24,7 @@ from app.enums import Role, RunEventType, RunStatus, Visibility
 from app.ids import to_global_id
 from app.lifecycle import RunTransaction
 from app.revocation import RevocationWatch
-from app.settings import Settings
+from app.settings import ConfigError, Settings, load_settings
 from models import Project, RunEvent
 from schema.context import Context
 from schema.live_fanout import SharedFeedTransportWSHandler, live_fanout_stats
@@ -219,3 +220,13 @@ async def test_a_client_complete_leaves_the_feed(settings_with_hub: Settings):
     await connection.handler.handle_message({"id": "1", "type": "complete"})
     await wait_for(lambda: live_fanout_stats()["feeds"] == before["feeds"])
     await connection.close()
+
+
+def test_the_switch_turns_sharing_off_and_a_bad_value_names_the_variable(tmp_path):
+    on = load_settings({}, env_file=tmp_path / "none.env")
+    off = load_settings({"FLOWDECK_LIVE_SHARED_FEEDS": "0"}, env_file=tmp_path / "none.env")
+    assert FlowdeckGraphQL(on, RevocationWatch()).graphql_transport_ws_handler_class is SharedFeedTransportWSHandler
+    assert FlowdeckGraphQL(off, RevocationWatch()).graphql_transport_ws_handler_class is BaseGraphQLTransportWSHandler
+    with pytest.raises(ConfigError) as error:
+        load_settings({"FLOWDECK_LIVE_SHARED_FEEDS": "yes please"}, env_file=tmp_path / "none.env")
+    assert error.value.variable == "FLOWDECK_LIVE_SHARED_FEEDS"
