@@ -300,6 +300,10 @@ async def bench(args: argparse.Namespace, env: dict[str, str], shared: bool) -> 
         f"  server CPU: {100 * busy_cpu / busy_seconds:.0f}% of one core while the runs executed "
         f"({busy_cpu:.1f}s CPU in {busy_seconds:.1f}s); {100 * idle_share:.0f}% idle with everyone subscribed"
     )
+    print(
+        f"  server CPU per live delivery: {1e6 * busy_cpu / max(len(delays), 1):.0f} us (engine included when in the "
+        f"server), i.e. {len(delays) / max(busy_cpu, 1e-9):.0f} deliveries per server CPU-second"
+    )
     print(f"  bench client CPU (all phases): {client_cpu:.1f}s")
     print(f"  gaps: {gaps}, duplicates: {duplicates}")
     return {
@@ -308,6 +312,7 @@ async def bench(args: argparse.Namespace, env: dict[str, str], shared: bool) -> 
         "deliveries_per_second": len(delays) / max(busy_seconds, 1e-9),
         "kib_per_subscriber": per_subscriber,
         "cpu_seconds": busy_cpu,
+        "deliveries_per_cpu_second": len(delays) / max(busy_cpu, 1e-9),
     }
 
 
@@ -315,8 +320,9 @@ def compare(off: dict[str, float], on: dict[str, float]) -> None:
     print("shared feeds off -> on (ratio off/on; above 1 is better with shared feeds, deliveries/s on/off):")
     for name in ("p50", "p99", "kib_per_subscriber", "cpu_seconds"):
         print(f"  {name}: {off[name]:.1f} -> {on[name]:.1f} ({off[name] / max(on[name], 1e-9):.2f}x)")
-    rate_off, rate_on = off["deliveries_per_second"], on["deliveries_per_second"]
-    print(f"  deliveries_per_second: {rate_off:.0f} -> {rate_on:.0f} ({rate_on / max(rate_off, 1e-9):.2f}x)")
+    for name in ("deliveries_per_second", "deliveries_per_cpu_second"):
+        rate_off, rate_on = off[name], on[name]
+        print(f"  {name}: {rate_off:.0f} -> {rate_on:.0f} ({rate_on / max(rate_off, 1e-9):.2f}x)")
 
 
 async def commit_steadily(env: dict[str, str], run_ids: list[str], rate: float, per_run: int) -> None:

@@ -27,7 +27,7 @@ import dataclasses
 import functools
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, Final
 
 import strawberry
@@ -224,10 +224,14 @@ def visibility_key(principal: Principal, visibility: Visibility) -> tuple[str, s
 # -- the shared feed ---------------------------------------------------------------------------
 
 
+# the view's encode_json: text frames, so bytes are decoded
+Encoder = Callable[[object], str | bytes]
+
+
 class SharedFeed:
     """One execution of a runEvents subscription, its `next` payloads encoded once, in order."""
 
-    def __init__(self, schema: strawberry.Schema, plan: SharePlan, context: Context, encode: Any) -> None:
+    def __init__(self, schema: strawberry.Schema, plan: SharePlan, context: Context, encode: Encoder) -> None:
         self.payloads: list[str] = []
         # set when the execution stops: a PreExecutionError, an exception, or None (it completed)
         self.ended = False
@@ -255,7 +259,8 @@ class SharedFeed:
                     if not isinstance(result, ExecutionResult):
                         raise TypeError("incremental delivery is not supported over graphql-transport-ws")
                     _counters.executions += 1
-                    self._append(self._encode(_next_payload(result)))
+                    encoded = self._encode(_next_payload(result))
+                    self._append(encoded if isinstance(encoded, str) else encoded.decode())
         except Exception as error:  # handed to every subscriber, which logs it and completes
             self.failure = error
         finally:
@@ -297,7 +302,7 @@ def _next_payload(result: ExecutionResult) -> dict[str, Any]:
 
 
 async def _join(
-    key: tuple[str, ...], schema: strawberry.Schema, plan: SharePlan, context: Context, encode: Any
+    key: tuple[str, ...], schema: strawberry.Schema, plan: SharePlan, context: Context, encode: Encoder
 ) -> SharedFeed:
     feed = _feeds.get(key)
     if feed is None or feed.ended:
