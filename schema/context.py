@@ -31,6 +31,9 @@ class Context:
     connection_params: dict[str, Any] | None = None
     loaders: Loaders = dataclasses.field(default_factory=Loaders)
     principal: Principal | None = None
+    # True for the one execution behind a shared runEvents feed (schema/live_fanout.py): its
+    # subscribers are counted in the metrics by the websocket handler, one by one, not here
+    serves_shared_feed: bool = False
 
     async def authenticate(self) -> Principal:
         """The caller, looked up on every operation, so a revoked key stops at once."""

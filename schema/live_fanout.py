@@ -60,8 +60,11 @@ from strawberry.utils.aio import aclosing
 from app.actions.runs import get_visible_run
 from app.enums import Visibility
 from app.errors import FlowdeckError, Unauthenticated
+from app.observability import metrics
+from app.observability.logs import outside_request
 from schema.context import Context
 from schema.loaders import Loaders
+from schema.metrics import count_subscription
 
 if TYPE_CHECKING:
     from app.auth import Principal
@@ -241,7 +244,10 @@ class SharedFeed:
         self._news = asyncio.Event()
         self._encode = encode
         _counters.feeds_started += 1
-        self.task = asyncio.create_task(self._execute(schema, plan, context), name="flowdeck-live-feed")
+        self.errored = False  # a payload carried errors
+        self.task = asyncio.create_task(
+            self._execute(schema, plan, context), name="flowdeck-live-feed", context=outside_request()
+        )
 
     async def _execute(self, schema: strawberry.Schema, plan: SharePlan, context: Context) -> None:
         try:
@@ -259,6 +265,7 @@ class SharedFeed:
                     if not isinstance(result, ExecutionResult):
                         raise TypeError("incremental delivery is not supported over graphql-transport-ws")
                     _counters.executions += 1
+                    self.errored = self.errored or bool(result.errors)
                     encoded = self._encode(_next_payload(result))
                     self._append(encoded if isinstance(encoded, str) else encoded.decode())
         except Exception as error:  # handed to every subscriber, which logs it and completes
@@ -337,12 +344,17 @@ class SharedFeedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None])
             await super().run_operation(operation)
             return
         key, plan = feed_key
-        feed_context = dataclasses.replace(self.context, request=None, loaders=Loaders())
+        feed_context = dataclasses.replace(self.context, request=None, loaders=Loaders(), serves_shared_feed=True)
         feed = await _join(key, self._strawberry_schema, plan, feed_context, self.view.encode_json)
+        # the metrics count subscribers, as for a subscription executed on its own
+        open_subscriptions = metrics.OPEN_SUBSCRIPTIONS.labels(subscription=SHARED_FIELD)
+        open_subscriptions.inc()
         try:
             await self._deliver(operation, feed, plan.start)
         finally:
+            open_subscriptions.dec()
             _leave(key, feed)
+            count_subscription(ok=not (feed.errored or feed.failure or feed.pre_execution_error))
 
     async def _feed_key(self, operation: Operation[Context, None]) -> tuple[tuple[str, ...], SharePlan] | None:
         try:

@@ -16,6 +16,11 @@ GRAPHQL_VALIDATION = "GRAPHQL_VALIDATION"
 INTERNAL = "INTERNAL"
 
 
+def count_subscription(*, ok: bool) -> None:
+    """One subscription answered (counted when it ends)."""
+    metrics.GRAPHQL_REQUESTS.labels(operation_type="subscription", outcome="ok" if ok else "error").inc()
+
+
 def error_code(error: GraphQLError) -> str:
     code = (error.extensions or {}).get("code")
     if isinstance(code, str):
@@ -30,6 +35,8 @@ class GraphQLMetrics(SchemaExtension):
         started = time.perf_counter()
         yield
         context = self.execution_context
+        if getattr(context.context, "serves_shared_feed", False):
+            return  # a shared runEvents feed: the websocket handler counts each of its subscribers
         try:
             operation_type = context.operation_type.value
         except Exception:  # no document: it did not parse, or named no operation

@@ -24,8 +24,10 @@ async def _guarded(info: Info, items: AsyncIterator[T], *, fresh_loaders: bool =
     fields read related rows get fresh DataLoaders each (the context lives as long as the
     socket, so a loader's cache would otherwise outlive the data it holds)."""
     iterator = aiter(items)
+    counted = not info.context.serves_shared_feed
     gauge = metrics.OPEN_SUBSCRIPTIONS.labels(subscription=info.field_name)
-    gauge.inc()
+    if counted:
+        gauge.inc()
     try:
         while True:
             try:
@@ -36,7 +38,8 @@ async def _guarded(info: Info, items: AsyncIterator[T], *, fresh_loaders: bool =
                 info.context.loaders = Loaders()
             yield item
     finally:
-        gauge.dec()
+        if counted:
+            gauge.dec()
 
 
 @strawberry.type

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 
 from app import pubsub
@@ -130,16 +131,24 @@ async def wait_for(condition: Any) -> None:
             await asyncio.sleep(0.01)
 
 
+def sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
 async def test_same_document_shares_one_execution_and_each_gets_its_own_after(settings_with_hub: Settings):
     secret = await key("acme", "watcher", Role.VIEWER)
     run, run_id = await run_with_events(5)  # RUN_CREATED + 5 recorded: seqs 1..6 stored
     before = live_fanout_stats()
+    open_before = sample("flowdeck_open_subscriptions", subscription="runEvents")
+    ok_before = sample("flowdeck_graphql_requests_total", operation_type="subscription", outcome="ok")
     first, second, third = [await connect(settings_with_hub, secret) for _ in range(3)]
     await first.subscribe(RUN_EVENTS, id=run_id, after=0)
     await second.subscribe(RUN_EVENTS, id=run_id, after=4)
     await third.subscribe(RUN_EVENTS_INLINE % (run_id, 2))  # after inline: the same feed
     await wait_for(lambda: len(first.socket.seqs()) == 6 and len(third.socket.seqs()) == 4)
     assert live_fanout_stats()["feeds"] == before["feeds"] + 2  # the inline document is another text
+    # the metrics count the 3 subscribers, not the 2 executions behind them
+    assert sample("flowdeck_open_subscriptions", subscription="runEvents") == open_before + 3
     await put_run(run, RunStatus.TERMINATED)
     total = await RunEvent.filter(run_id=run.id).count()
     for connection in (first, second, third):
@@ -155,6 +164,8 @@ async def test_same_document_shares_one_execution_and_each_gets_its_own_after(se
     assert after["executions"] - before["executions"] == 2 * total
     assert after["deliveries"] - before["deliveries"] == total + (total - 4) + (total - 2)
     assert after["feeds"] == before["feeds"]  # the last one out closed each feed
+    assert sample("flowdeck_open_subscriptions", subscription="runEvents") == open_before
+    assert sample("flowdeck_graphql_requests_total", operation_type="subscription", outcome="ok") == ok_before + 3
 
 
 async def test_differing_visibility_does_not_share(settings_with_hub: Settings):
