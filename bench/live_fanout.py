@@ -1,0 +1,165 @@
+"""In-process fan-out cost: runEvents subscribers through the graphql-transport-ws handler, shared
+feeds off and on, with sockets that only count what they are sent (no network, no engine).
+
+    .venv/bin/python bench/live_fanout.py [--subscribers 1000] [--runs 100] [--rounds 10]
+
+Every subscriber subscribes (after: 0) to one of the runs, all with one key; then `--rounds`
+times, one event is committed to every run (a RunTransaction each, which publishes on the
+memory:// hub), and the bench waits until every subscriber was sent every event. It prints the
+process CPU per delivery for both handlers, with the CPU of the same commits without any
+subscriber taken out, so what is left is the GraphQL and fan-out work per delivery. The machine
+is shared: this is CPU time, not wall time, so other processes weigh less on it.
+Figures only; nothing here asserts a speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+
+from app import pubsub
+from app.actions.accounts import ensure_bootstrap_key
+from app.asgi import FlowdeckGraphQL
+from app.db import close_db, init_db, migrate_db
+from app.enums import RunEventType
+from app.ids import expect_global_id
+from app.lifecycle import RunTransaction
+from app.revocation import RevocationWatch
+from app.settings import Settings
+from schema import build_schema
+from schema.context import Context
+from schema.live_fanout import SharedFeedTransportWSHandler
+
+SUBSCRIPTION = "subscription($id: ID!) { runEvents(runId: $id, after: 0) { seq at type } }"
+SETUP = """mutation {
+  createProject(input: {key: "bench", name: "Bench"}) { errors { message } }
+  createWorkflow(input: {project: "bench", key: "live", name: "Live",
+                         steps: [{ref: "gate", type: SIGNAL, config: {signal: "go"}}]}) { errors { message } }
+}"""
+START = 'mutation { startRun(input: {project: "bench", workflowKey: "live"}) { run { id } errors { message } } }'
+
+
+class CountingSocket:
+    """A websocket that takes every frame at once and only counts them."""
+
+    def __init__(self) -> None:
+        self.ws = self
+        self.frames = 0
+
+    async def send_text(self, text: str) -> None:
+        self.frames += 1
+
+    async def send_json(self, message: dict[str, Any]) -> None:
+        if message.get("type") == "next":
+            self.frames += 1
+
+    async def close(self, code: int, reason: str) -> None:
+        pass
+
+
+async def wait_until(condition: Any) -> None:
+    while not condition():
+        await asyncio.sleep(0.005)
+
+
+async def measure(root: Path, name: str, handler: type[Any] | None, args: argparse.Namespace) -> tuple[float, int]:
+    """CPU seconds for the commits and deliveries, and the deliveries (handler None: no subscriber)."""
+    settings = Settings(database_url=f"sqlite://{root}/{name}.db", export_dir=root / "exports")
+    await migrate_db(settings)
+    await init_db(settings)
+    await pubsub.start_hub("memory://")
+    try:
+        key = secrets.token_urlsafe(16)
+        await ensure_bootstrap_key(key)
+        schema = build_schema(settings)
+
+        async def execute(query: str) -> dict[str, Any]:
+            result = await schema.execute(query, context_value=Context(settings, f"Bearer {key}"))
+            assert result.errors is None and result.data is not None, result.errors
+            return result.data
+
+        await execute(SETUP)
+        run_ids = [(await execute(START))["startRun"]["run"]["id"] for _ in range(args.runs)]
+        sockets: list[CountingSocket] = []
+        connections: list[Any] = []
+        if handler is not None:
+            view = FlowdeckGraphQL(settings, RevocationWatch())
+            for index in range(args.subscribers):
+                socket = CountingSocket()
+                connection = handler(
+                    view=view,
+                    websocket=socket,
+                    context=Context(settings=settings, authorization=None),
+                    root_value=None,
+                    schema=view.schema,
+                    connection_init_wait_timeout=dt.timedelta(seconds=60),
+                )
+                init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}
+                await connection.handle_message(init)
+                variables = {"id": run_ids[index % len(run_ids)]}
+                payload = {"query": SUBSCRIPTION, "variables": variables}
+                await connection.handle_message({"id": "1", "type": "subscribe", "payload": payload})
+                sockets.append(socket)
+                connections.append(connection)
+            await wait_until(lambda: all(socket.frames >= 1 for socket in sockets))  # the replay arrived
+        replayed = sum(socket.frames for socket in sockets)
+        raw_ids = [expect_global_id(run_id, "Run") for run_id in run_ids]
+        cpu = time.process_time()
+        for _ in range(args.rounds):
+            for run_id in raw_ids:
+                async with RunTransaction(run_id) as tx:
+                    tx.record(RunEventType.RUN_RESUMED, actor="bench")
+        expected = replayed + args.rounds * len(sockets)
+        await wait_until(lambda: sum(socket.frames for socket in sockets) >= expected)
+        spent = time.process_time() - cpu
+        for connection in connections:
+            await connection.shutdown()
+        return spent, sum(socket.frames for socket in sockets) - replayed
+    finally:
+        await pubsub.stop_hub()
+        await close_db()
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="flowdeck-fanout-bench-") as directory:
+        root = Path(directory)
+        commits_only, _ = await measure(root, "commits", None, args)
+        results = {}
+        for label, handler in (("off", BaseGraphQLTransportWSHandler), ("on", SharedFeedTransportWSHandler)):
+            cpu, deliveries = await measure(root, label, handler, args)
+            per_delivery = (cpu - commits_only) / max(deliveries, 1)
+            results[label] = per_delivery
+            print(
+                f"shared feeds {label}: {deliveries} deliveries, {cpu:.2f}s CPU ({commits_only:.2f}s of it the "
+                f"commits alone): {1e6 * per_delivery:.0f} us per delivery, "
+                f"{1 / max(per_delivery, 1e-9):.0f} deliveries per CPU-second"
+            )
+        print(f"off/on CPU per delivery: {results['off'] / max(results['on'], 1e-9):.1f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--subscribers", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=10)
+    args = parser.parse_args()
+    print(
+        f"flowdeck in-process fan-out: {args.subscribers} runEvents subscribers on {args.runs} runs, "
+        f"{args.rounds} events per run, SQLite + memory://"
+    )
+    asyncio.run(main_async(args))
+
+
+if __name__ == "__main__":
+    main()
