@@ -206,3 +206,11 @@ class ScheduleFireOutcome(str, enum.Enum):
 class ScheduleState(str, enum.Enum):
     ACTIVE = "ACTIVE"
     PAUSED = "PAUSED"
+
+
+class BulkJobStatus(str, enum.Enum):
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    CANCELED = "CANCELED"
+    FAILED = "FAILED"

@@ -1,6 +1,7 @@
 """Tortoise models: fields, relations, indexes. No logic beyond small guards."""
 
 from models.accounts import ApiKey, Project
+from models.bulk import BulkJob, BulkTarget
 from models.exports import ExportJob
 from models.runs import Run, RunEvent, RunTag, RunUpdate, Signal, StepRun
 from models.schedules import Schedule, ScheduleFire
@@ -8,6 +9,8 @@ from models.workflows import Workflow, WorkflowVersion
 
 __all__ = [
     "ApiKey",
+    "BulkJob",
+    "BulkTarget",
     "ExportJob",
     "Project",
     "Run",

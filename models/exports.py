@@ -35,6 +35,10 @@ class ExportJob(models.Model):
     # renewing, and once the lease runs out another process takes the job over
     claimed_by = fields.CharField(max_length=255, null=True)
     lease_expires_at = fields.DatetimeField(null=True)
+    # how often a job was taken over from a process that died; bounded (app.background)
+    takeovers = fields.IntField(default=0)
+    # when the file is (or was) deleted: FLOWDECK_EXPORT_RETENTION_HOURS after it was written
+    expires_at = fields.DatetimeField(null=True)
 
     project_id: str | None
     api_key_id: str | None

@@ -30,6 +30,8 @@ TABLES = (
     "signals",
     "run_tags",
     "step_runs",
+    "bulk_targets",
+    "bulk_jobs",
     "export_jobs",
     "schedule_fires",
     "schedules",

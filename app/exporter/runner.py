@@ -1,12 +1,10 @@
 """The export runner: writes the files of export jobs in the background of a server process.
 
-Every server process runs one (started from the app's lifespan). A job is claimed by a
-compare-and-set from PENDING to RUNNING that also records the claiming runner and a
-lease; the runner renews the lease while it writes, so a job whose process died is
-taken over by any runner once its lease runs out, and written again from the start.
-Each write (progress, completion, failure) is a compare-and-set on the claim too: a
-runner that lost its job (its lease ran out while it stalled) stops instead of racing
-the new owner.
+Every server process runs one (started from the app's lifespan). Jobs are claimed and
+held as all background work is (`app.background`): a lease the runner renews while it
+writes, every write fenced by the claim, a job whose process died taken over by any
+runner once its lease runs out (and written again from the start), and given up with an
+error after a bounded number of takeovers.
 
 A job is written to a private part file, renamed into place when complete, so the
 download never sees half a file. Runs are read in keyset chunks; memory does not grow
@@ -18,17 +16,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import functools
 import logging
 import os
-import socket
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tortoise.expressions import Q
-
 from app import pubsub
+from app.background import BackgroundRunner, Leases, LostClaim, owner_name
 from app.enums import ExportStatus
 from app.exporter.formats import FILE_FORMATS, run_record
 from app.exporter.query import JobQuery
@@ -43,8 +39,17 @@ CHUNK_SIZE = 500
 RUNNING_PROGRESS_CAP = 0.99
 
 
-class LostJob(Exception):
-    """Another runner took the job over (this one's lease ran out)."""
+def export_leases(name: str | None = None, lease_seconds: float = 30.0) -> Leases[ExportJob]:
+    """How export jobs are claimed and held (app.background)."""
+    return Leases(
+        model=ExportJob,
+        owner=owner_name("exporter", name),
+        lease=dt.timedelta(seconds=lease_seconds),
+        pending=ExportStatus.PENDING,
+        running=ExportStatus.RUNNING,
+        failed=ExportStatus.FAILED,
+        kind="export",
+    )
 
 
 async def publish_change(job: ExportJob) -> None:
@@ -54,8 +59,10 @@ async def publish_change(job: ExportJob) -> None:
     )
 
 
-class ExportRunner:
+class ExportRunner(BackgroundRunner[ExportJob]):
     """Claims and writes export jobs. `start()` once per process; `stop()` before closing the database."""
+
+    wake_topic = pubsub.EXPORTS_TOPIC
 
     def __init__(
         self,
@@ -67,142 +74,33 @@ class ExportRunner:
         chunk_size: int = CHUNK_SIZE,
         concurrency: int = 2,
     ) -> None:
+        super().__init__(export_leases(name, lease_seconds), poll_seconds=poll_seconds, concurrency=concurrency)
         self.settings = settings
-        self.name = "exporter:" + (name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
-        self.lease = dt.timedelta(seconds=lease_seconds)
-        self.poll_seconds = poll_seconds
         self.chunk_size = chunk_size
-        self.concurrency = concurrency
-        self._jobs: dict[uuid.UUID, asyncio.Task[None]] = {}
-        self._wake = asyncio.Event()
-        self._main: asyncio.Task[None] | None = None
-        self._stopping = False
 
-    # ------------------------------------------------------------ lifecycle
-
-    async def start(self) -> None:
-        """Start polling for jobs; a job created in this process wakes the runner at once."""
-        self._stopping = False
-        pubsub.add_local_listener(self._on_publish)
-        self._main = asyncio.create_task(self._main_loop())
-        log.info("export runner %s started", self.name)
-
-    async def stop(self) -> None:
-        """Stop writing. Jobs under way end their lease now, so that another runner resumes them at once."""
-        self._stopping = True
-        pubsub.remove_local_listener(self._on_publish)
-        # taken before cancelling: each job leaves `_jobs` as its task ends
-        held = list(self._jobs)
-        tasks = [task for task in (self._main, *self._jobs.values()) if task is not None]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        if held:
-            with contextlib.suppress(Exception):
-                await ExportJob.filter(id__in=held, status=ExportStatus.RUNNING, claimed_by=self.name).update(
-                    lease_expires_at=utcnow()
-                )
-        self._jobs.clear()
-        self._main = None
-
-    def _on_publish(self, topic: str, message: dict[str, Any]) -> None:
-        if topic == pubsub.EXPORTS_TOPIC and message.get("status") == ExportStatus.PENDING.value:
-            self._wake.set()
-
-    async def _main_loop(self) -> None:
-        lease_check = self.lease.total_seconds() / 3
-        while not self._stopping:
-            try:
-                await self._renew_leases()
-                self._start_claimed(await self.claim_due())
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("export runner poll failed; trying again")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=min(self.poll_seconds, lease_check))
-            self._wake.clear()
-
-    def _start_claimed(self, jobs: list[ExportJob]) -> None:
-        for job in jobs:
-            task = asyncio.create_task(self.write(job))
-            self._jobs[job.id] = task
-            task.add_done_callback(functools.partial(self._finished, job.id))
-
-    def _finished(self, job_id: uuid.UUID, _task: asyncio.Task[None]) -> None:
-        self._jobs.pop(job_id, None)
-        self._wake.set()  # a slot is free
-
-    # ------------------------------------------------------------ claiming
+    def wants_wake(self, message: Mapping[str, Any]) -> bool:
+        return message.get("status") == ExportStatus.PENDING.value
 
     async def claim_due(self) -> list[ExportJob]:
-        """Claim PENDING jobs, and RUNNING ones whose lease ran out, oldest first, up to the free slots."""
-        free = self.concurrency - len(self._jobs)
-        if free <= 0:
-            return []
-        now = utcnow()
-        abandoned = Q(status=ExportStatus.RUNNING) & (Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True))
-        candidates = (
-            await ExportJob.filter(Q(status=ExportStatus.PENDING) | abandoned)
-            .exclude(id__in=list(self._jobs))
-            .order_by("created_at")
-            .limit(free)
+        """Claim PENDING jobs, and RUNNING ones whose lease ran out, oldest first, up to the free slots.
+
+        A job taken over is written again from the start."""
+        claimed, given_up = await self.leases.claim(
+            self.concurrency - len(self._work),
+            exclude=self._work,
+            on_claim={"row_count": 0, "progress": 0.0, "error": None},
         )
-        claimed = []
-        for job in candidates:
-            if await self._claim(job, now):
-                claimed.append(job)
+        for job in [*claimed, *given_up]:
+            await publish_change(job)
         return claimed
 
-    async def _claim(self, job: ExportJob, now: dt.datetime) -> bool:
-        """Compare-and-set: the job as it was read becomes this runner's, from zero rows."""
-        if job.status is ExportStatus.PENDING:
-            unchanged = Q(status=ExportStatus.PENDING)
-        else:
-            owner = Q(claimed_by__isnull=True) if job.claimed_by is None else Q(claimed_by=job.claimed_by)
-            unchanged = Q(status=ExportStatus.RUNNING) & owner
-            unchanged &= Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True)
-        won = await ExportJob.filter(Q(id=job.id) & unchanged).update(
-            status=ExportStatus.RUNNING,
-            claimed_by=self.name,
-            lease_expires_at=now + self.lease,
-            row_count=0,
-            progress=0.0,
-            error=None,
-        )
-        if not won:
-            return False
-        if job.status is ExportStatus.RUNNING:
-            log.info("export %s: taking over from %s, whose lease ran out", job.id, job.claimed_by)
-        job.status, job.claimed_by, job.row_count, job.progress = ExportStatus.RUNNING, self.name, 0, 0.0
-        await publish_change(job)
-        return True
-
-    async def _renew_leases(self) -> None:
-        if self._jobs:
-            await ExportJob.filter(id__in=list(self._jobs), status=ExportStatus.RUNNING, claimed_by=self.name).update(
-                lease_expires_at=utcnow() + self.lease
-            )
-
     async def _update_claimed(self, job: ExportJob, **values: Any) -> None:
-        """Write to a job this runner holds; LostJob when it no longer does."""
-        updated = await ExportJob.filter(id=job.id, status=ExportStatus.RUNNING, claimed_by=self.name).update(**values)
-        if not updated:
-            raise LostJob(str(job.id))
-        for name, value in values.items():
-            setattr(job, name, value)
+        """Write to a job this runner holds; LostClaim when it no longer does."""
+        await self.leases.write(job, **values)
         await publish_change(job)
 
-    # ------------------------------------------------------------ writing
-
-    async def run_due(self) -> int:
-        """Claim the due jobs and write them to the end, here and now (a poll, awaited: for tests and tools)."""
-        jobs = await self.claim_due()
-        for job in jobs:
-            await self.write(job)
-        return len(jobs)
+    async def work(self, job: ExportJob) -> None:
+        await self.write(job)
 
     async def write(self, job: ExportJob) -> None:
         """Write a claimed job's file, then mark it COMPLETED; FAILED with the reason if that fails."""
@@ -215,32 +113,18 @@ class ExportRunner:
             rows = await self._write_file(job, part)
             # rename before the status change: a COMPLETED job always has its file
             os.replace(part, final)
-            await self._update_claimed(
-                job,
-                status=ExportStatus.COMPLETED,
-                row_count=rows,
-                progress=1.0,
-                path=str(final),
-                finished_at=utcnow(),
-                claimed_by=None,
-                lease_expires_at=None,
-            )
+            await self.leases.finish(job, ExportStatus.COMPLETED, row_count=rows, progress=1.0, path=str(final))
+            await publish_change(job)
             log.info("export %s: %d runs written to %s", job.id, rows, final)
-        except LostJob:
+        except LostClaim:
             log.warning("export %s: another runner took it over; stopped writing", job.id)
         except asyncio.CancelledError:
             raise
         except Exception as error:
             log.exception("export %s failed", job.id)
-            with contextlib.suppress(LostJob):
-                await self._update_claimed(
-                    job,
-                    status=ExportStatus.FAILED,
-                    error=_failure_reason(error),
-                    finished_at=utcnow(),
-                    claimed_by=None,
-                    lease_expires_at=None,
-                )
+            with contextlib.suppress(LostClaim):
+                await self.leases.finish(job, ExportStatus.FAILED, error=_failure_reason(error))
+                await publish_change(job)
         finally:
             with contextlib.suppress(OSError):
                 part.unlink(missing_ok=True)
@@ -262,7 +146,7 @@ class ExportRunner:
                 if more:
                     progress = min(rows / total, RUNNING_PROGRESS_CAP) if total else 0.0
                     await self._update_claimed(
-                        job, row_count=rows, progress=progress, lease_expires_at=utcnow() + self.lease
+                        job, row_count=rows, progress=progress, lease_expires_at=utcnow() + self.leases.lease
                     )
             await asyncio.to_thread(_flush_to_disk, handle)
         return rows

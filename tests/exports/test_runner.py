@@ -118,3 +118,29 @@ async def test_a_stopped_runner_hands_its_job_over_at_once(acme, db):
     assert await ExportRunner(db, name="next").run_due() == 1
     finished = await ExportJob.get(id=job_id)
     assert (finished.status, finished.row_count) == (ExportStatus.COMPLETED, 1000)
+    # a clean hand-over is not a takeover: it does not count towards giving the job up
+    assert finished.takeovers == 0
+
+
+async def test_a_job_whose_process_dies_every_time_is_given_up_after_three_takeovers(acme, db):
+    project = await Project.get(key="acme")
+    await make_run(project, await workflow_of("acme"))
+    job_id = raw((await acme.operator.data(EXPORT, {"input": {}}))["exportRuns"]["job"]["id"])
+    # each runner claims the job and "dies" at once: a lease of 0 seconds is never renewed
+    owners = []
+    for index in range(4):
+        [claimed] = await ExportRunner(db, name=f"dies-{index}", lease_seconds=0).claim_due()
+        owners.append((claimed.claimed_by, (await ExportJob.get(id=job_id)).takeovers))
+    assert owners == [("exporter:dies-0", 0), ("exporter:dies-1", 1), ("exporter:dies-2", 2), ("exporter:dies-3", 3)]
+
+    # the fourth death: nobody takes it again, it ends FAILED with the reason
+    assert await ExportRunner(db, name="fifth").run_due() == 0
+    job = await ExportJob.get(id=job_id)
+    assert job.status is ExportStatus.FAILED
+    assert job.error == (
+        "given up after 3 takeovers: the process working on this export stopped each time (see the server logs)"
+    )
+    assert (job.claimed_by, job.lease_expires_at) == (None, None) and job.finished_at is not None
+    read = "query ($id: ID!) { exportJob(id: $id) { status error url } }"
+    payload = await acme.viewer.data(read, {"id": gid_of(job)})
+    assert payload["exportJob"] == {"status": "FAILED", "error": job.error, "url": None}
