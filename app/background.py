@@ -27,6 +27,7 @@ import functools
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from enum import Enum
@@ -216,6 +217,8 @@ class BackgroundRunner(abc.ABC, Generic[M]):
     """
 
     wake_topic: ClassVar[str]
+    # how often `housekeeping()` runs in the poll loop (None: never)
+    housekeeping_seconds: ClassVar[float | None] = None
 
     def __init__(self, leases: Leases[M], *, poll_seconds: float, concurrency: int) -> None:
         self.leases = leases
@@ -246,6 +249,9 @@ class BackgroundRunner(abc.ABC, Generic[M]):
     def wants_wake(self, message: Mapping[str, Any]) -> bool:
         """Whether a local message on `wake_topic` means new work."""
         return True
+
+    async def housekeeping(self) -> None:
+        """Periodic clean-up (old rows, expired files), every `housekeeping_seconds`."""
 
     # ------------------------------------------------------------ lifecycle
 
@@ -281,10 +287,14 @@ class BackgroundRunner(abc.ABC, Generic[M]):
 
     async def _main_loop(self) -> None:
         lease_check = self.leases.lease.total_seconds() / 3
+        housekeeping_due = time.monotonic()
         while not self._stopping:
             try:
                 await self.leases.renew(self._work)
                 self._start(await self.claim_due())
+                if self.housekeeping_seconds is not None and time.monotonic() >= housekeeping_due:
+                    housekeeping_due = time.monotonic() + self.housekeeping_seconds
+                    await self.housekeeping()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -304,6 +314,9 @@ class BackgroundRunner(abc.ABC, Generic[M]):
             await self.work(row)
         except LostClaim:
             log.warning("%s %s: another process took it over; stopped", self.leases.kind, row.id)
+        except Exception:
+            # its lease runs out and another process takes it over (a bounded number of times)
+            log.exception("%s %s failed unexpectedly; it will be taken over", self.leases.kind, row.id)
 
     def _finished(self, row_id: uuid.UUID, _task: asyncio.Task[None]) -> None:
         self._work.pop(row_id, None)

@@ -17,12 +17,14 @@ run are appended one transaction at a time and `seq` never has a gap.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import datetime as dt
 import logging
 import sys
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -234,6 +236,45 @@ def _column(value: Any) -> Any:
     return value.value if isinstance(value, StepStatus | RunStatus) else value
 
 
+@dataclasses.dataclass
+class FirstChangeHook:
+    """A write to commit in the first transaction that acts on one run (see `with_first_change_of`)."""
+
+    run_id: uuid.UUID
+    write: Callable[[BaseDBAsyncClient], Awaitable[None]]
+    done: bool = False
+
+    def applies_to(self, tx: RunTransaction) -> bool:
+        run = tx.run
+        if str(run.id) == str(self.run_id):
+            return True
+        # a RETRY or RESTART acts on the old run by creating the new one
+        created_from = (getattr(run, "retry_of_id", None), getattr(run, "restart_of_id", None))
+        return tx.is_new and str(self.run_id) in {str(value) for value in created_from if value is not None}
+
+
+_first_change_hook: contextvars.ContextVar[FirstChangeHook | None] = contextvars.ContextVar(
+    "flowdeck_first_change_hook", default=None
+)
+
+
+@contextlib.contextmanager
+def with_first_change_of(
+    run_id: uuid.UUID, write: Callable[[BaseDBAsyncClient], Awaitable[None]]
+) -> Iterator[FirstChangeHook]:
+    """Within this block, `write(connection)` runs inside the first RunTransaction that changes
+    `run_id` (or creates a run retrying or restarting it), just before it commits: a bulk job
+    records its progress atomically with the change it made, so that a crash can never leave
+    a run acted on but not recorded (or recorded but not acted on). If `write` raises, that
+    transaction is rolled back. `hook.done` tells whether it ran (and so committed)."""
+    hook = FirstChangeHook(run_id, write)
+    token = _first_change_hook.set(hook)
+    try:
+        yield hook
+    finally:
+        _first_change_hook.reset(token)
+
+
 class RunTransaction:
     """One database transaction over one run: status changes and the events they append.
 
@@ -308,6 +349,10 @@ class RunTransaction:
         if exc_type is None:
             try:
                 await self._flush()
+                hook = _first_change_hook.get()
+                if hook is not None and not hook.done and hook.applies_to(self):
+                    await hook.write(self.connection)
+                    hook.done = True
             except BaseException as flush_error:
                 await self._transaction.__aexit__(type(flush_error), flush_error, flush_error.__traceback__)
                 raise

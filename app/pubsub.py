@@ -14,6 +14,7 @@ from app.broadcast import RESYNC, Hub, Subscription
 from app.settings import ConfigError
 
 __all__ = [
+    "BULK_JOBS_TOPIC",
     "EXPORTS_TOPIC",
     "KEYS_TOPIC",
     "RESYNC",
@@ -36,6 +37,7 @@ log = logging.getLogger("flowdeck.pubsub")
 
 RUNS_TOPIC = "flowdeck.runs"
 EXPORTS_TOPIC = "flowdeck.exports"
+BULK_JOBS_TOPIC = "flowdeck.bulk-jobs"
 KEYS_TOPIC = "flowdeck.keys"
 
 

@@ -137,10 +137,13 @@ async def resume_run(principal: Principal, run_id: str, reason: str | None = Non
     return tx.run
 
 
-async def retry_run(principal: Principal, run_id: str, reason: str | None = None) -> Run:
+async def retry_run(
+    principal: Principal, run_id: str, reason: str | None = None, *, batch_id: str | None = None
+) -> Run:
     """retryRun: a new run (retryOf) that reuses the COMPLETED steps and reruns the rest.
 
-    Returns the new run; the old one keeps its status and gets RUN_RETRIED.
+    Returns the new run (with `batch_id`, when a bulk job retries); the old one keeps its
+    status and gets RUN_RETRIED.
     """
     principal.require(Role.OPERATOR, "retryRun")
     old = await get_visible_run(principal, run_id)
@@ -156,6 +159,7 @@ async def retry_run(principal: Principal, run_id: str, reason: str | None = None
             triggered_by=TriggerSource.RETRY,
             retry_of=uuid.UUID(str(old.id)),
             reused_outputs={ref: output for ref, output in completed},
+            batch_id=batch_id,
         ),
     )
     await _record_on_old(
@@ -164,13 +168,19 @@ async def retry_run(principal: Principal, run_id: str, reason: str | None = None
     return new
 
 
-async def restart_run(principal: Principal, run_id: str, reason: str | None = None) -> Run:
-    """restartRun (ADMIN): a new run from scratch (restartOf) with the same version and input."""
+async def restart_run(
+    principal: Principal, run_id: str, reason: str | None = None, *, batch_id: str | None = None
+) -> Run:
+    """restartRun (ADMIN): a new run from scratch (restartOf) with the same version and input
+    (and `batch_id`, when a bulk job restarts)."""
     principal.require(Role.ADMIN, "restartRun")
     old = await get_visible_run(principal, run_id)
     _check_status(old, RESTARTABLE_RUN_STATUSES, "restart")
     new = await _new_run_from(
-        principal, old, reason, Lineage(triggered_by=TriggerSource.RESTART, restart_of=uuid.UUID(str(old.id)))
+        principal,
+        old,
+        reason,
+        Lineage(triggered_by=TriggerSource.RESTART, restart_of=uuid.UUID(str(old.id)), batch_id=batch_id),
     )
     await _record_on_old(
         old, RESTARTABLE_RUN_STATUSES, "restart", RunEventType.RUN_RESTARTED, principal, reason, new

@@ -1,5 +1,8 @@
 """The engine: runs inside each server process (or alone as `flowdeck engine`).
 
+Besides runs, each engine carries bulk jobs forward (`app.engine.bulk_jobs`, started and
+stopped with it).
+
 It keeps a set of runs to look at. A run enters that set when this process writes
 to it (the in-process pub/sub listener: no polling delay), when a timer it set comes
 due (sleep steps, retry backoff, run expiry, scheduledAt), and when a poll of the
@@ -88,6 +91,11 @@ class Engine:
         self._heartbeat: asyncio.Task[None] | None = None
         self._stopping = False
         self._topic_prefix = pubsub.run_topic("")
+        # bulk jobs are engine work too: any engine carries them forward. Imported here: the
+        # runner acts through app.actions, which import the engine package.
+        from app.engine.bulk_jobs import BulkJobRunner
+
+        self.bulk_jobs = BulkJobRunner(name=name, lease_seconds=lease_seconds)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -101,6 +109,7 @@ class Engine:
         context.run(_current_engine.set, self)
         self._main = asyncio.create_task(self._main_loop(), context=context)
         self._heartbeat = asyncio.create_task(self._heartbeat_loop(), context=context)
+        await self.bulk_jobs.start()
         log.info("engine %s started", self.name)
 
     async def stop(self) -> None:
@@ -110,6 +119,7 @@ class Engine:
         """
         self._stopping = True
         pubsub.remove_local_listener(self._on_publish)
+        await self.bulk_jobs.stop()
         for task in (self._main, self._heartbeat):
             if task is not None:
                 task.cancel()

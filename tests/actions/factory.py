@@ -7,6 +7,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from tortoise import Tortoise
+
 from app.actions.runs import RunOptions, create_run
 from app.auth import Principal
 from app.definitions import RetrySpec, StepSpec
@@ -178,3 +180,42 @@ def gid(run: Run) -> str:
 
 def step_gid(step_run: StepRun) -> str:
     return to_global_id("StepRun", step_run.id)
+
+
+async def clone_runs(template: Run, count: int, **overrides: Any) -> None:
+    """Insert `count` copies of `template` with new ids in one statement (bulk fixtures, no API).
+
+    `overrides` set columns to constants (e.g. status="FAILED"). The copies have no steps
+    and no events of their own: enough for bulk actions, which act on the run row.
+    """
+    connection = Tortoise.get_connection("default")
+    postgres = connection.capabilities.dialect == "postgres"
+    columns = [name for name in Run._meta.db_fields if name != "id"]
+    values = []
+    params: list[Any] = []
+    for name in columns:
+        if name in overrides:
+            params.append(overrides[name])
+            values.append(f"${len(params)}" if postgres else "?")
+        else:
+            values.append(f"template.{name}")
+    params.append(str(template.id))
+    template_param = f"${len(params)}" if postgres else "?"
+    if postgres:
+        new_id = "gen_random_uuid()"
+        series = f"generate_series(1, {int(count)})"
+    else:
+        new_id = (
+            "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) "
+            "|| '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' "
+            "|| hex(randomblob(6)))"
+        )
+        series = (
+            f"(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {int(count)}) "
+            "SELECT i FROM n)"
+        )
+    await connection.execute_query(
+        f"INSERT INTO runs (id, {', '.join(columns)}) SELECT {new_id}, {', '.join(values)} "
+        f"FROM runs AS template, {series} AS copies WHERE template.id = {template_param}",
+        params,
+    )

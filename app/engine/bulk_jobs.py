@@ -1,0 +1,301 @@
+"""The bulk job runner: every engine runs one, so any process carries bulk jobs forward.
+
+A job is claimed and held like all background work (`app.background`). Its target is
+frozen first, inside the job: the ids of the runs matching at that moment (relative
+times measured from the job's creation) are copied by the database into bulk_targets,
+and `matched` is set in the same transaction. Until then readers see the job PENDING.
+
+The frozen ids are then walked in id order, a batch at a time, at no more than
+`maxPerSecond`. The job's cursor (the last run acted on) and its counts are written in
+the same transaction as the change the action makes to the run (`with_first_change_of`),
+so a process killed at any point leaves either both or neither: the next process resumes
+after the cursor and never acts twice on one run. A cancel is seen before each run and,
+as a backstop, inside that transaction: the job stops after the run in hand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
+
+from app import pubsub
+from app.actions.bulk import MAX_LISTED, forget_target, freeze_target, frozen_run_ids, run_action, target_condition
+from app.actions.bulk_jobs import (
+    FINISHED_BULK_JOB_STATUSES,
+    TYPE_NAME,
+    job_principal,
+    publish_bulk_job,
+)
+from app.background import BackgroundRunner, Leases, LostClaim, owner_name
+from app.enums import BulkJobStatus
+from app.errors import FlowdeckError, InvalidTransition
+from app.exporter.query import where_from_json
+from app.ids import to_global_id
+from app.lifecycle import utcnow, with_first_change_of
+from models import BulkJob, BulkTarget
+
+log = logging.getLogger("flowdeck.bulk_jobs")
+
+# JOBS.md: a bigger target ends the job FAILED (tests lower it)
+MAX_TARGET = 10_000_000
+FREEZE_TRIES = 3
+MAX_RUNNING_PER_PROJECT = 2
+BATCH = 500
+PUBLISH_SECONDS = 0.25
+CANCEL_CHECK_SECONDS = 0.05
+KEEP_FINISHED = dt.timedelta(days=30)
+# a synchronous action's snapshot older than this was left by a process that died
+ORPHAN_SNAPSHOT_AGE = dt.timedelta(hours=1)
+# serialises the per-project admission check of bulk job claims on PostgreSQL
+_ADMISSION_LOCK = 72_531_001
+
+
+class _TargetTooLarge(Exception):
+    pass
+
+
+def bulk_job_leases(name: str | None = None, lease_seconds: float = 30.0) -> Leases[BulkJob]:
+    """How bulk jobs are claimed and held (app.background)."""
+    return Leases(
+        model=BulkJob,
+        owner=owner_name("bulk", name),
+        lease=dt.timedelta(seconds=lease_seconds),
+        pending=BulkJobStatus.PENDING,
+        running=BulkJobStatus.RUNNING,
+        failed=BulkJobStatus.FAILED,
+        kind="bulk job",
+    )
+
+
+class _Pace:
+    """At most `per_second` starts a second: each start waits for its slot."""
+
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1.0 / per_second
+        self.next_at = time.monotonic()
+
+    async def wait(self) -> None:
+        delay = self.next_at - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        self.next_at = max(self.next_at, time.monotonic()) + self.interval
+
+
+class BulkJobRunner(BackgroundRunner[BulkJob]):
+    """Freezes the targets of bulk jobs and acts on them. Started and stopped by the engine."""
+
+    wake_topic = pubsub.BULK_JOBS_TOPIC
+    housekeeping_seconds = 300.0
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        lease_seconds: float = 30.0,
+        poll_seconds: float = 1.0,
+        concurrency: int = 2,
+        batch: int = BATCH,
+    ) -> None:
+        super().__init__(bulk_job_leases(name, lease_seconds), poll_seconds=poll_seconds, concurrency=concurrency)
+        self.batch = batch
+
+    def wants_wake(self, message: Mapping[str, Any]) -> bool:
+        # a new job, or a finished one (its project may start the next)
+        status = message.get("status")
+        return status == BulkJobStatus.PENDING.value or status in {s.value for s in FINISHED_BULK_JOB_STATUSES}
+
+    async def claim_due(self) -> list[BulkJob]:
+        claimed, given_up = await self.leases.claim(
+            self.concurrency - len(self._work), exclude=self._work, admit=_admit
+        )
+        for job in given_up:
+            await forget_target(job.id)
+        for job in [*claimed, *given_up]:
+            await publish_bulk_job(job)
+        return claimed
+
+    # ------------------------------------------------------------ the work
+
+    async def work(self, job: BulkJob) -> None:
+        if job.canceled_by is not None:
+            await self._end(job, BulkJobStatus.CANCELED)
+            return
+        if job.frozen_at is None and not await self._freeze(job):
+            return
+        if job.dry_run:
+            await self._end(job, BulkJobStatus.COMPLETED)
+            return
+        await self._act(job)
+
+    async def _freeze(self, job: BulkJob) -> bool:
+        """Resolve and freeze the target; False when the job ended (FAILED) or must be tried again."""
+        # counted before trying: a process that dies while freezing counts as a try too
+        await self.leases.write(job, freeze_attempts=F("freeze_attempts") + 1)
+        job.freeze_attempts += 1
+        try:
+            condition = target_condition(
+                job_principal(job),
+                ids=job.ids,
+                filter=job.filter_text,
+                where=where_from_json(job.where),
+                now=job.created_at,
+            )
+        except FlowdeckError as error:
+            await self._end(job, BulkJobStatus.FAILED, error=f"the target cannot be resolved: {error.message}")
+            return False
+        try:
+            async with in_transaction("default") as connection:
+                await BulkTarget.filter(snapshot_id=job.id).using_db(connection).delete()
+                matched = await freeze_target(job.id, condition, limit=MAX_TARGET + 1, connection=connection)
+                if matched > MAX_TARGET:
+                    raise _TargetTooLarge
+                now = utcnow()
+                await self.leases.write(job, connection, matched=matched, frozen_at=now, started_at=now)
+        except _TargetTooLarge:
+            await self._end(
+                job,
+                BulkJobStatus.FAILED,
+                error=f"the target has more than {MAX_TARGET:,} runs; narrow the filter and try again",
+            )
+            return False
+        except LostClaim:
+            raise
+        except Exception as error:
+            log.exception("bulk job %s: freezing its target failed (try %d)", job.id, job.freeze_attempts)
+            if job.freeze_attempts >= FREEZE_TRIES:
+                await self._end(
+                    job,
+                    BulkJobStatus.FAILED,
+                    error=f"the target could not be resolved after {job.freeze_attempts} tries "
+                    f"({type(error).__name__}; the server log has the details)",
+                )
+            else:
+                await self.leases.release([job.id])
+            return False
+        await publish_bulk_job(job)
+        return True
+
+    async def _act(self, job: BulkJob) -> None:
+        """Act on the frozen runs after the cursor, in id order, at the job's pace."""
+        act = run_action(
+            job_principal(job), job.action, job.reason, batch_id=to_global_id(TYPE_NAME, job.id)
+        )
+        pace = _Pace(job.max_per_second)
+        failures: list[dict[str, str]] = list(job.failures or [])
+        published = checked = time.monotonic()
+        async for ids in frozen_run_ids(job.id, after=job.cursor, batch=self.batch):
+            for run_id in ids:
+                await pace.wait()
+                if time.monotonic() - checked >= CANCEL_CHECK_SECONDS or pace.interval >= CANCEL_CHECK_SECONDS:
+                    checked = time.monotonic()
+                    if await _cancel_requested(job):
+                        await self._end(job, BulkJobStatus.CANCELED)
+                        return
+                recorder = _Recorder(self.leases, job, run_id)
+                error: FlowdeckError | None = None
+                with with_first_change_of(run_id, recorder.succeeded) as hook:
+                    try:
+                        await act(run_id)
+                    except FlowdeckError as failure:
+                        error = failure
+                if not hook.done:
+                    if error is None:
+                        error = InvalidTransition("the action changed nothing on this run")
+                    if len(failures) < MAX_LISTED:
+                        failures.append({"run_id": str(run_id), "code": error.code.value, "message": error.message})
+                    async with in_transaction("default") as connection:
+                        await recorder.failed(connection, failures)
+                job.cursor = run_id
+                if recorder.canceled:
+                    await self._end(job, BulkJobStatus.CANCELED)
+                    return
+                if time.monotonic() - published >= PUBLISH_SECONDS:
+                    published = time.monotonic()
+                    await publish_bulk_job(await BulkJob.get(id=job.id))
+        await self._end(job, BulkJobStatus.COMPLETED)
+
+    async def _end(self, job: BulkJob, status: BulkJobStatus, *, error: str | None = None) -> None:
+        await self.leases.finish(job, status, error=error)
+        await forget_target(job.id)
+        await publish_bulk_job(await BulkJob.get(id=job.id))
+        log.info("bulk job %s %s", job.id, status.value)
+
+    # ------------------------------------------------------------ housekeeping
+
+    async def housekeeping(self) -> None:
+        """Delete jobs finished more than 30 days ago, and snapshots left by dead processes."""
+        await purge_bulk_jobs(utcnow())
+
+
+class _Recorder:
+    """Writes one run's outcome into the job: cursor and counts, fenced by the claim."""
+
+    def __init__(self, leases: Leases[BulkJob], job: BulkJob, run_id: uuid.UUID) -> None:
+        self.leases = leases
+        self.job = job
+        self.run_id = run_id
+        self.canceled = False
+
+    async def _write(self, connection: BaseDBAsyncClient, **values: Any) -> None:
+        values = {"cursor": self.run_id, "processed": F("processed") + 1, **values}
+        held = self.leases.held(self.job.id)
+        if await BulkJob.filter(held, canceled_by__isnull=True).using_db(connection).update(**values):
+            return
+        # canceled meanwhile: the run in hand is recorded all the same, then the job stops
+        await self.leases.write(self.job, connection, **values)
+        self.canceled = True
+
+    async def succeeded(self, connection: BaseDBAsyncClient) -> None:
+        """In the transaction of the run's change: counted with it, or not at all."""
+        await self._write(connection, succeeded=F("succeeded") + 1)
+
+    async def failed(self, connection: BaseDBAsyncClient, failures: list[dict[str, str]]) -> None:
+        await self._write(connection, failed=F("failed") + 1, failures=failures)
+
+
+async def _cancel_requested(job: BulkJob) -> bool:
+    rows = await BulkJob.filter(id=job.id).values_list("canceled_by", flat=True)
+    return bool(rows) and rows[0] is not None
+
+
+async def _admit(connection: BaseDBAsyncClient, job: BulkJob) -> bool:
+    """At most MAX_RUNNING_PER_PROJECT jobs of a project run at once; a job taken over already runs."""
+    if job.status is BulkJobStatus.RUNNING:
+        return True
+    if Tortoise.get_connection("default").capabilities.dialect == "postgres":
+        await connection.execute_query(f"SELECT pg_advisory_xact_lock({_ADMISSION_LOCK})")
+    project = Q(project_id__isnull=True) if job.project_id is None else Q(project_id=job.project_id)
+    running = await BulkJob.filter(project, status=BulkJobStatus.RUNNING).using_db(connection).count()
+    return running < MAX_RUNNING_PER_PROJECT
+
+
+async def purge_bulk_jobs(now: dt.datetime) -> int:
+    """Delete jobs finished before now - 30 days (and their targets), and the snapshots of
+    synchronous actions whose process died (uuid1 ids older than an hour); jobs deleted."""
+    old = await BulkJob.filter(
+        status__in=list(FINISHED_BULK_JOB_STATUSES), finished_at__lt=now - KEEP_FINISHED
+    ).values_list("id", flat=True)
+    for job_id in old:
+        await forget_target(uuid.UUID(str(job_id)))
+    deleted = await BulkJob.filter(id__in=list(old)).delete() if old else 0
+    snapshots = await BulkTarget.all().distinct().values_list("snapshot_id", flat=True)
+    for raw in snapshots:
+        snapshot = uuid.UUID(str(raw))
+        if snapshot.version == 1 and _uuid1_time(snapshot) < now - ORPHAN_SNAPSHOT_AGE:
+            await forget_target(snapshot)
+    return int(deleted)
+
+
+def _uuid1_time(value: uuid.UUID) -> dt.datetime:
+    # uuid1 time: 100-ns intervals since 1582-10-15
+    return dt.datetime(1582, 10, 15, tzinfo=dt.UTC) + dt.timedelta(microseconds=value.time // 10)
