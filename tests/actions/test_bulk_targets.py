@@ -5,7 +5,9 @@ and walks a target of any size a batch at a time."""
 from __future__ import annotations
 
 import tracemalloc
+import uuid
 
+import app.actions.runs
 from app.actions import bulk
 from app.enums import BulkAction, Role, RunStatus, TriggerSource, UnblockAction
 from app.queries import run_condition
@@ -13,6 +15,19 @@ from models import Run
 from tests.actions.factory import clone_runs, make_project, make_run, make_run_in, principal, put_run, task
 
 FAILED_FILTER = 'status eq "FAILED"'
+
+
+class _IdsFromTheTop:
+    """Stands in for the `uuid` module where runs are created: ids counting down from the largest."""
+
+    UUID = uuid.UUID
+
+    def __init__(self) -> None:
+        self.next = (1 << 128) - 1
+
+    def uuid4(self) -> uuid.UUID:
+        self.next -= 1
+        return uuid.UUID(int=self.next)
 
 
 async def test_retry_by_failed_status_never_retries_the_runs_it_creates(db, monkeypatch):
@@ -26,6 +41,8 @@ async def test_retry_by_failed_status_never_retries_the_runs_it_creates(db, monk
         return await put_run(new, RunStatus.FAILED)
 
     monkeypatch.setitem(bulk._BULK_ACTIONS, BulkAction.RETRY, retry_whose_run_fails_at_once)
+    # the runs it creates sort after every original (as a random id may), where a walk by id meets them
+    monkeypatch.setattr(app.actions.runs, "uuid", _IdsFromTheTop())
     result = await bulk.bulk_run_action(
         principal(project),
         action=BulkAction.RETRY,
