@@ -35,7 +35,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import F, Q
+from tortoise.expressions import Expression, F, Q
 from tortoise.transactions import in_transaction
 
 from app import pubsub
@@ -201,7 +201,7 @@ class Leases(Generic[M]):
         if not await query.update(**values):
             raise LostClaim(f"{self.kind} {row.id} is no longer held by {self.owner}")
         for name, value in values.items():
-            if not isinstance(value, F):
+            if not isinstance(value, Expression):
                 setattr(row, name, value)
 
     async def finish(self, row: M, status: Enum, **values: Any) -> None:
