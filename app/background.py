@@ -206,7 +206,8 @@ class Leases(Generic[M]):
 
     async def finish(self, row: M, status: Enum, **values: Any) -> None:
         """End the work: the final status, the owner and lease cleared."""
-        await self.write(row, status=status, finished_at=utcnow(), claimed_by=None, lease_expires_at=None, **values)
+        ending: dict[str, Any] = {"finished_at": utcnow(), "claimed_by": None, "lease_expires_at": None}
+        await self.write(row, status=status, **{**ending, **values})
 
 
 class BackgroundRunner(abc.ABC, Generic[M]):

@@ -50,6 +50,8 @@ class Settings:
     updates_max_age_days: int = 90
     # runEvents subscribers with the same document, variables and visibility share one execution
     live_shared_feeds: bool = True
+    # export files are deleted this long after they were written
+    export_retention_hours: int = 24
 
     @property
     def is_sqlite(self) -> bool:
@@ -140,6 +142,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         updates_max_per_run=_positive_int(env, "FLOWDECK_UPDATES_MAX_PER_RUN", 1000),
         updates_max_age_days=_positive_int(env, "FLOWDECK_UPDATES_MAX_AGE_DAYS", 90),
         live_shared_feeds=shared_raw in {"1", "true"},
+        export_retention_hours=_positive_int(env, "FLOWDECK_EXPORT_RETENTION_HOURS", 24),
     )
 
 

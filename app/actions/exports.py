@@ -75,8 +75,8 @@ async def get_export_job(principal: Principal, job_id: str) -> ExportJob:
 
 def export_url(job: ExportJob) -> str | None:
     """Where a COMPLETED job's file is downloaded (relative, same Authorization as GraphQL)."""
-    if job.status is not ExportStatus.COMPLETED:
-        return None
+    if job.status is not ExportStatus.COMPLETED or job.path is None:
+        return None  # unfinished, or its file was deleted after the retention
     return f"/exports/{to_global_id(TYPE_NAME, job.id)}"
 
 
@@ -84,6 +84,8 @@ async def export_file(principal: Principal, job_id: str) -> tuple[ExportJob, Pat
     """A visible COMPLETED job and its file; NotFound for anything else (unknown, unseen, unfinished)."""
     job = await get_export_job(principal, job_id)
     path = Path(job.path) if job.path else None
+    if job.status is ExportStatus.COMPLETED and path is None:
+        raise NotFound(f"export {job_id!r} has no file any more: it was deleted after the retention period")
     if job.status is not ExportStatus.COMPLETED or path is None or not path.is_file():
         raise NotFound(f"export {job_id!r} has no file to download (status {job.status.value})")
     return job, path

@@ -63,6 +63,7 @@ class ExportRunner(BackgroundRunner[ExportJob]):
     """Claims and writes export jobs. `start()` once per process; `stop()` before closing the database."""
 
     wake_topic = pubsub.EXPORTS_TOPIC
+    housekeeping_seconds = 60.0
 
     def __init__(
         self,
@@ -102,6 +103,9 @@ class ExportRunner(BackgroundRunner[ExportJob]):
     async def work(self, job: ExportJob) -> None:
         await self.write(job)
 
+    async def housekeeping(self) -> None:
+        await delete_expired_files(utcnow())
+
     async def write(self, job: ExportJob) -> None:
         """Write a claimed job's file, then mark it COMPLETED; FAILED with the reason if that fails."""
         file_format = FILE_FORMATS[job.format]
@@ -113,7 +117,16 @@ class ExportRunner(BackgroundRunner[ExportJob]):
             rows = await self._write_file(job, part)
             # rename before the status change: a COMPLETED job always has its file
             os.replace(part, final)
-            await self.leases.finish(job, ExportStatus.COMPLETED, row_count=rows, progress=1.0, path=str(final))
+            finished = utcnow()
+            await self.leases.finish(
+                job,
+                ExportStatus.COMPLETED,
+                row_count=rows,
+                progress=1.0,
+                path=str(final),
+                finished_at=finished,
+                expires_at=finished + dt.timedelta(hours=self.settings.export_retention_hours),
+            )
             await publish_change(job)
             log.info("export %s: %d runs written to %s", job.id, rows, final)
         except LostClaim:
@@ -150,6 +163,21 @@ class ExportRunner(BackgroundRunner[ExportJob]):
                     )
             await asyncio.to_thread(_flush_to_disk, handle)
         return rows
+
+
+async def delete_expired_files(now: dt.datetime) -> int:
+    """Delete the files of COMPLETED jobs whose retention ran out; the job keeps its row and
+    `expires_at`, and its url is null from then on. How many were deleted."""
+    expired = await ExportJob.filter(
+        status=ExportStatus.COMPLETED, path__isnull=False, expires_at__lte=now
+    ).values_list("id", "path")
+    for job_id, path in expired:
+        # the row first: a download that finds no path answers NOT_FOUND, never a half-deleted file
+        if await ExportJob.filter(id=job_id, path=path).update(path=None):
+            with contextlib.suppress(FileNotFoundError):
+                Path(path).unlink()
+            log.info("export %s: file deleted, its retention ran out", job_id)
+    return len(expired)
 
 
 async def _tags_of(run_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[tuple[str, str]]]:

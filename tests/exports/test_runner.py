@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import time
 import uuid
 
-from app.enums import ExportFormat, ExportStatus
+import pytest
+
+from app.actions.exports import export_file
+from app.auth import Principal
+from app.enums import ExportFormat, ExportStatus, Role
+from app.errors import NotFound
 from app.exporter import ExportRunner
+from app.exporter.runner import delete_expired_files
 from app.ids import expect_global_id, to_global_id
 from app.lifecycle import utcnow
+from app.settings import ConfigError, load_settings
 from models import ExportJob, Project, Run
 from tests.exports.test_export_runs import EXPORT, csv_ids, file_of, gid, workflow_of
 from tests.queries.factory import at, make_run, new_run
@@ -144,3 +152,35 @@ async def test_a_job_whose_process_dies_every_time_is_given_up_after_three_takeo
     read = "query ($id: ID!) { exportJob(id: $id) { status error url } }"
     payload = await acme.viewer.data(read, {"id": gid_of(job)})
     assert payload["exportJob"] == {"status": "FAILED", "error": job.error, "url": None}
+
+
+async def test_files_are_deleted_after_the_retention_and_their_jobs_say_so(acme, db):
+    project = await Project.get(key="acme")
+    await make_run(project, await workflow_of("acme"))
+    job_id = raw((await acme.operator.data(EXPORT, {"input": {}}))["exportRuns"]["job"]["id"])
+    runner = ExportRunner(dataclasses.replace(db, export_retention_hours=2), name="tests")
+    assert await runner.run_due() == 1
+    job = await ExportJob.get(id=job_id)
+    assert job.expires_at is not None and job.finished_at is not None
+    assert job.expires_at - job.finished_at == dt.timedelta(hours=2)
+    principal = Principal(key_id=None, name="acme-viewer", role=Role.VIEWER, project_id=uuid.UUID(str(project.id)))
+    _, path = await export_file(principal, gid_of(job))
+    assert path.is_file()
+
+    # an hour later the file is still there; past the retention it is gone
+    assert await delete_expired_files(job.finished_at + dt.timedelta(hours=1)) == 0
+    assert path.is_file()
+    assert await delete_expired_files(job.finished_at + dt.timedelta(hours=2, seconds=1)) == 1
+    assert not path.exists()
+    expired = await ExportJob.get(id=job_id)
+    assert (expired.status, expired.path, expired.expires_at) == (ExportStatus.COMPLETED, None, job.expires_at)
+    with pytest.raises(NotFound, match="it was deleted after the retention period"):
+        await export_file(principal, gid_of(job))
+    assert await delete_expired_files(job.finished_at + dt.timedelta(days=1)) == 0
+
+
+def test_the_retention_is_read_from_the_environment():
+    assert load_settings({}).export_retention_hours == 24
+    assert load_settings({"FLOWDECK_EXPORT_RETENTION_HOURS": "6"}).export_retention_hours == 6
+    with pytest.raises(ConfigError, match="FLOWDECK_EXPORT_RETENTION_HOURS: must be at least 1, got 0"):
+        load_settings({"FLOWDECK_EXPORT_RETENTION_HOURS": "0"})
