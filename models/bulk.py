@@ -43,8 +43,6 @@ class BulkJob(models.Model):
     failed = fields.IntField(default=0)
     # at most 100: [{"run_id", "code", "message"}]
     failures: Any = fields.JSONField(default=list)
-    # the last run (in id order) acted on: written in the same transaction as that run's change
-    cursor = fields.UUIDField(null=True)
     error = fields.TextField(null=True)
     canceled_by = fields.CharField(max_length=255, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -68,6 +66,8 @@ class BulkTarget(models.Model):
     """One run of a frozen bulk target: the runs that matched when a bulk action began.
 
     `snapshot_id` is a bulk job's id, or (uuid1) a synchronous action's, removed when it ends.
+    A job deletes a run's row in the transaction that acts on the run: the rows left are
+    the work left.
     """
 
     id = fields.BigIntField(primary_key=True)

@@ -5,22 +5,25 @@ frozen first, inside the job: the ids of the runs matching at that moment (relat
 times measured from the job's creation) are copied by the database into bulk_targets,
 and `matched` is set in the same transaction. Until then readers see the job PENDING.
 
-The frozen ids are then walked in id order, a batch at a time, at no more than
-`maxPerSecond`. The job's cursor (the last run acted on) and its counts are written in
-the same transaction as the change the action makes to the run (`with_first_change_of`),
-so a process killed at any point leaves either both or neither: the next process resumes
-after the cursor and never acts twice on one run. A cancel is seen before each run and,
-as a backstop, inside that transaction: the job stops after the run in hand.
+The frozen ids are then walked in id order, a batch at a time, several runs at once (on
+PostgreSQL) and no more than `maxPerSecond`. A run's target row is deleted, and the job's
+counts are written, in the same transaction as the change the action makes to the run
+(`with_first_change_of`), so a process killed at any point leaves either both or
+neither: the rows left are exactly the work left, the next process resumes with them,
+and no run is acted on twice (deleting a row already gone rolls the change back). A
+cancel is seen before each run and, as a backstop, inside that transaction: the job
+stops after the runs in hand.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from tortoise import Tortoise
@@ -51,8 +54,8 @@ MAX_TARGET = 10_000_000
 FREEZE_TRIES = 3
 MAX_RUNNING_PER_PROJECT = 2
 BATCH = 500
-PUBLISH_SECONDS = 0.25
 CANCEL_CHECK_SECONDS = 0.05
+PUBLISH_SECONDS = 0.25
 KEEP_FINISHED = dt.timedelta(days=30)
 # a synchronous action's snapshot older than this was left by a process that died
 ORPHAN_SNAPSHOT_AGE = dt.timedelta(hours=1)
@@ -85,10 +88,11 @@ class _Pace:
         self.next_at = time.monotonic()
 
     async def wait(self) -> None:
-        delay = self.next_at - time.monotonic()
-        if delay > 0:
+        # the slot is taken before sleeping: concurrent callers get consecutive slots
+        slot = max(self.next_at, time.monotonic())
+        self.next_at = slot + self.interval
+        while (delay := slot - time.monotonic()) > 0:
             await asyncio.sleep(delay)
-        self.next_at = max(self.next_at, time.monotonic()) + self.interval
 
 
 class BulkJobRunner(BackgroundRunner[BulkJob]):
@@ -105,9 +109,18 @@ class BulkJobRunner(BackgroundRunner[BulkJob]):
         poll_seconds: float = 1.0,
         concurrency: int = 2,
         batch: int = BATCH,
+        parallel: int | None = None,
     ) -> None:
         super().__init__(bulk_job_leases(name, lease_seconds), poll_seconds=poll_seconds, concurrency=concurrency)
         self.batch = batch
+        # runs of one job acted on at once; None: 8 on PostgreSQL, 1 on SQLite (one connection)
+        self._parallel = parallel
+
+    @property
+    def parallel(self) -> int:
+        if self._parallel is not None:
+            return self._parallel
+        return 8 if Tortoise.get_connection("default").capabilities.dialect == "postgres" else 1
 
     def wants_wake(self, message: Mapping[str, Any]) -> bool:
         # a new job, or a finished one (its project may start the next)
@@ -186,46 +199,29 @@ class BulkJobRunner(BackgroundRunner[BulkJob]):
         return True
 
     async def _act(self, job: BulkJob) -> None:
-        """Act on the frozen runs after the cursor, in id order, at the job's pace."""
-        act = run_action(
-            job_principal(job), job.action, job.reason, batch_id=to_global_id(TYPE_NAME, job.id)
-        )
-        pace = _Pace(job.max_per_second)
-        failures: list[dict[str, str]] = list(job.failures or [])
-        published = checked = time.monotonic()
-        async for ids in frozen_run_ids(job.id, after=job.cursor, batch=self.batch):
-            for run_id in ids:
-                await pace.wait()
-                if time.monotonic() - checked >= CANCEL_CHECK_SECONDS or pace.interval >= CANCEL_CHECK_SECONDS:
-                    checked = time.monotonic()
-                    if await _cancel_requested(job):
-                        await self._end(job, BulkJobStatus.CANCELED)
-                        return
-                recorder = _Recorder(self.leases, job, run_id)
-                error: FlowdeckError | None = None
-                with with_first_change_of(run_id, recorder.succeeded) as hook:
-                    try:
-                        await act(run_id)
-                    except FlowdeckError as failure:
-                        error = failure
-                if not hook.done:
-                    if error is None:
-                        error = InvalidTransition("the action changed nothing on this run")
-                    if len(failures) < MAX_LISTED:
-                        failures.append({"run_id": str(run_id), "code": error.code.value, "message": error.message})
-                    async with in_transaction("default") as connection:
-                        await recorder.failed(connection, failures)
-                job.cursor = run_id
-                if recorder.canceled:
-                    await self._end(job, BulkJobStatus.CANCELED)
-                    return
-                if time.monotonic() - published >= PUBLISH_SECONDS:
-                    published = time.monotonic()
-                    await publish_bulk_job(await BulkJob.get(id=job.id))
-        await self._end(job, BulkJobStatus.COMPLETED)
+        """Act on the frozen runs not yet acted on, in id order, at the job's pace."""
+        act = run_action(job_principal(job), job.action, job.reason, batch_id=to_global_id(TYPE_NAME, job.id))
+        walk = _Walk(self.leases, job, act, self.parallel)
+        async for ids in frozen_run_ids(job.id, batch=self.batch):
+            await walk.batch(ids)
+            if walk.canceled:
+                await self._end(job, BulkJobStatus.CANCELED, failures=walk.failures)
+                return
+            await publish_bulk_job(await BulkJob.get(id=job.id))
+        await self._end(job, BulkJobStatus.COMPLETED, failures=walk.failures)
 
-    async def _end(self, job: BulkJob, status: BulkJobStatus, *, error: str | None = None) -> None:
-        await self.leases.finish(job, status, error=error)
+    async def _end(
+        self,
+        job: BulkJob,
+        status: BulkJobStatus,
+        *,
+        error: str | None = None,
+        failures: list[dict[str, str]] | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"error": error}
+        if failures is not None:
+            values["failures"] = failures  # the whole list: writes of concurrent runs may have crossed
+        await self.leases.finish(job, status, **values)
         await forget_target(job.id)
         await publish_bulk_job(await BulkJob.get(id=job.id))
         log.info("bulk job %s %s", job.id, status.value)
@@ -237,35 +233,89 @@ class BulkJobRunner(BackgroundRunner[BulkJob]):
         await purge_bulk_jobs(utcnow())
 
 
-class _Recorder:
-    """Writes one run's outcome into the job: cursor and counts, fenced by the claim."""
+class _Walk:
+    """Acts on the runs of one job: `parallel` at a time, at the job's pace, until canceled."""
 
-    def __init__(self, leases: Leases[BulkJob], job: BulkJob, run_id: uuid.UUID) -> None:
+    def __init__(
+        self,
+        leases: Leases[BulkJob],
+        job: BulkJob,
+        act: Callable[[uuid.UUID], Awaitable[object]],
+        parallel: int,
+    ) -> None:
         self.leases = leases
         self.job = job
-        self.run_id = run_id
+        self.act = act
+        self.slots = asyncio.Semaphore(parallel)
+        self.pace = _Pace(job.max_per_second)
+        self.failures: list[dict[str, str]] = list(job.failures or [])
         self.canceled = False
+        self._checked = 0.0
+        self._published = time.monotonic()
 
-    async def _write(self, connection: BaseDBAsyncClient, **values: Any) -> None:
-        values = {"cursor": self.run_id, "processed": F("processed") + 1, **values}
+    async def batch(self, ids: list[uuid.UUID]) -> None:
+        """Act on these runs (each at most once) and return when all in hand are done."""
+        results = await asyncio.gather(*(self._one(run_id) for run_id in ids), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+
+    async def _one(self, run_id: uuid.UUID) -> None:
+        async with self.slots:
+            if self.canceled:
+                return
+            await self.pace.wait()
+            if await self._cancel_seen():
+                return
+            error: FlowdeckError | None = None
+            with with_first_change_of(run_id, functools.partial(self._record, run_id, succeeded=True)) as hook:
+                try:
+                    await self.act(run_id)
+                except FlowdeckError as failure:
+                    error = failure
+            if not hook.done:
+                await self._record_failure(run_id, error)
+            await self._publish_now_and_then()
+
+    async def _record_failure(self, run_id: uuid.UUID, error: FlowdeckError | None) -> None:
+        if error is None:
+            error = InvalidTransition("the action changed nothing on this run")
+        if len(self.failures) < MAX_LISTED:
+            self.failures.append({"run_id": str(run_id), "code": error.code.value, "message": error.message})
+        async with in_transaction("default") as connection:
+            await self._record(run_id, connection, succeeded=False)
+
+    async def _publish_now_and_then(self) -> None:
+        if time.monotonic() - self._published >= PUBLISH_SECONDS:
+            self._published = time.monotonic()
+            await publish_bulk_job(await BulkJob.get(id=self.job.id))
+
+    async def _cancel_seen(self) -> bool:
+        # before every run at a slow pace, at most every CANCEL_CHECK_SECONDS at a fast one
+        due = self.pace.interval >= CANCEL_CHECK_SECONDS or time.monotonic() - self._checked >= CANCEL_CHECK_SECONDS
+        if not self.canceled and due:
+            self._checked = time.monotonic()
+            rows = await BulkJob.filter(id=self.job.id).values_list("canceled_by", flat=True)
+            self.canceled = bool(rows) and rows[0] is not None
+        return self.canceled
+
+    async def _record(self, run_id: uuid.UUID, connection: BaseDBAsyncClient, *, succeeded: bool) -> None:
+        """The run's outcome, in the transaction given (the run's own change, when it succeeded):
+        its target row deleted and the counts moved, fenced by the claim, or nothing at all."""
+        gone = await BulkTarget.filter(snapshot_id=self.job.id, run_id=run_id).using_db(connection).delete()
+        if not gone:
+            raise LostClaim(f"run {run_id} of bulk job {self.job.id} was already acted on")
+        values: dict[str, Any] = {"processed": F("processed") + 1}
+        if succeeded:
+            values["succeeded"] = F("succeeded") + 1
+        else:
+            values["failed"] = F("failed") + 1
+            values["failures"] = self.failures
         held = self.leases.held(self.job.id)
-        if await BulkJob.filter(held, canceled_by__isnull=True).using_db(connection).update(**values):
-            return
-        # canceled meanwhile: the run in hand is recorded all the same, then the job stops
-        await self.leases.write(self.job, connection, **values)
-        self.canceled = True
-
-    async def succeeded(self, connection: BaseDBAsyncClient) -> None:
-        """In the transaction of the run's change: counted with it, or not at all."""
-        await self._write(connection, succeeded=F("succeeded") + 1)
-
-    async def failed(self, connection: BaseDBAsyncClient, failures: list[dict[str, str]]) -> None:
-        await self._write(connection, failed=F("failed") + 1, failures=failures)
-
-
-async def _cancel_requested(job: BulkJob) -> bool:
-    rows = await BulkJob.filter(id=job.id).values_list("canceled_by", flat=True)
-    return bool(rows) and rows[0] is not None
+        if not await BulkJob.filter(held, canceled_by__isnull=True).using_db(connection).update(**values):
+            # canceled meanwhile: the run in hand is recorded all the same, then the job stops
+            await self.leases.write(self.job, connection, **values)
+            self.canceled = True
 
 
 async def _admit(connection: BaseDBAsyncClient, job: BulkJob) -> bool:

@@ -39,7 +39,6 @@ class Migration(migrations.Migration):
                 ('succeeded', fields.IntField(default=0)),
                 ('failed', fields.IntField(default=0)),
                 ('failures', fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads)),
-                ('cursor', fields.UUIDField(null=True)),
                 ('error', fields.TextField(null=True, unique=False)),
                 ('canceled_by', fields.CharField(null=True, max_length=255)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
