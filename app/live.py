@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from tortoise.expressions import Q
 
 from app import pubsub
+from app.actions.bulk_jobs import FINISHED_BULK_JOB_STATUSES, get_bulk_job, shown_status
 from app.actions.exports import get_export_job
 from app.actions.runs import get_visible_run
 from app.auth import Principal
@@ -27,7 +28,7 @@ from app.enums import ExportStatus
 from app.lifecycle import TERMINAL_RUN_STATUSES, utcnow
 from app.observability.logs import outside_request
 from app.queries import RunWhereSpec, run_condition
-from models import ExportJob, Run, RunEvent, RunUpdate
+from models import BulkJob, ExportJob, Run, RunEvent, RunUpdate
 
 T = TypeVar("T")
 
@@ -219,6 +220,24 @@ async def follow_run_changes(
             for run in runs:
                 since = max(since, run.updated_at)
                 yield run
+
+
+async def follow_bulk_job(principal: Principal, job_id: str) -> AsyncIterator[BulkJob]:
+    """bulkJob: the job as it is now, then at each change of status or progress, until it ends
+    (COMPLETED, CANCELED or FAILED)."""
+    job = await get_bulk_job(principal, job_id)
+    last: tuple[str, int, int] | None = None
+
+    async def read() -> tuple[list[BulkJob], bool]:
+        nonlocal last
+        current = await BulkJob.get(id=job.id)
+        state = (shown_status(current).value, current.processed, current.matched)
+        changed = [current] if state != last else []
+        last = state
+        return changed, current.status in FINISHED_BULK_JOB_STATUSES
+
+    async for item in _follow(pubsub.BULK_JOBS_TOPIC, read):
+        yield item
 
 
 async def follow_export_job(principal: Principal, job_id: str) -> AsyncIterator[ExportJob]:

@@ -11,6 +11,7 @@ from strawberry.tools import merge_types
 
 from app.settings import Settings
 from schema.accounts import AccountMutations, AccountQueries, ApiKey, Project
+from schema.bulk_jobs import BulkJobMutations, BulkJobQueries
 from schema.bulk_mutations import BulkMutations
 from schema.exports import ExportMutations, ExportQueries
 from schema.metrics import GraphQLMetrics
@@ -24,7 +25,10 @@ from schema.workflows import Workflow, WorkflowMutations, WorkflowQueries
 
 log = logging.getLogger("flowdeck.graphql")
 
-Query = merge_types("Query", (NodeQueries, AccountQueries, WorkflowQueries, RunQueries, ExportQueries, ScheduleQueries))
+Query = merge_types(
+    "Query",
+    (NodeQueries, AccountQueries, WorkflowQueries, RunQueries, ExportQueries, ScheduleQueries, BulkJobQueries),
+)
 Mutation = merge_types(
     "Mutation",
     (
@@ -36,6 +40,7 @@ Mutation = merge_types(
         BulkMutations,
         ExportMutations,
         ScheduleMutations,
+        BulkJobMutations,
     ),
 )
 

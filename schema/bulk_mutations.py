@@ -6,8 +6,9 @@ import strawberry
 
 from app.actions import bulk
 from app.ids import to_global_id
+from schema.bulk_jobs import BulkFailure, BulkJob
 from schema.context import Authenticated, Info, principal_of
-from schema.enums import BulkAction, ErrorCode, UnblockAction
+from schema.enums import BulkAction, UnblockAction
 from schema.errors import UserError, attempt
 from schema.runs import Run, RunWhere
 
@@ -34,13 +35,19 @@ class BulkRunActionInput:
     where: RunWhere | None = None
     reason: str | None = None
     dry_run: bool | None = strawberry.field(default=False, description="count what would be acted on, change nothing")
-
-
-@strawberry.type
-class BulkFailure:
-    run_id: strawberry.ID
-    code: ErrorCode
-    message: str
+    background: bool | None = strawberry.field(
+        default=False,
+        description="run as a durable background job (always so for targets over 1,000 runs); see JOBS.md",
+    )
+    max_per_second: float | None = strawberry.field(
+        default=None, description="background jobs only: act on at most this many runs a second"
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description=(
+            "background jobs only: a second request with the same key in the same project returns the first job"
+        ),
+    )
 
 
 @strawberry.type
@@ -53,12 +60,20 @@ class BulkActionPayload:
     runs: list[Run] = strawberry.field(
         description="RETRY / RESTART / UNBLOCK: the new or released runs, at most 100 listed"
     )
+    job: BulkJob | None = strawberry.field(
+        description=(
+            "set when the action runs as a background job (JOBS.md); "
+            "the counts here are then 0 and the job reports them"
+        )
+    )
     errors: list[UserError]
 
 
 def _payload(result: bulk.BulkResult | None, errors: list[UserError]) -> BulkActionPayload:
     if result is None:
-        return BulkActionPayload(matched=0, succeeded=0, failed=0, dry_run=False, failures=[], runs=[], errors=errors)
+        return BulkActionPayload(
+            matched=0, succeeded=0, failed=0, dry_run=False, failures=[], runs=[], job=None, errors=errors
+        )
     return BulkActionPayload(
         matched=result.matched,
         succeeded=result.succeeded,
@@ -69,6 +84,7 @@ def _payload(result: bulk.BulkResult | None, errors: list[UserError]) -> BulkAct
             for f in result.failures
         ],
         runs=[Run.from_model(run) for run in result.runs],
+        job=BulkJob.from_model(result.job) if result.job is not None else None,
         errors=[],
     )
 
@@ -97,6 +113,9 @@ class BulkMutations:
                     where=input.where.to_spec() if input.where else None,
                     reason=input.reason,
                     dry_run=bool(input.dry_run),
+                    background=bool(input.background),
+                    max_per_second=input.max_per_second,
+                    idempotency_key=input.idempotency_key,
                 )
             )
         )

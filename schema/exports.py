@@ -32,6 +32,11 @@ class ExportJob(Node):
     error: str | None
     created_at: dt.datetime
     finished_at: dt.datetime | None
+    expires_at: dt.datetime | None = strawberry.field(
+        description=(
+            "when the file is deleted (FLOWDECK_EXPORT_RETENTION_HOURS after it was written); url is null from then on"
+        )
+    )
 
     @classmethod
     def from_model(cls, job: ExportJobModel) -> ExportJob:
@@ -46,6 +51,7 @@ class ExportJob(Node):
             error=job.error,
             created_at=job.created_at,
             finished_at=job.finished_at,
+            expires_at=job.expires_at,
         )
 
 

@@ -12,6 +12,7 @@ from models import Run as RunModel
 from models import StepRun as StepRunModel
 from models import Workflow as WorkflowModel
 from schema.accounts import ApiKey, Project
+from schema.bulk_jobs import visible_bulk_job
 from schema.context import Authenticated, Info, principal_of
 from schema.exports import visible_export_job
 from schema.node import Node
@@ -43,6 +44,8 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
         return await visible_export_job(principal, global_id)
     if type_name == "Schedule":
         return await visible_schedule(principal, global_id)
+    if type_name == "BulkJob":
+        return await visible_bulk_job(principal, global_id)
     found = await find_visible_node(principal, type_name, raw_id)
     return _as_node(found) if found is not None else None
 

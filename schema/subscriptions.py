@@ -10,6 +10,7 @@ import strawberry
 
 from app import live
 from app.observability import metrics
+from schema.bulk_jobs import BulkJob
 from schema.context import Authenticated, Info, principal_of
 from schema.errors import query_or_raise
 from schema.exports import ExportJob
@@ -95,3 +96,11 @@ class Subscription:
     async def export_job(self, info: Info, id: strawberry.ID) -> AsyncGenerator[ExportJob, None]:
         async for job in _guarded(info, live.follow_export_job(principal_of(info), id)):
             yield ExportJob.from_model(job)
+
+    @strawberry.subscription(
+        permission_classes=[Authenticated],
+        description="the bulk job as it is when subscribing, then at each change of status or progress, until it ends",
+    )
+    async def bulk_job(self, info: Info, id: strawberry.ID) -> AsyncGenerator[BulkJob, None]:
+        async for job in _guarded(info, live.follow_bulk_job(principal_of(info), id)):
+            yield BulkJob.from_model(job)
