@@ -1,0 +1,106 @@
+"""Bulk jobs across real processes: a `flowdeck engine` SIGKILLed in the middle of a job, and
+another finishing it, every run acted on exactly once (JOBS.md "Bulk jobs")."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from app.auth import Principal
+from app.enums import BulkAction, BulkJobStatus, Role, RunEventType, RunStatus
+from app.settings import Settings
+from models import BulkJob, Project, Run, RunEvent
+from tests.actions.factory import clone_runs, make_project, make_run_in
+from tests.engine.test_bulk_jobs import background
+from tests.servers import flowdeck_command
+
+RUNS = 600
+
+
+def start_engine(settings: Settings, root: Path, name: str) -> tuple[subprocess.Popen[bytes], Path]:
+    """A `flowdeck engine` process on the tests' database, with a one-second lease."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("FLOWDECK_")}
+    env.update(
+        FLOWDECK_DATABASE_URL=settings.database_url,
+        FLOWDECK_ENGINE_LEASE="1",
+        FLOWDECK_ENGINE_POLL="0.1",
+        FLOWDECK_EXPORT_DIR=str(root / "exports"),
+    )
+    log = root / f"{name}.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [*flowdeck_command(), "engine"],
+            env=env,
+            cwd=root,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return process, log
+
+
+async def wait_for(condition, what: str, logs: list[Path], timeout: float = 120.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            output = "\n".join(log.read_text(errors="replace")[-3000:] for log in logs if log.exists())
+            raise AssertionError(f"{what}: not within {timeout}s\n{output}")
+        await asyncio.sleep(0.05)
+
+
+async def test_a_job_whose_engine_is_killed_is_finished_by_another_acting_on_each_run_once(db, tmp_path):
+    project: Project = await make_project()
+    # PAUSED runs: an engine leaves them alone, so every change to them is the job's
+    template = await make_run_in(project, RunStatus.PAUSED)
+    await clone_runs(template, RUNS - 1)
+    operator = Principal(key_id=None, name="ops", role=Role.OPERATOR, project_id=project.id)
+    job = await background(operator, BulkAction.TERMINATE, filter='status eq "PAUSED"', max_per_second=150.0)
+
+    first, first_log = start_engine(db, tmp_path, "first")
+    try:
+
+        async def some_done() -> bool:
+            return (await BulkJob.get(id=job.id)).processed >= 60
+
+        await wait_for(some_done, "the first engine never got going", [first_log])
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        killed_at = (await BulkJob.get(id=job.id)).processed
+        assert killed_at < RUNS, "the first engine finished before it was killed"
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait(timeout=10)
+
+    second, second_log = start_engine(db, tmp_path, "second")
+    try:
+
+        async def finished() -> BulkJob | None:
+            current = await BulkJob.get(id=job.id)
+            return current if current.status is not BulkJobStatus.RUNNING else None
+
+        done = await wait_for(finished, "the second engine did not finish the job", [first_log, second_log])
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=30)
+
+    assert (done.status, done.matched, done.processed, done.succeeded, done.failed) == (
+        BulkJobStatus.COMPLETED,
+        RUNS,
+        RUNS,
+        RUNS,
+        0,
+    )
+    # taken over once, from the process that was killed
+    assert done.takeovers == 1 and done.claimed_by is None
+    assert await Run.filter(status=RunStatus.TERMINATED).count() == RUNS
+    terminated = await RunEvent.filter(type=RunEventType.RUN_TERMINATED).values_list("run_id", flat=True)
+    assert len(terminated) == RUNS and len(set(terminated)) == RUNS  # each run exactly once
