@@ -181,14 +181,14 @@ async def cancel_bulk_job(principal: Principal, job_id: str) -> BulkJob:
     principal.require(Role.OPERATOR, "cancelBulkJob")
     job = await get_bulk_job(principal, job_id)
     principal.require(cancel_role(job.action), f"cancelBulkJob of a {job.action.value} job")
-    now = utcnow()
-    if await BulkJob.filter(id=job.id, status=BulkJobStatus.PENDING).update(
-        status=BulkJobStatus.CANCELED, canceled_by=principal.actor, finished_at=now
-    ):
-        pass
-    elif not await BulkJob.filter(id=job.id, status=BulkJobStatus.RUNNING, canceled_by__isnull=True).update(
+    # a PENDING job no runner holds ends here; a running one is asked to stop (its runner ends it)
+    ended = await BulkJob.filter(id=job.id, status=BulkJobStatus.PENDING).update(
+        status=BulkJobStatus.CANCELED, canceled_by=principal.actor, finished_at=utcnow()
+    )
+    asked = ended or await BulkJob.filter(id=job.id, status=BulkJobStatus.RUNNING, canceled_by__isnull=True).update(
         canceled_by=principal.actor
-    ):
+    )
+    if not asked:
         current = await BulkJob.get(id=job.id)
         if current.status is BulkJobStatus.RUNNING:
             return current  # a cancel is already under way

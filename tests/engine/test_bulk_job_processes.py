@@ -135,6 +135,8 @@ async def postgres_db(postgres_server: PostgresServer, tmp_path: Path) -> AsyncI
         await close_db()
 
 
+# every run is a real cancel (a transaction of its own with its events): minutes, not seconds
+@pytest.mark.timeout(3600)
 async def test_100000_runs_canceled_by_a_background_job_with_flat_memory(postgres_db):
     project = await make_project()
     template = await make_run(project, [task("a")])
