@@ -7,6 +7,8 @@ from __future__ import annotations
 import tracemalloc
 import uuid
 
+import pytest
+
 import app.actions.runs
 from app.actions import bulk
 from app.enums import BulkAction, Role, RunStatus, TriggerSource, UnblockAction
@@ -81,6 +83,8 @@ async def test_unblock_acts_on_the_runs_blocked_when_it_began(db, monkeypatch):
     assert (await Run.get(id=later.id)).status is RunStatus.BLOCKED
 
 
+# 100,000 rows are inserted and walked: tens of seconds on a busy machine
+@pytest.mark.timeout(900)
 async def test_a_target_of_100000_runs_is_walked_in_batches_with_flat_memory(db):
     project = await make_project()
     template = await make_run(project, [task("a")])
