@@ -31,7 +31,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from enum import Enum
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -41,24 +41,14 @@ from tortoise.transactions import in_transaction
 from app import pubsub
 from app.lifecycle import utcnow
 
-__all__ = ["DEFAULT_MAX_TAKEOVERS", "BackgroundRunner", "LeasedRow", "Leases", "LostClaim", "owner_name"]
+__all__ = ["DEFAULT_MAX_TAKEOVERS", "BackgroundRunner", "Leases", "LostClaim", "owner_name"]
 
 log = logging.getLogger("flowdeck.background")
 
 DEFAULT_MAX_TAKEOVERS = 3
 
 
-class LeasedRow(Protocol):
-    """What a model of background work has (ExportJob, BulkJob)."""
-
-    id: uuid.UUID
-    status: Any
-    claimed_by: str | None
-    lease_expires_at: dt.datetime | None
-    takeovers: int
-    created_at: dt.datetime
-
-
+# a model of background work: id, status, claimed_by, lease_expires_at, takeovers, created_at
 M = TypeVar("M", bound=Any)
 Admit = Callable[[BaseDBAsyncClient, Any], Awaitable[bool]]
 
@@ -234,18 +224,18 @@ class BackgroundRunner(abc.ABC, Generic[M]):
     def name(self) -> str:
         return self.leases.owner
 
+    @property
+    def free_slots(self) -> int:
+        """How many more rows this runner may work on at once."""
+        return self.concurrency - len(self._work)
+
     @abc.abstractmethod
     async def work(self, row: M) -> None:
         """Do the work of a claimed row to its end (or until LostClaim)."""
 
+    @abc.abstractmethod
     async def claim_due(self) -> list[M]:
-        """Claim due rows up to the free slots (the default: no admission rule, nothing reset)."""
-        claimed, given_up = await self.leases.claim(self.concurrency - len(self._work), exclude=self._work)
-        await self.announce([*claimed, *given_up])
-        return claimed
-
-    async def announce(self, rows: list[M]) -> None:
-        """Tell subscribers that these rows changed (claimed, given up)."""
+        """Claim due rows up to the free slots (`self.leases.claim`), telling followers of each."""
 
     def wants_wake(self, message: Mapping[str, Any]) -> bool:
         """Whether a local message on `wake_topic` means new work."""

@@ -129,7 +129,7 @@ class BulkJobRunner(BackgroundRunner[BulkJob]):
 
     async def claim_due(self) -> list[BulkJob]:
         claimed, given_up = await self.leases.claim(
-            self.concurrency - len(self._work), exclude=self._work, admit=_admit
+            self.free_slots, exclude=self._work, admit=_admit
         )
         for job in given_up:
             await forget_target(job.id)

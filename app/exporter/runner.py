@@ -87,7 +87,7 @@ class ExportRunner(BackgroundRunner[ExportJob]):
 
         A job taken over is written again from the start."""
         claimed, given_up = await self.leases.claim(
-            self.concurrency - len(self._work),
+            self.free_slots,
             exclude=self._work,
             on_claim={"row_count": 0, "progress": 0.0, "error": None},
         )
