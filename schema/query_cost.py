@@ -115,12 +115,14 @@ class Cost:
     def _field(self, node: FieldNode, parent: Any, in_connection: bool) -> Figures:
         alias = 1 if node.alias is not None else 0
         name = node.name.value
-        if name.startswith("__") or node.selection_set is None:
-            # introspection is not counted (nor its depth); its aliases are
+        if node.selection_set is None:
             return Figures(aliases=alias)
         field = getattr(parent, "fields", {}).get(name)
         named = get_named_type(field.type) if field is not None else None
         child = self.of(node.selection_set, named, _is_connection(named))
+        if name.startswith("__"):
+            # introspection: its aliases count, its nodes and depth do not
+            return Figures(aliases=alias + child.aliases)
         if field is None or not is_composite_type(named):
             return Figures(alias + child.aliases, 0, child.depth + 1)
         if _is_connection(named):

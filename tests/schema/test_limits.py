@@ -121,8 +121,14 @@ async def test_a_connection_without_first_counts_the_largest_page(superadmin):
 
 
 async def test_introspection_is_not_counted(superadmin):
-    types = (await client(superadmin, max_query_nodes=1).data(INTROSPECTION))["__schema"]["types"]
+    types = (await client(superadmin, max_query_nodes=1, max_query_depth=2).data(INTROSPECTION))["__schema"]["types"]
     assert any(t["name"] == "Run" for t in types)
+
+
+async def test_introspection_still_obeys_the_alias_limit(superadmin):
+    aliases = " ".join(f"t{i}: types {{ name }}" for i in range(101))
+    error = await superadmin.error("{ __schema { " + aliases + " } }")
+    assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX", "aliases": 101, "limit": 100}
 
 
 async def test_a_fragment_bomb_is_estimated_quickly(superadmin):
@@ -131,6 +137,22 @@ async def test_a_fragment_bomb_is_estimated_quickly(superadmin):
     document = "{ ...F0 }\n" + fragments + "\nfragment F40 on Query { runs(first: 1) { totalCount } }"
     error = await superadmin.error(document)
     assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX", "nodes": 2**40, "limit": 50_000}
+
+
+async def test_depth_over_the_limit_is_refused_with_the_figure(superadmin):
+    nested = "id"
+    for _ in range(4):  # runs/edges/node/workflow four times: 16 deep, over the default 12
+        nested = f"runs(first: 1) {{ edges {{ node {{ workflow {{ {nested} }} }} }} }}"
+    error = await superadmin.error("{ " + nested + " }")
+    assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX", "depth": 16, "limit": 12}
+    assert "exceeds maximum operation depth of 12" in error["message"]
+
+
+async def test_a_fragment_bomb_without_lists_is_validated_and_served_quickly(superadmin):
+    # nothing to count as nodes: before this change, the depth limiter walked it 2**40 times
+    fragments = "\n".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(40))
+    document = "{ ...F0 }\n" + fragments + "\nfragment F40 on Query { me { name } }"
+    assert (await superadmin.data(document))["me"]["name"]
 
 
 # ---------------------------------------------------------------- input limits
