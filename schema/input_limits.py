@@ -45,6 +45,7 @@ from strawberry.types.base import StrawberryList, StrawberryOptional, get_object
 from app.enums import ErrorCode
 from app.errors import Problem
 from app.limits import json_problem, string_limit, string_problem
+from schema.context import Info
 from schema.errors import UserError, top_level_error
 
 STRING_SCALARS = {"String": False, "ID": True}
@@ -160,9 +161,9 @@ def input_limit_error(
     return None
 
 
-def _empty_payload(info: GraphQLResolveInfo, errors: list[UserError]) -> object:
+def _empty_payload(raw_info: GraphQLResolveInfo, errors: list[UserError]) -> object:
     """The mutation's payload with `errors` and every other field empty (null, 0, false or [])."""
-    payload_type = get_named_type(info.return_type)
+    payload_type = get_named_type(raw_info.return_type)
     definition = get_object_definition(payload_type.extensions["strawberry-definition"].origin, strict=True)
     values: dict[str, object] = {}
     for field in definition.fields:
@@ -180,7 +181,7 @@ def _empty_payload(info: GraphQLResolveInfo, errors: list[UserError]) -> object:
 class MutationInputLimits(FieldExtension):
     """Answers a mutation whose arguments break a limit with its payload's VALIDATION errors."""
 
-    def _problems(self, info: Any) -> list[UserError]:
+    def _problems(self, info: Info) -> list[UserError]:
         raw: GraphQLResolveInfo = info._raw_info
         field = raw.parent_type.fields[raw.field_name]
         variables: Any = raw.variable_values
@@ -192,11 +193,11 @@ class MutationInputLimits(FieldExtension):
             for problem in problems
         ]
 
-    def resolve(self, next_: Callable[..., Any], source: Any, info: Any, **kwargs: Any) -> Any:
+    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
         errors = self._problems(info)
         return _empty_payload(info._raw_info, errors) if errors else next_(source, info, **kwargs)
 
-    async def resolve_async(self, next_: Callable[..., Awaitable[Any]], source: Any, info: Any, **kwargs: Any) -> Any:
+    async def resolve_async(self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info, **kwargs: Any) -> Any:
         errors = self._problems(info)
         return _empty_payload(info._raw_info, errors) if errors else await next_(source, info, **kwargs)
 
