@@ -65,7 +65,11 @@ def string_problem(value: str, limit: int) -> str | None:
 
 
 def json_problem(value: object) -> str | None:
-    """Why a JSON input is refused (too deep, too large, NUL characters), or None."""
+    """Why a JSON input is refused (a bare string, too deep, too large, NUL characters), or None."""
+    if isinstance(value, str):
+        # the ORM's JSON columns take a Python str as JSON text already encoded: "s" would
+        # fail to store and "[1]" would be stored as a list. Refuse it, whatever the field.
+        return "is a bare JSON string; send an object, an array, a number, a boolean or null"
     depth_problem = _json_depth_problem(value)
     if depth_problem is not None:
         return depth_problem

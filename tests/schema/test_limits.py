@@ -189,6 +189,7 @@ async def test_a_mutation_string_over_its_maximum_is_a_payload_error_and_writes_
         (nested(65), "more than 64 levels"),
         ({"blob": "x" * (256 * 1024)}, "at most 262144 bytes"),
         ({"text": "a\x00b"}, "NUL"),
+        ("[1]", "bare JSON string"),
     ],
 )
 async def test_json_inputs_over_their_bounds_are_payload_errors(superadmin, details, problem):
