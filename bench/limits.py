@@ -22,7 +22,7 @@ from app.settings import Settings
 from schema import build_schema
 from schema.context import Context
 from schema.query_cost import cost_rule
-from schema.query_limits import _input_error
+from schema.query_limits import operation_input_error
 
 Q1 = """query($first: Int) { runs(first: $first) { totalCount edges { cursor node {
   id status workflowVersion priority dryRun visibility reason createdAt updatedAt startedAt finishedAt
@@ -75,7 +75,7 @@ def time_checks(
     )
     standard = median_us(lambda: validate(graphql_schema, parsed, specified_rules), rounds)
     cost = median_us(lambda: validate(graphql_schema, parsed, [rule]), rounds)
-    inputs = median_us(lambda: _input_error(graphql_schema, parsed, operation, variables), rounds)
+    inputs = median_us(lambda: operation_input_error(graphql_schema, parsed, operation, variables), rounds)
     return [f"{standard:>18.0f}us", f"{cost:>18.0f}us", f"{inputs:>12.0f}us"]
 
 

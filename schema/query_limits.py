@@ -97,18 +97,19 @@ class QueryLimits(SchemaExtension):
         document = context.graphql_document
         operation = get_operation_ast(document, context.operation_name) if document else None
         if document is not None and operation is not None:
-            error = _input_error(context.schema._schema, document, operation, context.variables)
+            error = operation_input_error(context.schema._schema, document, operation, context.variables)
             if error is not None:
                 raise error
         yield
 
 
-def _input_error(
+def operation_input_error(
     schema: GraphQLSchema,
     document: DocumentNode,
     operation: OperationDefinitionNode,
     raw_variables: dict[str, object] | None,
 ) -> GraphQLError | None:
+    """The top-level error for an argument of `operation` over its input limit, or None."""
     variables = get_variable_values(schema, operation.variable_definitions or (), raw_variables or {})
     if isinstance(variables, list):
         return None  # the executor reports the variables it cannot coerce
