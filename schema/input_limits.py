@@ -43,10 +43,10 @@ from strawberry.extensions import FieldExtension
 from strawberry.types.base import StrawberryList, StrawberryOptional, get_object_definition
 
 from app.enums import ErrorCode
-from app.errors import Problem
+from app.errors import Problem, ValidationFailed
 from app.limits import json_problem, string_limit, string_problem
 from schema.context import Info
-from schema.errors import UserError, top_level_error
+from schema.errors import UserError, top_level_error, user_errors
 
 STRING_SCALARS = {"String": False, "ID": True}
 JSON_SCALAR = "JSON"
@@ -188,10 +188,9 @@ class MutationInputLimits(FieldExtension):
         if isinstance(variables, dict):  # the executor hands resolvers the coerced values alone
             variables = VariableValues(sources={}, coerced=variables)
         problems = argument_problems(field, raw.parent_type.name, raw.field_nodes[0], variables)
-        return [
-            UserError(code=problem.code, message=problem.message, field=list(problem.field or ()))
-            for problem in problems
-        ]
+        if not problems:
+            return []
+        return user_errors(ValidationFailed(problems[0].message, problems=problems))
 
     def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
         errors = self._problems(info)

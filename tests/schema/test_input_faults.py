@@ -11,6 +11,7 @@ from tortoise.exceptions import IntegrityError
 
 from app import limits
 from app.input_faults import input_fault
+from app.observability.logs import RequestIdFilter, bind_request_id, reset_request_id
 from models import Project
 
 CREATE_PROJECT = """mutation($name: String!) {
@@ -89,8 +90,15 @@ async def test_a_real_fault_is_masked_and_logged_exactly_once(superadmin, monkey
         raise RuntimeError("internals: password=hunter2")
 
     monkeypatch.setattr(accounts, "visible_projects", broken)
-    with caplog.at_level(logging.DEBUG):
-        error = await superadmin.error("{ projects { key } }")
+    caplog.handler.addFilter(RequestIdFilter())  # as flowdeck's own log handlers have it
+    token = bind_request_id("req-limits-1")
+    try:
+        with caplog.at_level(logging.DEBUG):
+            error = await superadmin.error("{ projects { key } }")
+    finally:
+        reset_request_id(token)
     assert error["message"] == "Unexpected error." and "hunter2" not in str(error)
     logged = [record for record in caplog.records if record.exc_info and record.exc_info[0] is RuntimeError]
     assert len(logged) == 1 and logged[0].levelno == logging.ERROR
+    # the line names the request it was written for
+    assert logged[0].request_id == "req-limits-1"  # type: ignore[attr-defined]
