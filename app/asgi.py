@@ -18,7 +18,6 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
 from app import pubsub
@@ -28,10 +27,12 @@ from app.errors import Unauthenticated
 from app.exporter import ExportRunner
 from app.exporter.download import download_export
 from app.graphiql import STATIC_URL, graphiql_asset, graphiql_html
+from app.graphql_http import GraphQLOverHTTP
 from app.observability import metrics
 from app.observability.logs import configure_logging
 from app.observability.middleware import ObservabilityMiddleware
 from app.observability.shutdown import GracefulShutdown, OpenWebsockets
+from app.request_limits import RequestSizeLimit
 from app.revocation import RevocationWatch
 from app.settings import Settings, get_settings
 from schema import build_schema
@@ -41,7 +42,7 @@ from schema.live_fanout import SharedFeedTransportWSHandler
 log = logging.getLogger("flowdeck")
 
 
-class FlowdeckGraphQL(GraphQL[Context, None]):
+class FlowdeckGraphQL(GraphQLOverHTTP):
     """Strawberry's ASGI view with flowdeck's context, auth on websocket connect, and offline GraphiQL."""
 
     def __init__(self, settings: Settings, revocations: RevocationWatch) -> None:
@@ -161,6 +162,7 @@ def create_app(settings: Settings | None = None, *, run_engine: bool = True) -> 
                 allow_headers=["authorization", "content-type"],
             )
         )
+    middleware.append(Middleware(RequestSizeLimit, max_bytes=settings.max_body_bytes))
     # outside Starlette's own error handler, so that even its 500 answer carries X-Request-Id
     return ObservabilityMiddleware(Starlette(routes=routes, middleware=middleware, lifespan=lifespan), websockets)
 

@@ -98,6 +98,7 @@ def _serve(args: argparse.Namespace) -> int:
         # logging is configured by flowdeck (app.observability.logs) in every process
         log_config=None,
         ws="websockets-sansio",
+        ws_max_size=settings.max_body_bytes,
         lifespan="on",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )

@@ -52,6 +52,12 @@ class Settings:
     live_shared_feeds: bool = True
     # export files are deleted this long after they were written
     export_retention_hours: int = 24
+    # request limits (SERVER.md "Limits and malformed requests"); the per-field input
+    # limits are in app/limits.py
+    max_body_bytes: int = 1_048_576
+    max_query_tokens: int = 10_000
+    max_query_aliases: int = 100
+    max_query_nodes: int = 50_000
 
     @property
     def is_sqlite(self) -> bool:
@@ -143,6 +149,10 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         updates_max_age_days=_positive_int(env, "FLOWDECK_UPDATES_MAX_AGE_DAYS", 90),
         live_shared_feeds=shared_raw in {"1", "true"},
         export_retention_hours=_positive_int(env, "FLOWDECK_EXPORT_RETENTION_HOURS", 24),
+        max_body_bytes=_positive_int(env, "FLOWDECK_MAX_BODY_BYTES", 1_048_576),
+        max_query_tokens=_positive_int(env, "FLOWDECK_MAX_QUERY_TOKENS", 10_000),
+        max_query_aliases=_positive_int(env, "FLOWDECK_MAX_QUERY_ALIASES", 100),
+        max_query_nodes=_positive_int(env, "FLOWDECK_MAX_QUERY_NODES", 50_000),
     )
 
 

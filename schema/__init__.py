@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import logging
+from typing import TYPE_CHECKING
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaskErrors, ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.tools import merge_types
 
 from app.settings import Settings
 from schema.accounts import AccountMutations, AccountQueries, ApiKey, Project
 from schema.bulk_jobs import BulkJobMutations, BulkJobQueries
 from schema.bulk_mutations import BulkMutations
+from schema.errors import MaskUnexpectedErrors
 from schema.exports import ExportMutations, ExportQueries
+from schema.input_limits import guard_mutations
 from schema.metrics import GraphQLMetrics
 from schema.node_query import NodeQueries
+from schema.query_limits import QueryLimits, ValidationAfterLimits
 from schema.run_mutations import RunLifecycleMutations
 from schema.runs import Run, RunMutations, RunQueries, StepRun
 from schema.schedules import Schedule, ScheduleMutations, ScheduleQueries
@@ -23,7 +24,9 @@ from schema.step_mutations import StepMutations
 from schema.subscriptions import Subscription
 from schema.workflows import Workflow, WorkflowMutations, WorkflowQueries
 
-log = logging.getLogger("flowdeck.graphql")
+if TYPE_CHECKING:
+    from graphql import GraphQLError
+    from strawberry.types import ExecutionContext
 
 Query = merge_types(
     "Query",
@@ -45,38 +48,33 @@ Mutation = merge_types(
 )
 
 
-def _should_mask(error: GraphQLError) -> bool:
-    """Mask only unexpected faults: our own top-level errors carry an extensions.code."""
-    if error.extensions and "code" in error.extensions:
-        return False
-    original = error.original_error
-    if original is None or not error.path:
-        # parse, validation and variable-coercion errors name the caller's own mistake
-        return False
-    log.error("unexpected error in %s", error.path, exc_info=original)
-    return True
+# every mutation answers an input over a limit in its payload; a new one cannot escape it
+guard_mutations(Mutation)
+
+
+class FlowdeckSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Log nothing here: a client's own mistakes are not server faults, and MaskUnexpectedErrors
+        logs each real fault once (Strawberry's default logs every error, faults twice)."""
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with the limits from the settings.
 
-    A client sends the same few documents again and again, so their parse and validation
-    are cached (bounded LRUs). The validation cache is keyed by the rules too, and
-    QueryDepthLimiter makes a new rule class each time it is built: the depth rule is
-    therefore built once here and shared by every request.
+    A client sends the same few documents again and again, so their parse (with the token
+    limit) and validation are cached (bounded LRUs). QueryLimits measures aliases, nodes and
+    depth before the standard validation rules run, and the input limits before execution.
     """
-    depth_rules = QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules
-    return strawberry.Schema(
+    return FlowdeckSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[Run, StepRun, Workflow, Project, ApiKey, Schedule],
         extensions=[
-            lambda: ParserCache(maxsize=256),
-            lambda: AddValidationRules(depth_rules),
-            lambda: ValidationCache(maxsize=256),
-            lambda: MaskErrors(should_mask_error=_should_mask, error_message="Unexpected error."),
-            # after MaskErrors, so that it sees (and counts) the errors before they are masked
+            lambda: QueryLimits(settings),
+            lambda: ValidationAfterLimits(maxsize=256),
+            MaskUnexpectedErrors,
+            # after MaskUnexpectedErrors, so that it sees (and counts) the errors before they are masked
             GraphQLMetrics,
         ],
     )

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable
 from typing import TypeVar
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
 
 from app.enums import ErrorCode
 from app.errors import BadFilter, FlowdeckError, Forbidden, Unauthenticated
+from app.input_faults import input_fault
 from app.observability import metrics
 from schema.enums import ErrorCode as ErrorCodeEnum
 
 T = TypeVar("T")
+
+log = logging.getLogger("flowdeck.graphql")
+
+UNEXPECTED_ERROR = "Unexpected error."
 
 
 @strawberry.type
@@ -58,17 +65,64 @@ async def attempt(call: Awaitable[T]) -> tuple[T | None, list[UserError]]:
     """Await a domain action for a mutation: its result, or the payload errors it failed with."""
     try:
         return await call, []
-    except FlowdeckError as error:
-        return None, user_errors(error)
+    except Exception as error:
+        fault = input_fault(error)
+        if fault is None:
+            raise
+        return None, user_errors(fault)
 
 
 async def query_or_raise(call: Awaitable[T]) -> T:
     """Await a domain read for a query: domain failures become top-level errors with their code."""
     try:
         return await call
-    except BadFilter as error:
-        raise bad_filter(error) from error
-    except Forbidden as error:
-        raise forbidden(error) from error
-    except FlowdeckError as error:
-        raise top_level_error(error.code.value, error.message) from error
+    except Exception as error:
+        fault = input_fault(error)
+        if fault is None:
+            raise
+        raise top_level(fault) from error
+
+
+def top_level(error: FlowdeckError) -> GraphQLError:
+    """The top-level GraphQL error for a domain failure in a query (or a bad input anywhere)."""
+    if isinstance(error, BadFilter):
+        return bad_filter(error)
+    if isinstance(error, Forbidden):
+        return forbidden(error)
+    return top_level_error(error.code.value, error.message)
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    """Mask only faults: our own top-level errors carry an extensions.code."""
+    if error.extensions and "code" in error.extensions:
+        return False
+    # parse, validation and variable-coercion errors have no path: they name the caller's own mistake
+    return error.original_error is not None and bool(error.path)
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Answers a fault as "Unexpected error." (logged once, here), and a bad input's exception as its code.
+
+    An exception a bad input caused deep down (a database refusing a value, an overflow) is
+    mapped by `app.input_faults` to a top-level error with its code; only the rest, real
+    faults, are masked. Each is logged once, with its traceback, while the request is being
+    served, so the request's id is on the line.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=_is_unexpected, error_message=UNEXPECTED_ERROR)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        fault = input_fault(error.original_error) if error.original_error is not None else None
+        if fault is not None:
+            mapped = top_level(fault)
+            return GraphQLError(
+                mapped.message,
+                nodes=error.nodes,
+                positions=error.positions,
+                path=error.path,
+                extensions=mapped.extensions,
+            )
+        path = ".".join(str(part) for part in error.path or ())
+        log.error("unexpected error in %s", path, exc_info=error.original_error)
+        return super().anonymise_error(error)
