@@ -145,10 +145,15 @@ def _literal(value: ValueNode) -> object:
     return ...  # anything else (null, a list ...) is left to Strawberry
 
 
+# A shared feed's document is a small subscription; a longer one is left to Strawberry's
+# path, where the request limits (FLOWDECK_MAX_QUERY_TOKENS ...) answer it.
+_SHARED_MAX_TOKENS = 2_000
+
+
 @functools.lru_cache(maxsize=_DOCUMENT_CACHE_SIZE)
 def _shape(schema: GraphQLSchema, query: str, operation_name: str | None) -> _Shape | None:
     try:
-        document = parse(query)
+        document = parse(query, max_tokens=_SHARED_MAX_TOKENS)
     except GraphQLError:
         return None
     if validate(schema, document):
