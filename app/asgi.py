@@ -34,6 +34,7 @@ from app.observability.middleware import ObservabilityMiddleware
 from app.observability.shutdown import GracefulShutdown, OpenWebsockets
 from app.request_limits import RequestSizeLimit
 from app.revocation import RevocationWatch
+from app.ui import ui_routes
 from app.settings import Settings, get_settings
 from schema import build_schema
 from schema.context import Context
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None, *, run_engine: bool = True) -> 
         Route("/exports/{id}", download_export),
     ]
     routes.append(Route(f"{STATIC_URL}/{{name}}", graphiql_asset))
+    routes += ui_routes()
     middleware = []
     if settings.allowed_origins:
         middleware.append(

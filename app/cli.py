@@ -81,6 +81,7 @@ def _serve(args: argparse.Namespace) -> int:
     if asyncio.run(_prepare(settings, demo=args.demo)):
         os.environ["FLOWDECK_DEMO_SETTLE"] = "1"
     if args.demo:
+        print(f"flowdeck demo: the dashboard at http://{args.host}:{args.port}/#key={settings.bootstrap_key}")
         print(f"flowdeck demo: GraphiQL at http://{args.host}:{args.port}/graphql")
         print(f'flowdeck demo: SUPERADMIN key, send it as {{"Authorization": "Bearer {settings.bootstrap_key}"}}')
         sys.stdout.flush()

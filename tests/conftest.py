@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
@@ -62,6 +63,9 @@ BACKENDS = _backends()
 collect_ignore: list[str] = []
 if not Path("/usr/bin/chromium").exists() and not os.environ.get("CI"):
     collect_ignore.append("test_graphiql_browser.py")
+    collect_ignore.append("test_ui_browser.py")
+if shutil.which("npm") is None and not os.environ.get("CI"):
+    collect_ignore.append("test_ui_build.py")
 
 SERVER_FIXTURES = {"postgres_server": postgres_bin, "redis_server": redis_bin}
 

@@ -1,0 +1,122 @@
+/** Jobs: bulk jobs (JOBS.md, when the server offers them) and this tab's export jobs. */
+import { useEffect, useState } from 'preact/hooks';
+import { type ApiError, request, subscribe } from '../api';
+import { ErrorBox, RelTime } from '../components';
+import { contractOperation, queryFields } from '../offered';
+import { atLeast } from '../session';
+import { NotOffered } from './Schedules';
+
+interface BulkJob {
+  id: string;
+  action: string;
+  status: string;
+  filter: string | null;
+  matched: number;
+  processed: number;
+  succeeded: number;
+  failed: number;
+  progress: number;
+  error: string | null;
+  initiatedBy: string;
+  createdAt: string;
+}
+const JOB_FIELDS = 'id action status filter matched processed succeeded failed progress error initiatedBy createdAt';
+const BulkJobsQuery = contractOperation<{ bulkJobs: { edges: { node: BulkJob }[] } }>(`query BulkJobs { bulkJobs(first: 50) { edges { node { ${JOB_FIELDS} } } } }`);
+const BulkJobSubscription = contractOperation<{ bulkJob: BulkJob }, { id: string }>(`subscription BulkJob($id: ID!) { bulkJob(id: $id) { ${JOB_FIELDS} } }`);
+const CancelBulkJob = contractOperation<{ cancelBulkJob: { errors: { message: string }[] } }, { id: string }>(`mutation CancelBulkJob($id: ID!) { cancelBulkJob(id: $id) { errors { code message } } }`);
+
+const ACTIVE = new Set(['PENDING', 'RUNNING']);
+
+function LiveJob({ job, onCancel }: { job: BulkJob; onCancel: () => void }) {
+  const [current, setCurrent] = useState(job);
+  useEffect(() => {
+    if (!ACTIVE.has(job.status)) return;
+    return subscribe(BulkJobSubscription, { id: job.id }, (data) => setCurrent(data.bulkJob));
+  }, [job.id, job.status]);
+  return (
+    <tr data-job={current.id}>
+      <td>{current.action}</td>
+      <td>{current.status}</td>
+      <td>
+        <progress max={1} value={current.progress} /> {current.processed}/{current.matched}
+      </td>
+      <td>
+        {current.succeeded} ok, {current.failed} failed {current.error && <span class="err">{current.error}</span>}
+      </td>
+      <td>
+        <code>{current.filter ?? ''}</code>
+      </td>
+      <td>
+        <RelTime at={current.createdAt} />
+      </td>
+      <td>
+        {ACTIVE.has(current.status) && atLeast('OPERATOR') && (
+          <button type="button" class="small danger" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+export function JobsPage() {
+  const [offered, setOffered] = useState<boolean | null>(null);
+  const [jobs, setJobs] = useState<BulkJob[] | null>(null);
+  const [error, setError] = useState<ApiError | Error | null>(null);
+  const [reload, setReload] = useState(0);
+  useEffect(() => {
+    queryFields()
+      .then((fields) => setOffered(fields.has('bulkJobs')))
+      .catch(setError);
+  }, []);
+  useEffect(() => {
+    if (!offered) return;
+    request(BulkJobsQuery)
+      .then((data) => setJobs(data.bulkJobs.edges.map((edge) => edge.node)))
+      .catch(setError);
+  }, [offered, reload]);
+  return (
+    <main class="page">
+      <h1>Jobs</h1>
+      <p class="muted">Exports are started from the runs page, where their progress and download link are shown.</p>
+      <ErrorBox error={error} />
+      {offered === false && <NotOffered what="bulk jobs" />}
+      {jobs && (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>Action</th>
+                <th>Status</th>
+                <th>Progress</th>
+                <th>Result</th>
+                <th>Filter</th>
+                <th>Created</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {jobs.map((job) => (
+                <LiveJob
+                  key={job.id}
+                  job={job}
+                  onCancel={async () => {
+                    try {
+                      const data = await request(CancelBulkJob, { id: job.id });
+                      if (data.cancelBulkJob.errors.length) setError(new Error(data.cancelBulkJob.errors.map((item) => item.message).join('; ')));
+                      setReload((value) => value + 1);
+                    } catch (caught) {
+                      setError(caught as Error);
+                    }
+                  }}
+                />
+              ))}
+            </tbody>
+          </table>
+          {jobs.length === 0 && <p class="empty">No bulk jobs.</p>}
+        </div>
+      )}
+    </main>
+  );
+}
