@@ -146,7 +146,7 @@ export function RunPage({ id }: { id: string }) {
         <StepTable run={run} selected={selectedStep} onSelect={(ref) => setQuery({ step: ref })} onDone={scheduleRefresh} />
       </div>
       <div hidden={tab !== 'history'}>
-        <History run={run} selectedSeq={selectedSeq} selectedStep={selectedStep} onSelectSeq={(seq) => setQuery({ seq: String(seq) })} onEvent={scheduleRefresh} />
+        <History run={run} selectedSeq={selectedSeq} onSelectSeq={(seq) => setQuery({ seq: String(seq) })} onEvent={scheduleRefresh} />
       </div>
       <div hidden={tab !== 'updates'}>
         <Updates runId={run.id} />
@@ -563,13 +563,13 @@ function StepTable({ run, selected, onSelect, onDone }: { run: Run; selected: st
 const ROW_HEIGHT = 30;
 
 /** The history: the latest page from Run.events, then live via runEvents after the last seq. */
-function History({ run, selectedSeq, selectedStep, onSelectSeq, onEvent }: { run: Run; selectedSeq: number | null; selectedStep: string | null; onSelectSeq: (seq: number) => void; onEvent: () => void }) {
+function History({ run, selectedSeq, onSelectSeq, onEvent }: { run: Run; selectedSeq: number | null; onSelectSeq: (seq: number) => void; onEvent: () => void }) {
   const [events, setEvents] = useState<Event[]>([]);
   const [firstLoaded, setFirstLoaded] = useState<number>(1);
   const [ready, setReady] = useState(false);
   const [error, setError] = useState<Error | null>(null);
   const [typeFilter, setTypeFilter] = useState('');
-  const [stepFilter, setStepFilter] = useState(selectedStep ?? '');
+  const [stepFilter, setStepFilter] = useState('');
   const [failedOnly, setFailedOnly] = useState(false);
   const [newestFirst, setNewestFirst] = useState(true);
   const lastSeq = useRef(0);

@@ -119,7 +119,11 @@ export function RunsPage() {
     const search = formatRunsState(next);
     navigate(search ? `/?${search}` : '/', true);
   }, []);
-  return <RunsView state={state} setState={setState} me={me?.name ?? ''} />;
+  return (
+    <main class="page">
+      <RunsView state={state} setState={setState} me={me?.name ?? ''} />
+    </main>
+  );
 }
 
 export function RunsView({
@@ -236,12 +240,12 @@ export function RunsView({
   const addToFilter = (condition: string) => setState(withChange(state, { filter: addCondition(state.filter, condition) }));
 
   return (
-    <main class="page runs-page">
+    <div class="runs-page">
       <div class="page-head">
-        <h1>Runs</h1>
+        {fixedFilter ? <span /> : <h1>Runs</h1>}
         <LiveIndicator paused={paused} hidden={!visible} updatedAt={updatedAt} onToggle={() => setPaused(!paused)} />
       </div>
-      <Views state={state} setState={setState} me={me} />
+      {!fixedFilter && <Views state={state} setState={setState} me={me} />}
       <FilterBar state={state} setState={setState} error={error} />
       <StatusCounts stats={stats} onPick={(status) => addToFilter(compare('status', 'eq', status))} />
       <div class="toolbar">
@@ -323,7 +327,7 @@ export function RunsView({
           Older →
         </button>
       </div>
-    </main>
+    </div>
   );
 }
 

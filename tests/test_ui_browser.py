@@ -1,0 +1,697 @@
+"""The dashboard as a person uses it: Debian's Chromium (Playwright's Python client, sync API,
+one browser for the module) against one real `flowdeck serve --demo` per database backend.
+
+Expected values come from the contract (UI.md, LIFECYCLE.md, SERVER.md, FILTER.md), written
+out here. Every wait is on something the page shows; no sleeps. Each test opens its own
+browser context (a fresh sessionStorage, like a new tab) and fails on any console error.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, WebSocketRoute, expect, sync_playwright
+
+from tests.conftest import BACKENDS
+from tests.servers import FlowdeckServer, PostgresServer
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+RUN_STATUSES = [
+    "PENDING", "BLOCKED", "RUNNING", "PAUSED", "CANCELING", "COMPLETED", "FAILED", "TIMED_OUT", "CANCELED",
+    "TERMINATED", "ABANDONED",
+]  # fmt: skip
+# RunAction / StepAction -> the button the dashboard shows for it
+RUN_BUTTONS = {
+    "CANCEL": "Cancel", "TERMINATE": "Terminate", "PAUSE": "Pause", "RESUME": "Resume", "RETRY": "Retry",
+    "RESTART": "Restart", "UNBLOCK": "Unblock", "ABANDON": "Abandon", "SIGNAL": "Signal",
+}  # fmt: skip
+STEP_BUTTONS = {
+    "APPROVE": "Approve", "REJECT": "Reject", "SKIP": "Skip", "FORCE_COMPLETE": "Force complete",
+    "RETRY": "Retry step", "REPLAY_SUBTREE": "Replay subtree",
+}  # fmt: skip
+APPROVAL_WORKFLOW = "ui-approval"
+TIMEOUT = 15_000
+
+pytestmark = pytest.mark.timeout(300)
+
+START_RUN = """
+mutation($input: StartRunInput!) { startRun(input: $input) { run { id } errors { code message } } }
+"""
+TRIGGER = """
+mutation($input: TriggerWorkflowInput!) { triggerWorkflow(input: $input) { runs { id } errors { message } } }
+"""
+APPROVE = """
+mutation($input: StepActionInput!) { approveStep(input: $input) { errors { message } } }
+"""
+RUN_STATE = """
+query($id: ID!) { run(id: $id) { status availableActions steps { ref status availableActions }
+  events(first: 100) { edges { node { seq type } } } } }
+"""
+RUNS = """
+query($filter: String) { runs(filter: $filter, first: 100) { totalCount edges { node { id status } } } }
+"""
+
+
+@dataclass
+class Demo:
+    """The server, its keys by role, and API calls made beside the browser."""
+
+    server: FlowdeckServer
+    keys: dict[str, str] = field(default_factory=dict)
+
+    def api(self, query: str, variables: dict[str, Any] | None = None, role: str = "SUPERADMIN") -> dict[str, Any]:
+        response = httpx.post(
+            self.server.graphql_url,
+            json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {self.keys[role]}"},
+            timeout=15,
+        )
+        body = response.json()
+        assert "errors" not in body, body
+        data: dict[str, Any] = body["data"]
+        return data
+
+    def start_approval_run(self, **fields: Any) -> str:
+        payload = self.api(START_RUN, {"input": {"workflowKey": APPROVAL_WORKFLOW, "project": "demo", **fields}})
+        assert payload["startRun"]["errors"] == []
+        run_id: str = payload["startRun"]["run"]["id"]
+        return run_id
+
+    def run(self, run_id: str, role: str = "SUPERADMIN") -> dict[str, Any]:
+        run: dict[str, Any] = self.api(RUN_STATE, {"id": run_id}, role)["run"]
+        return run
+
+    def runs(self, filter_text: str) -> list[dict[str, Any]]:
+        return [edge["node"] for edge in self.api(RUNS, {"filter": filter_text})["runs"]["edges"]]
+
+    def wait_for(self, check: Callable[[], Any], what: str, timeout: float = 20.0) -> Any:
+        """Polls the API (not the page) until `check()` is truthy."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = check()
+            if value:
+                return value
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what}")
+
+
+def _database(backend: str, tmp: Path, request: pytest.FixtureRequest) -> str:
+    if backend == "sqlite":
+        return f"sqlite://{tmp / 'ui.db'}"
+    postgres: PostgresServer = request.getfixturevalue("postgres_server")
+    return postgres.create_database("flowdeck_ui")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """`flowdeck serve --demo` on its own database, with a key per role and an approval workflow."""
+    url = _database(request.param, tmp_path_factory.mktemp("ui"), request)
+    key = secrets.token_urlsafe(24)
+    env = {"FLOWDECK_DATABASE_URL": url, "FLOWDECK_BOOTSTRAP_KEY": key, "FLOWDECK_ENGINE_POLL": "0.05"}
+    server = FlowdeckServer(env, demo=True).start()
+    try:
+        assert f"http://127.0.0.1:{server.port}/#key={key}" in server.output()
+        found = Demo(server, {"SUPERADMIN": key})
+        for role in ("VIEWER", "OPERATOR", "ADMIN"):
+            created = found.api(
+                "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret errors { message } } }",
+                {"input": {"name": f"ui-{role.lower()}", "role": role, "project": "demo"}},
+            )
+            found.keys[role] = created["createApiKey"]["secret"]
+        steps = [
+            {"ref": "prepare", "type": "TASK", "handler": "noop"},
+            {"ref": "approve", "type": "APPROVAL", "dependsOn": ["prepare"], "name": "Manager approval"},
+            {"ref": "finish", "type": "TASK", "handler": "noop", "dependsOn": ["approve"]},
+        ]
+        made = found.api(
+            "mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { errors { message } } }",
+            {"input": {"project": "demo", "key": APPROVAL_WORKFLOW, "name": "UI approval", "steps": steps}},
+        )
+        assert made["createWorkflow"]["errors"] == []
+        # the demo comes to rest in every status (CANCELING once its engine has started a run)
+        stats = "{ runStats { byStatus { status count } } }"
+        found.wait_for(
+            lambda: all(item["count"] > 0 for item in found.api(stats)["runStats"]["byStatus"]),
+            "the demo's runs in every status",
+        )
+        yield found
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"Debian's Chromium is not installed ({CHROMIUM} is missing): apt-get install chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@dataclass
+class Tab:
+    context: BrowserContext
+    errors: list[str]
+
+    def new_page(self) -> Page:
+        page = self.context.new_page()
+        page.on("console", lambda message: self._console(message))
+        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        return page
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+
+@pytest.fixture
+def tab(browser: Browser) -> Iterator[Tab]:
+    """A fresh browser context (a new tab's empty sessionStorage); no console error allowed."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    context.set_default_timeout(TIMEOUT)
+    found = Tab(context, [])
+    try:
+        yield found
+    finally:
+        context.close()
+    assert found.errors == [], f"console errors: {found.errors}"
+
+
+def signed_in(tab: Tab, demo: Demo, path: str = "/", role: str = "SUPERADMIN") -> Page:
+    page = tab.new_page()
+    page.goto(f"{demo.server.url}{path}#key={demo.keys[role]}")
+    return page
+
+
+def rows(page: Page) -> Any:
+    return page.locator("table.runs tbody tr")
+
+
+def row_statuses(page: Page) -> list[str]:
+    return [status or "" for status in rows(page).evaluate_all("rows => rows.map(row => row.dataset.status)")]
+
+
+def apply_filter(page: Page, text: str) -> None:
+    page.locator("input.filter-input").fill(text)
+    page.locator(".filter-row button[type=submit]").click()
+
+
+# ---------------------------------------------------------------- signing in
+
+
+def test_key_in_the_fragment_signs_in_leaves_the_address_bar_and_shows_every_status(tab: Tab, demo: Demo) -> None:
+    page = signed_in(tab, demo)
+    expect(rows(page).first).to_be_visible()
+    assert "#" not in page.url and demo.keys["SUPERADMIN"] not in page.url
+    assert page.evaluate("sessionStorage.getItem('flowdeck.key')") == demo.keys["SUPERADMIN"]
+    for status in RUN_STATUSES:
+        expect(page.locator(f".counts .count[data-status={status}]")).to_be_visible()
+    # the cookie jar stays empty: the key is never a cookie
+    assert tab.context.cookies() == []
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator("form input[name=key]")).to_be_visible()
+    assert page.evaluate("sessionStorage.getItem('flowdeck.key')") is None
+
+
+def test_sign_in_form_refuses_a_bad_key_with_the_servers_message_then_opens_the_asked_page(
+    tab: Tab, demo: Demo
+) -> None:
+    page = tab.new_page()
+    page.goto(f"{demo.server.url}/workflows")
+    page.locator("input[name=key]").fill("not-a-key")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text(re.compile("key", re.IGNORECASE))
+    expect(page.locator("input[name=key]")).to_be_visible()
+    page.locator("input[name=key]").fill(demo.keys["VIEWER"])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("h1")).to_have_text("Workflows")
+    assert page.url == f"{demo.server.url}/workflows"
+    expect(page.locator(".who")).to_contain_text("VIEWER")
+
+
+# ---------------------------------------------------------------- the runs list
+
+
+def test_paging_page_size_and_ordering_by_header(tab: Tab, demo: Demo) -> None:
+    subjects = [{"type": "user", "id": f"page-{index:02d}"} for index in range(30)]
+    demo.api(TRIGGER, {"input": {"workflowKey": APPROVAL_WORKFLOW, "project": "demo", "subjects": subjects,
+                                 "tags": [{"key": "batch", "value": "paging"}]}})  # fmt: skip
+    page = signed_in(tab, demo, '/?filter=tags.batch+eq+"paging"&size=25')
+    expect(rows(page)).to_have_count(25)
+    expect(page.locator(".pager")).to_contain_text("30 runs")
+    page.get_by_role("button", name="Older →").click()
+    expect(rows(page)).to_have_count(5)
+    assert "after=" in page.url
+    page.get_by_role("button", name="← Newer").click()
+    expect(rows(page)).to_have_count(25)
+    page.locator("select", has=page.locator("option[value='50']")).first.select_option("50")
+    expect(rows(page)).to_have_count(30)
+    # 50 is the default page size, left out of the URL; paging starts again from the first page
+    assert "size=" not in page.url and "after=" not in page.url and "before=" not in page.url
+    # Created, descending by default: a click makes it ascending, the oldest first
+    page.locator("th button.sort", has_text="Created").click()
+    expect(page.locator("th[aria-sort=ascending]")).to_contain_text("Created")
+    assert "order=CREATED_AT.ASC" in page.url
+    first_subject = rows(page).first.locator("td[data-col=subject]")
+    expect(first_subject).to_have_text("page-00")
+    page.locator("th button.sort", has_text="Created").click()
+    expect(first_subject).to_have_text("page-29")
+
+
+def test_filter_bar_match_bad_filter_at_its_position_search_and_state_in_the_url(tab: Tab, demo: Demo) -> None:
+    page = signed_in(tab, demo)
+    expect(rows(page).first).to_be_visible()
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.classList.contains('filter-input')")
+    apply_filter(page, 'status eq "COMPLETED"')
+    expect(page).to_have_url(re.compile(r"filter=status\+eq\+%22COMPLETED%22"))
+    expect(rows(page).first).to_have_attribute("data-status", "COMPLETED")
+    assert set(row_statuses(page)) == {"COMPLETED"}
+    # FILTER.md: an unknown field is reported at the field's position
+    apply_filter(page, 'status eq "FAILED" and stauts eq "X"')
+    bad = page.locator(".bad-filter")
+    expect(bad).to_contain_text("unknown field 'stauts' at 23")
+    expect(bad).to_have_attribute("data-position", "23")
+    expect(bad.locator(".caret")).to_contain_text(" " * 23 + "^")
+    assert page.evaluate("document.activeElement.selectionStart") == 23
+    # the state survives a reload: it is all in the URL
+    apply_filter(page, 'workflow_key eq "agent-conversation"')
+    page.locator("input.search-input").fill("Customer 42")
+    page.locator(".filter-row button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"q=Customer\+42"))
+    expect(rows(page)).to_have_count(1)
+    page.reload()
+    expect(rows(page)).to_have_count(1)
+    expect(rows(page).first.locator("td[data-col=subject]")).to_have_text("Customer 42")
+    expect(page.locator("input.filter-input")).to_have_value('workflow_key eq "agent-conversation"')
+
+
+def test_status_counts_are_quick_filters_and_a_cell_value_adds_to_the_filter(tab: Tab, demo: Demo) -> None:
+    page = signed_in(tab, demo)
+    failed = page.locator(".counts .count[data-status=FAILED]")
+    expect(failed).to_be_visible()
+    count = int(failed.locator("b").inner_text())
+    failed.click()
+    expect(page.locator("input.filter-input")).to_have_value('status eq "FAILED"')
+    expect(rows(page)).to_have_count(count)
+    assert set(row_statuses(page)) == {"FAILED"}
+    rows(page).first.locator("td[data-col=workflow] .cell-value").click()
+    workflow_filter = page.locator("input.filter-input")
+    expect(workflow_filter).to_have_value(re.compile(r'^status eq "FAILED" and workflow_key eq "[a-z-]+"$'))
+
+
+def test_column_chooser_adds_a_tag_column(tab: Tab, demo: Demo) -> None:
+    page = signed_in(tab, demo, "/?filter=tags.region+pr")
+    expect(rows(page).first).to_be_visible()
+    page.locator("details.columns summary").click()
+    page.locator("input[aria-label='Tag column']").fill("region")
+    page.get_by_role("button", name="Add tags.KEY").click()
+    expect(page.locator("th", has_text="tags.region")).to_be_visible()
+    assert "tags.region" in page.url
+    values = page.locator("td[data-col='tags.region']").all_inner_texts()
+    assert values and all(value in {"us", "eu"} for value in values), values
+
+
+# ---------------------------------------------------------------- live
+
+
+def test_a_new_run_appears_without_reload_and_its_status_changes_in_place(tab: Tab, demo: Demo) -> None:
+    page = signed_in(tab, demo, f'/?filter=workflow_key+eq+"{APPROVAL_WORKFLOW}"')
+    expect(page.locator(".live")).to_have_attribute("data-state", "live")
+    before = rows(page).count()
+    run_id = demo.start_approval_run(subject={"type": "user", "id": "live-1"})
+    new_row = page.locator(f"tr[data-run-id='{run_id}']")
+    expect(new_row).to_be_visible()
+    expect(rows(page)).to_have_count(before + 1)
+    assert rows(page).first.get_attribute("data-run-id") == run_id  # on top: first page, nothing selected
+    demo.wait_for(lambda: demo.run(run_id)["status"] == "RUNNING", "the run to start")
+    expect(new_row).to_have_attribute("data-status", "RUNNING")
+    demo.wait_for(
+        lambda: any(step["ref"] == "approve" and step["status"] == "WAITING" for step in demo.run(run_id)["steps"]),
+        "the approval step to wait",
+    )
+    demo.api(APPROVE, {"input": {"runId": run_id, "stepRef": "approve"}})
+    expect(new_row).to_have_attribute("data-status", "COMPLETED")
+    assert rows(page).first.get_attribute("data-run-id") == run_id  # in place, no reload
+
+
+def test_new_runs_wait_behind_the_pill_while_a_row_is_selected(tab: Tab, demo: Demo) -> None:
+    page = signed_in(tab, demo, f'/?filter=workflow_key+eq+"{APPROVAL_WORKFLOW}"')
+    expect(page.locator(".live")).to_have_attribute("data-state", "live")
+    rows(page).first.locator("input[type=checkbox]").check()
+    first = rows(page).first.get_attribute("data-run-id")
+    count = rows(page).count()
+    run_id = demo.start_approval_run()
+    pill = page.locator("button.pill")
+    expect(pill).to_have_text("+1 new")
+    assert rows(page).count() == count and rows(page).first.get_attribute("data-run-id") == first
+    pill.click()
+    expect(rows(page).first).to_have_attribute("data-run-id", run_id)
+    expect(pill).to_have_count(0)
+
+
+def test_live_indicator_pauses_while_the_tab_is_hidden_and_by_the_button(tab: Tab, demo: Demo) -> None:
+    page = signed_in(tab, demo, f'/?filter=workflow_key+eq+"{APPROVAL_WORKFLOW}"')
+    live = page.locator(".live")
+    expect(live).to_have_attribute("data-state", "live")
+    expect(live).to_contain_text("updated")
+    set_hidden = """hidden => {
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => hidden ? 'hidden' : 'visible' });
+        document.dispatchEvent(new Event('visibilitychange'));
+    }"""
+    page.evaluate(set_hidden, True)
+    expect(live).to_have_attribute("data-state", "paused")
+    expect(live).to_contain_text("tab hidden")
+    hidden_run = demo.start_approval_run()
+    demo.wait_for(lambda: demo.run(hidden_run)["status"] == "RUNNING", "the run to start")
+    assert page.locator(f"tr[data-run-id='{hidden_run}']").count() == 0  # nothing arrives while paused
+    page.evaluate(set_hidden, False)
+    expect(live).to_have_attribute("data-state", "live")
+    expect(page.locator(f"tr[data-run-id='{hidden_run}']")).to_be_visible()  # caught up on return
+    page.get_by_role("button", name="Pause", exact=True).click()
+    expect(live).to_have_attribute("data-state", "paused")
+    expect(live).to_contain_text("Paused")
+    page.get_by_role("button", name="Resume", exact=True).click()
+    expect(live).to_have_attribute("data-state", "live")
+
+
+# ---------------------------------------------------------------- bulk and export
+
+
+def test_bulk_cancel_by_filter_shows_the_dry_run_count_and_needs_confirmation(tab: Tab, demo: Demo) -> None:
+    subjects = [{"type": "user", "id": f"bulk-{index}"} for index in range(3)]
+    demo.api(TRIGGER, {"input": {"workflowKey": APPROVAL_WORKFLOW, "project": "demo", "subjects": subjects,
+                                 "tags": [{"key": "batch", "value": "bulk"}]}})  # fmt: skip
+    page = signed_in(tab, demo, '/?filter=tags.batch+eq+"bulk"')
+    expect(rows(page)).to_have_count(3)
+    rows(page).first.locator("input[type=checkbox]").check()
+    page.get_by_role("button", name="Select all 3 matching").click()
+    expect(page.locator(".bulk")).to_contain_text("All 3 runs matching the filter")
+    page.locator("select[aria-label='Bulk action']").select_option("CANCEL")
+    page.locator(".bulk input[aria-label=Reason]").fill("cleanup")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator(".dry-count")).to_have_text("3")
+    # a dry run changes nothing
+    assert all(run["status"] not in {"CANCELING", "CANCELED"} for run in demo.runs('tags.batch eq "bulk"'))
+    page.get_by_role("button", name="Confirm cancel").click()
+    expect(page.locator(".bulk-result")).to_contain_text("3 succeeded")
+    expect(page.locator(".bulk-result")).to_contain_text("0 failed")
+    assert all(run["status"] in {"CANCELING", "CANCELED"} for run in demo.runs('tags.batch eq "bulk"'))
+
+
+def test_export_of_the_current_filter_with_progress_and_download(tab: Tab, demo: Demo) -> None:
+    page = signed_in(tab, demo, '/?filter=status+eq+"FAILED"')
+    expect(rows(page).first).to_be_visible()
+    expected = {run["id"] for run in demo.runs('status eq "FAILED"')}
+    page.get_by_role("button", name="Export").click()
+    job = page.locator(".export-job")
+    expect(job).to_have_attribute("data-status", "COMPLETED")
+    expect(job.locator("progress")).to_have_attribute("value", "1")
+    expect(job).to_contain_text(f"{len(expected)} rows")
+    with page.expect_download() as info:
+        job.get_by_role("button", name="Download").click()
+    download = info.value
+    assert download.suggested_filename == "runs.csv"
+    path = download.path()
+    assert path is not None
+    exported = list(csv.DictReader(io.StringIO(Path(path).read_text())))
+    assert {row["id"] for row in exported} == expected
+
+
+def test_views_built_in_saved_default_and_shared_by_link(tab: Tab, demo: Demo) -> None:
+    page = signed_in(tab, demo)
+    expect(rows(page).first).to_be_visible()
+    page.locator(".views button", has_text="Blocked").click()
+    expect(page.locator("input.filter-input")).to_have_value('status eq "BLOCKED"')
+    expect(rows(page).first).to_have_attribute("data-status", "BLOCKED")
+    assert set(row_statuses(page)) == {"BLOCKED"}
+    apply_filter(page, 'status eq "PAUSED"')
+    expect(rows(page).first).to_have_attribute("data-status", "PAUSED")
+    page.once("dialog", lambda dialog: dialog.accept("Paused ones"))
+    page.get_by_role("button", name="Save view").click()
+    saved = page.locator(".view.saved[data-view='Paused ones']")
+    expect(saved).to_be_visible()
+    assert json.loads(page.evaluate("localStorage.getItem('flowdeck.views')"))[0]["name"] == "Paused ones"
+    link = saved.locator("a.view-link").get_attribute("href")
+    assert link is not None and "PAUSED" in link
+    saved.get_by_title("Open this view by default").click()
+    # the link in a new tab: that tab has no key yet; the open tab hands it over (BroadcastChannel)
+    other = tab.new_page()
+    other.goto(f"{demo.server.url}{link}")
+    expect(other.locator("input.filter-input")).to_have_value('status eq "PAUSED"')
+    expect(rows(other).first).to_have_attribute("data-status", "PAUSED")
+    assert set(row_statuses(other)) == {"PAUSED"}
+    # the default view opens on a bare visit
+    other.goto(f"{demo.server.url}/")
+    expect(other.locator("input.filter-input")).to_have_value('status eq "PAUSED"')
+
+
+# ---------------------------------------------------------------- the run page
+
+
+def _waiting_approval_run(demo: Demo) -> str:
+    run_id = demo.start_approval_run(subject={"type": "user", "id": "run-page"}, input={"ticket": 42})
+    demo.wait_for(
+        lambda: any(step["ref"] == "approve" and step["status"] == "WAITING" for step in demo.run(run_id)["steps"]),
+        "the approval step to wait",
+    )
+    return run_id
+
+
+def seqs_shown(page: Page) -> list[int]:
+    return [int(seq) for seq in page.locator(".events .event").evaluate_all("rows => rows.map(row => row.dataset.seq)")]
+
+
+def test_run_page_dag_timeline_steps_history_live_without_gap_after_a_dropped_socket(tab: Tab, demo: Demo) -> None:
+    run_id = _waiting_approval_run(demo)
+    page = tab.new_page()
+    sockets: list[WebSocketRoute] = []
+
+    def through(socket: WebSocketRoute) -> None:
+        socket.connect_to_server()
+        sockets.append(socket)
+
+    page.route_web_socket(re.compile(r"/graphql$"), through)
+    page.goto(f"{demo.server.url}/runs/{run_id}#key={demo.keys['ADMIN']}")
+    expect(page.locator(".run-header .badge")).to_have_text("RUNNING")
+    expect(page).to_have_title(re.compile("^RUNNING · UI approval"))
+    # the DAG: one node per step, colored by status; the timeline: a bar per started step
+    expect(page.locator(".dag g.node")).to_have_count(3)
+    expect(page.locator(".dag g.node[data-ref=approve]")).to_have_attribute("data-status", "WAITING")
+    expect(page.locator(".dag g.node[data-ref=prepare]")).to_have_attribute("data-status", "COMPLETED")
+    expect(page.locator(".timeline .bar-row[data-ref=prepare]")).to_be_visible()
+    # selection is shared: a node click selects the step in the timeline and the URL
+    page.locator(".dag g.node[data-ref=prepare]").click()
+    expect(page.locator(".timeline .bar-row[data-ref=prepare]")).to_have_class(re.compile("selected"))
+    assert "step=prepare" in page.url
+    # the history: every event so far, newest first
+    api_seqs = [edge["node"]["seq"] for edge in demo.run(run_id)["events"]["edges"]]
+    expect(page.locator(".events .event")).to_have_count(len(api_seqs))
+    assert seqs_shown(page) == sorted(api_seqs, reverse=True)
+    # the steps: waitingFor and the actions offered
+    page.get_by_role("tab", name="Steps").click()
+    approve_row = page.locator("table.steps tr[data-ref=approve]")
+    expect(approve_row.locator(".waiting-for")).to_have_text("approval")
+    # the socket drops; events happen meanwhile; the page resumes after its last seq
+    assert sockets, "the page opened no websocket"
+    expect(page.locator(".events .event")).to_have_count(len(api_seqs))
+    sockets[-1].close()
+    demo.api(APPROVE, {"input": {"runId": run_id, "stepRef": "approve", "reason": "while offline"}})
+    demo.wait_for(lambda: demo.run(run_id)["status"] == "COMPLETED", "the run to complete")
+    final = [edge["node"]["seq"] for edge in demo.run(run_id)["events"]["edges"]]
+    expect(page.locator(".events .event")).to_have_count(len(final))
+    assert seqs_shown(page) == sorted(final, reverse=True)  # no gap, no duplicate
+    expect(page.locator(".run-header .badge")).to_have_text("COMPLETED")
+    assert len(sockets) >= 2, "the page did not reconnect"
+    # filters and download
+    page.get_by_role("tab", name="History").click()
+    page.locator("select[aria-label='Event type']").select_option("STEP_APPROVED")
+    expect(page.locator(".events .event")).to_have_count(1)
+    page.locator("select[aria-label='Event type']").select_option("")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download JSON").click()
+    path = info.value.path()
+    assert path is not None
+    downloaded = json.loads(Path(path).read_text())
+    assert downloaded["run"]["id"] == run_id
+    assert [event["seq"] for event in downloaded["events"]] == sorted(final)
+
+
+def test_run_page_deep_link_opens_the_tab_step_and_event(tab: Tab, demo: Demo) -> None:
+    run_id = _waiting_approval_run(demo)
+    page = signed_in(tab, demo, f"/runs/{run_id}?tab=steps&step=approve&seq=2")
+    expect(page.get_by_role("tab", name="Steps")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("table.steps tr[data-ref=approve]")).to_have_class(re.compile("selected"))
+    expect(page.locator(".dag g.node[data-ref=approve]")).to_have_class(re.compile("selected"))
+    page.get_by_role("tab", name="History").click()
+    expect(page.locator(".events .event[data-seq='2']")).to_have_class(re.compile("selected"))
+    page.get_by_role("tab", name="Input & output").click()
+    expect(page.locator(".data details.json").first).to_contain_text('"ticket": 42')
+
+
+def _buttons(page: Page, selector: str) -> set[str]:
+    return {
+        label or "" for label in page.locator(selector).evaluate_all("buttons => buttons.map(b => b.dataset.action)")
+    }
+
+
+@pytest.mark.parametrize(
+    ("role", "run_buttons", "step_buttons"),
+    [
+        # LIFECYCLE.md / SERVER.md: a RUNNING run and its WAITING approval step (replaySubtree
+        # resets a step and its dependents from any status)
+        ("VIEWER", set(), set()),
+        (
+            "OPERATOR",
+            {"Cancel", "Terminate", "Pause", "Signal"},
+            {"Approve", "Reject", "Skip", "Force complete", "Replay subtree"},
+        ),
+        (
+            "ADMIN",
+            {"Cancel", "Terminate", "Pause", "Signal"},
+            {"Approve", "Reject", "Skip", "Force complete", "Replay subtree"},
+        ),
+    ],
+)
+def test_run_page_offers_exactly_the_available_actions_of_each_role(
+    tab: Tab, demo: Demo, role: str, run_buttons: set[str], step_buttons: set[str]
+) -> None:
+    run_id = _waiting_approval_run(demo)
+    state = demo.run(run_id, role)
+    assert {RUN_BUTTONS[action] for action in state["availableActions"]} == run_buttons
+    page = signed_in(tab, demo, f"/runs/{run_id}?tab=steps", role)
+    expect(page.locator(".run-header .badge")).to_have_text("RUNNING")
+    expect(page.locator("table.steps tr[data-ref=approve]")).to_be_visible()
+    assert _buttons(page, ".run-actions button.action") == run_buttons
+    assert _buttons(page, "table.steps tr[data-ref=approve] button.action") == step_buttons
+    if role == "VIEWER":
+        return
+    # a step action through its dialog, with a reason
+    page.locator("table.steps tr[data-ref=approve] button.action[data-action=Approve]").click()
+    page.get_by_role("dialog").locator("input[name=reason]").fill(f"approved by {role}")
+    page.get_by_role("dialog").get_by_role("button", name="Approve").click()
+    expect(page.locator(".run-header .badge")).to_have_text("COMPLETED")
+    # COMPLETED: nothing to retry (retryRun starts from FAILED, TIMED_OUT, CANCELED, TERMINATED);
+    # restartRun from any terminal status, for an ADMIN only (LIFECYCLE.md)
+    expected = {"Restart"} if role == "ADMIN" else set()
+    actions = page.locator(".run-actions button.action")
+    if expected:
+        expect(actions).to_have_count(len(expected))
+    else:
+        expect(actions).to_have_count(0)
+    assert _buttons(page, ".run-actions button.action") == expected
+
+
+def test_blocked_run_offers_unblock_and_abandon_and_abandons(tab: Tab, demo: Demo) -> None:
+    blocked = demo.runs('status eq "BLOCKED"')
+    assert blocked, "the demo has a BLOCKED run"
+    run_id = blocked[-1]["id"]
+    page = signed_in(tab, demo, f"/runs/{run_id}", "OPERATOR")
+    expect(page.locator(".run-header .badge")).to_have_text("BLOCKED")
+    assert {"Unblock", "Abandon"} <= _buttons(page, ".run-actions button.action")
+    page.locator(".run-actions button[data-action=Abandon]").click()
+    page.get_by_role("dialog").locator("input[name=reason]").fill("not needed")
+    page.get_by_role("dialog").get_by_role("button", name="Abandon").click()
+    expect(page.locator(".run-header .badge")).to_have_text("ABANDONED")
+    assert demo.run(run_id)["status"] == "ABANDONED"
+
+
+# ---------------------------------------------------------------- workflows, schedules, jobs
+
+
+def test_workflows_list_versions_dag_and_starting_a_run_with_json_input(tab: Tab, demo: Demo) -> None:
+    page = signed_in(tab, demo, "/workflows", "OPERATOR")
+    expect(page.locator("table.workflows tr[data-key=offboard-user]")).to_be_visible()
+    page.locator(f"table.workflows tr[data-key={APPROVAL_WORKFLOW}] a").click()
+    expect(page.locator(".workflow-page h1")).to_contain_text("UI approval")
+    expect(page.locator(".dag g.node")).to_have_count(3)
+    expect(page.locator("table.runs tbody tr").first).to_be_visible()
+    page.locator("textarea[name=input]").fill("{not json")
+    page.get_by_role("button", name="Start run").click()
+    expect(page.locator(".start-form .error-box")).to_contain_text("not valid JSON")
+    page.locator("textarea[name=input]").fill('{"ticket": 7, "note": "from the form"}')
+    page.locator("input[name=subjectType]").fill("user")
+    page.locator("input[name=subjectId]").fill("form-1")
+    page.get_by_role("button", name="Start run").click()
+    expect(page).to_have_url(re.compile(r"/runs/"))
+    expect(page.locator(".run-header")).to_contain_text("UI approval")
+    page.get_by_role("tab", name="Input & output").click()
+    expect(page.locator(".data details.json").first).to_contain_text('"note": "from the form"')
+
+
+def test_schedules_and_jobs_pages_say_what_the_server_offers(tab: Tab, demo: Demo) -> None:
+    fields = {item["name"] for item in demo.api('{ __type(name: "Query") { fields { name } } }')["__type"]["fields"]}
+    page = signed_in(tab, demo, "/schedules")
+    if "schedules" in fields:
+        expect(page.locator("main table, main .empty").first).to_be_visible()
+    else:
+        expect(page.locator(".not-offered")).to_have_text("This server does not offer schedules yet.")
+    page.locator("nav a", has_text="Jobs").click()
+    expect(page.locator("h1")).to_have_text("Jobs")
+    if "bulkJobs" in fields:
+        expect(page.locator("main table, main .empty").first).to_be_visible()
+    else:
+        expect(page.locator(".not-offered")).to_have_text("This server does not offer bulk jobs yet.")
+
+
+def test_phone_viewport_never_scrolls_the_page_sideways(browser: Browser, demo: Demo) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.set_default_timeout(TIMEOUT)
+    phone = Tab(context, [])
+    try:
+        page = signed_in(phone, demo)
+        expect(rows(page).first).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.locator("a.run-link").first.click()
+        expect(page.locator(".run-header")).to_be_visible()
+        expect(page.locator(".dag svg")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.goto(f"{demo.server.url}/workflows")
+        expect(page.locator("table.workflows")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
+    assert phone.errors == []
+
+
+def test_every_dashboard_route_serves_the_app_uncached_and_assets_immutable(demo: Demo) -> None:
+    for path in ("/", "/runs/abc", "/workflows", "/workflows/x", "/schedules", "/schedules/x", "/jobs"):
+        response = httpx.get(f"{demo.server.url}{path}")
+        assert response.status_code == 200, path
+        assert response.headers["content-type"].startswith("text/html")
+        assert "no-store" in response.headers["cache-control"]
+        assert '<div id="app">' in response.text
+    assets = re.findall(r'(?:src|href)="(/assets/[^"]+)"', httpx.get(demo.server.url).text)
+    assert assets, "index.html names no assets"
+    for asset in assets:
+        assert re.search(r"-[A-Za-z0-9_-]{8}\.(js|css)$", asset), f"{asset} has no content hash"
+        response = httpx.get(f"{demo.server.url}{asset}")
+        assert response.status_code == 200
+        assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert httpx.get(f"{demo.server.url}/assets/nope.js").status_code == 404
+    graphiql = httpx.get(demo.server.graphql_url, headers={"Accept": "text/html"})
+    assert "graphiql" in graphiql.text.lower()
