@@ -380,7 +380,8 @@ def test_live_indicator_pauses_while_the_tab_is_hidden_and_by_the_button(tab: Ta
     expect(live).to_have_attribute("data-state", "live")
     expect(live).to_contain_text("updated")
     set_hidden = """hidden => {
-        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => hidden ? 'hidden' : 'visible' });
+        const state = () => (hidden ? 'hidden' : 'visible');
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: state });
         document.dispatchEvent(new Event('visibilitychange'));
     }"""
     page.evaluate(set_hidden, True)
@@ -559,6 +560,9 @@ def _buttons(page: Page, selector: str) -> set[str]:
     }
 
 
+APPROVAL_STEP_BUTTONS = {"Approve", "Reject", "Skip", "Force complete", "Replay subtree"}
+
+
 @pytest.mark.parametrize(
     ("role", "run_buttons", "step_buttons"),
     [
@@ -583,6 +587,8 @@ def test_run_page_offers_exactly_the_available_actions_of_each_role(
     run_id = _waiting_approval_run(demo)
     state = demo.run(run_id, role)
     assert {RUN_BUTTONS[action] for action in state["availableActions"]} == run_buttons
+    approve_step = next(step for step in state["steps"] if step["ref"] == "approve")
+    assert {STEP_BUTTONS[action] for action in approve_step["availableActions"]} == step_buttons
     page = signed_in(tab, demo, f"/runs/{run_id}?tab=steps", role)
     expect(page.locator(".run-header .badge")).to_have_text("RUNNING")
     expect(page.locator("table.steps tr[data-ref=approve]")).to_be_visible()
