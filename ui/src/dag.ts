@@ -70,7 +70,7 @@ export interface Layout {
   height: number;
 }
 
-export const NODE_WIDTH = 168;
+export const NODE_WIDTH = 184;
 export const NODE_HEIGHT = 44;
 
 /** Positions from dagre, left to right. */

@@ -258,6 +258,9 @@ export const RunQuery = graphql(`
         workflow {
           key
         }
+        parentStep {
+          ref
+        }
       }
       steps(includeLoopIterations: true) {
         ...StepFields

@@ -451,14 +451,20 @@ function DagView({ steps, selected, onSelect }: { steps: Step[]; selected: strin
               onClick={() => onSelect(node.ref)}
               onKeyDown={(event) => event.key === 'Enter' && onSelect(node.ref)}
             >
-              <rect width={node.width} height={node.height} rx="6" style={{ stroke: STATUS_COLORS[node.status ?? 'PENDING'] }} />
+              <title>
+                {node.label} ({node.ref}): {node.status}
+                {Object.entries(node.iterationStatuses)
+                  .map(([status, count]) => `, ${count} ${status}`)
+                  .join('')}
+              </title>
+              <rect class="box" width={node.width} height={node.height} rx="6" style={{ stroke: STATUS_COLORS[node.status ?? 'PENDING'] }} />
               <rect width="6" height={node.height} rx="3" style={{ fill: STATUS_COLORS[node.status ?? 'PENDING'] }} />
               <text x="14" y="18" class="node-label">
                 {node.label.length > 22 ? `${node.label.slice(0, 21)}…` : node.label}
               </text>
               <text x="14" y="35" class="node-meta">
-                {node.type} · {node.status}
-                {node.iterations ? ` · ${node.iterations} iterations` : ''}
+                {node.type.replace('_', ' ')} · {node.status}
+                {node.iterations ? ` · ×${node.iterations}` : ''}
               </text>
             </g>
           ))}
@@ -490,7 +496,7 @@ function Timeline({ steps, selected, onSelect }: { steps: Step[]; selected: stri
           <button
             type="button"
             key={step.id}
-            class={`bar-row ${selected === step.ref || selected === step.parentRef ? 'selected' : ''}`}
+            class={`bar-row ${selected != null && (selected === step.ref || selected === step.parentRef) ? 'selected' : ''}`}
             data-ref={step.ref}
             onClick={() => onSelect(step.parentRef ?? step.ref)}
             title={`${key} attempt ${step.attempt}: ${step.status}, ${duration((to - from) / 1000)}`}
@@ -545,6 +551,13 @@ function StepTable({ run, selected, onSelect, onDone }: { run: Run; selected: st
               </td>
               <td class="waiting-for">{step.waitingFor ?? ''}</td>
               <td class="output">
+                {run.childRuns
+                  .filter((child) => child.parentStep?.ref === step.ref)
+                  .map((child) => (
+                    <a key={child.id} href={`/runs/${encodeURIComponent(child.id)}`} class="child-run">
+                      child run <StatusBadge status={child.status} />{' '}
+                    </a>
+                  ))}
                 {step.error ? <span class="err">{step.error}</span> : step.output != null ? <code>{JSON.stringify(step.output).slice(0, 120)}</code> : ''}
               </td>
               <td class="actions" onClick={(event) => event.stopPropagation()}>

@@ -74,7 +74,7 @@ function VersionDag({ steps }: { steps: Workflow['versions'][number]['steps'] })
         ))}
         {layout.nodes.map((node) => (
           <g key={node.ref} class="node" data-ref={node.ref} transform={`translate(${node.x - node.width / 2},${node.y - node.height / 2})`}>
-            <rect width={node.width} height={node.height} rx="6" />
+            <rect class="box" width={node.width} height={node.height} rx="6" />
             <text x="10" y="18" class="node-label">
               {node.label}
             </text>
