@@ -11,7 +11,8 @@
    `--rate` run changes a minute (each run changes 3 times: created PENDING, RUNNING,
    COMPLETED) for `--seconds`. Printed: runChanged messages the page received, the main
    thread's long tasks (over 50 ms, PerformanceObserver 'longtask') and frame intervals
-   (requestAnimationFrame deltas: p50, p99, max).
+   (requestAnimationFrame deltas: p50, p99, max). Then the same load again with the page's
+   live updates paused, as a control: the server shares the machine's cores with the browser.
 Figures only; nothing here asserts a speed.
 """
 
@@ -160,51 +161,46 @@ def main() -> None:
                 f"max {max(after_response):.0f} ms"
             )
 
-            context = browser.new_context(viewport={"width": 1280, "height": 800})
-            context.add_init_script(PROBE)
-            page = context.new_page()
-            page.goto(f"{server.url}/#key={key}")
-            page.wait_for_function("window.__probe.rendered50 !== null", timeout=30_000)
-            page.wait_for_selector(".live[data-state=live]")
-            page.evaluate(
-                "window.__probe.longTasks = []; window.__probe.frames = []; window.__probe.recordFrames = true"
-            )
-            interval = 60.0 / (args.rate / 3)  # three changes per run
-            begin = time.monotonic()
-            started = 0
-            while time.monotonic() - begin < args.seconds:
-                graphql(
-                    server,
-                    start_run,
-                    {
-                        "input": {
-                            "workflowKey": "quick",
-                            "project": "bench",
-                            "subject": {"type": "item", "id": f"live-{started}"},
-                        }
-                    },
+            # The same load twice, side by side: with the page live, then with its live updates
+            # paused (the machine's own noise: the server runs on the same cores as the browser).
+            for paused in (False, True):
+                context = browser.new_context(viewport={"width": 1280, "height": 800})
+                context.add_init_script(PROBE)
+                page = context.new_page()
+                page.goto(f"{server.url}/#key={key}")
+                page.wait_for_function("window.__probe.rendered50 !== null", timeout=30_000)
+                page.wait_for_selector(".live[data-state=live]")
+                if paused:
+                    page.get_by_role("button", name="Pause", exact=True).click()
+                    page.wait_for_selector(".live[data-state=paused]")
+                page.evaluate("Object.assign(window.__probe, { longTasks: [], frames: [], recordFrames: true })")
+                interval = 60.0 / (args.rate / 3)  # three changes per run
+                begin = time.monotonic()
+                started = 0
+                while time.monotonic() - begin < args.seconds:
+                    subject = {"type": "item", "id": f"live-{paused}-{started}"}
+                    graphql(
+                        server, start_run, {"input": {"workflowKey": "quick", "project": "bench", "subject": subject}}
+                    )
+                    started += 1
+                    time.sleep(max(0.0, begin + started * interval - time.monotonic()))
+                page.wait_for_timeout(2000)  # the last runs finish and their changes arrive
+                probe = page.evaluate("window.__probe")
+                elapsed = time.monotonic() - begin
+                frames = probe["frames"]
+                long_tasks = probe["longTasks"]
+                print(
+                    f"{'paused (control)' if paused else 'live'}: {started} runs started in {elapsed:.0f} s "
+                    f"({started * 3 / elapsed * 60:.0f} run changes a minute); "
+                    f"the page received {probe['messages']} runChanged messages"
                 )
-                started += 1
-                next_at = begin + started * interval
-                time.sleep(max(0.0, next_at - time.monotonic()))
-            page.wait_for_timeout(2000)  # the last runs finish and their changes arrive
-            probe = page.evaluate("window.__probe")
-            elapsed = time.monotonic() - begin
-            frames = probe["frames"]
-            long_tasks = probe["longTasks"]
-            print(
-                f"live: {started} runs started in {elapsed:.0f} s ({started * 3 / elapsed * 60:.0f} run changes a "
-                f"minute); the page received {probe['messages']} runChanged messages"
-            )
-            print(
-                f"  long tasks over 50 ms: {len(long_tasks)}"
-                + (f" (longest {max(long_tasks):.0f} ms)" if long_tasks else "")
-            )
-            print(
-                f"  frame intervals: {len(frames)} frames, p50 {percentile(frames, 0.5):.1f} ms, "
-                f"p99 {percentile(frames, 0.99):.1f} ms, max {max(frames, default=0):.1f} ms"
-            )
-            context.close()
+                longest = f" (longest {max(long_tasks):.0f} ms)" if long_tasks else ""
+                print(f"  long tasks over 50 ms: {len(long_tasks)}{longest}")
+                print(
+                    f"  frame intervals: {len(frames)} frames, p50 {percentile(frames, 0.5):.1f} ms, "
+                    f"p99 {percentile(frames, 0.99):.1f} ms, max {max(frames, default=0):.1f} ms"
+                )
+                context.close()
             browser.close()
 
 

@@ -1,4 +1,5 @@
 /** The runs page (UI.md): table, filter bar, counts, views, live updates, bulk actions, export. */
+import { memo } from 'preact/compat';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, download, request, saveBlob, socketState, subscribe } from '../api';
 import { ErrorBox, RelTime, StatusBadge, frameBatcher, usePageVisible, useTick } from '../components';
@@ -44,6 +45,10 @@ export const STATUSES = [
   'TERMINATED',
   'ABANDONED',
 ];
+
+// The list re-renders at most 4 times a second under a stream of changes (in an animation
+// frame each time): a table relayout per message made frames of over 50 ms (bench/ui.py).
+const LIST_RENDER_INTERVAL = 250;
 
 const COLUMN_ORDER: Record<string, OrderField> = {
   status: 'STATUS',
@@ -214,7 +219,7 @@ export function RunsView({
       setList((current) => (current ? mergeChanges(current, changes, { autoInsert: autoInsertRef.current, size: state.size }) : current));
       setUpdatedAt(Date.now());
       loadStats();
-    });
+    }, LIST_RENDER_INTERVAL);
     const stop = subscribe(RunChangedSubscription, { filter: filter || null }, (data) => batcher.push(data.runChanged));
     return () => {
       stop();
@@ -230,14 +235,21 @@ export function RunsView({
   }, [live]);
 
   const rows = list?.rows ?? [];
-  const toggle = (id: string) => {
-    const next = new Set(selected);
-    if (next.has(id)) next.delete(id);
-    else next.add(id);
-    setSelected(next);
+  const toggle = useCallback((id: string) => {
+    setSelected((current) => {
+      const next = new Set(current);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
     setAllMatching(false);
-  };
-  const addToFilter = (condition: string) => setState(withChange(state, { filter: addCondition(state.filter, condition) }));
+  }, []);
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const addToFilter = useCallback(
+    (condition: string) => setState(withChange(stateRef.current, { filter: addCondition(stateRef.current.filter, condition) })),
+    [setState],
+  );
 
   return (
     <div class="runs-page">
@@ -301,7 +313,7 @@ export function RunsView({
             </thead>
             <tbody>
               {rows.map((row) => (
-                <RunRowView key={row.id} row={row} columns={state.columns} selected={selected.has(row.id) || allMatching} onToggle={() => toggle(row.id)} onAdd={addToFilter} />
+                <RunRowView key={row.id} row={row} columns={state.columns} selected={selected.has(row.id) || allMatching} onToggle={toggle} onAdd={addToFilter} />
               ))}
             </tbody>
           </table>
@@ -331,7 +343,20 @@ export function RunsView({
   );
 }
 
-function RunRowView({ row, columns, selected, onToggle, onAdd }: { row: Row; columns: string[]; selected: boolean; onToggle: () => void; onAdd: (condition: string) => void }) {
+// Memoized: a live change re-renders only the rows it changed (unchanged rows keep their object).
+const RunRowView = memo(function RunRowView({
+  row,
+  columns,
+  selected,
+  onToggle,
+  onAdd,
+}: {
+  row: Row;
+  columns: string[];
+  selected: boolean;
+  onToggle: (id: string) => void;
+  onAdd: (condition: string) => void;
+}) {
   const cell = (column: string) => {
     switch (column) {
       case 'status':
@@ -405,7 +430,7 @@ function RunRowView({ row, columns, selected, onToggle, onAdd }: { row: Row; col
   return (
     <tr data-run-id={row.id} data-status={row.status} class={selected ? 'selected' : ''}>
       <td class="check">
-        <input type="checkbox" aria-label={`Select run ${row.id}`} checked={selected} onChange={onToggle} />
+        <input type="checkbox" aria-label={`Select run ${row.id}`} checked={selected} onChange={() => onToggle(row.id)} />
       </td>
       {columns.map((column) => (
         <td key={column} data-col={column}>
@@ -414,7 +439,7 @@ function RunRowView({ row, columns, selected, onToggle, onAdd }: { row: Row; col
       ))}
     </tr>
   );
-}
+});
 
 function LiveIndicator({ paused, hidden, updatedAt, onToggle }: { paused: boolean; hidden: boolean; updatedAt: number | null; onToggle: () => void }) {
   const socket = useStore(socketState);
