@@ -34,8 +34,8 @@ from app.observability.middleware import ObservabilityMiddleware
 from app.observability.shutdown import GracefulShutdown, OpenWebsockets
 from app.request_limits import RequestSizeLimit
 from app.revocation import RevocationWatch
-from app.ui import ui_routes
 from app.settings import Settings, get_settings
+from app.ui import ui_routes
 from schema import build_schema
 from schema.context import Context
 from schema.live_fanout import SharedFeedTransportWSHandler
