@@ -653,9 +653,16 @@ def test_workflows_list_versions_dag_and_starting_a_run_with_json_input(tab: Tab
 
 def test_schedules_and_jobs_pages_say_what_the_server_offers(tab: Tab, demo: Demo) -> None:
     fields = {item["name"] for item in demo.api('{ __type(name: "Query") { fields { name } } }')["__type"]["fields"]}
-    page = signed_in(tab, demo, "/schedules")
+    page = signed_in(tab, demo, "/schedules", "OPERATOR")
     if "schedules" in fields:
-        expect(page.locator("main table, main .empty").first).to_be_visible()
+        # the demo's schedule (cron "* * * * *"), paused and resumed by an OPERATOR (JOBS.md)
+        row = page.locator("tr[data-key=billing-sync-every-minute]")
+        expect(row).to_contain_text("every minute")
+        expect(row).to_have_attribute("data-state", "ACTIVE")
+        row.get_by_role("button", name="Pause").click()
+        expect(row).to_have_attribute("data-state", "PAUSED")
+        row.get_by_role("button", name="Resume").click()
+        expect(row).to_have_attribute("data-state", "ACTIVE")
     else:
         expect(page.locator(".not-offered")).to_have_text("This server does not offer schedules yet.")
     page.locator("nav a", has_text="Jobs").click()

@@ -47,7 +47,11 @@ function toApiError(errors: RawError[]): ApiError {
   return new ApiError(first.message, first.extensions?.code ?? null, first.extensions?.position ?? null);
 }
 
-export type Doc<R, V> = TypedDocumentString<R, V> | { toString(): string; __apiType?: (v: V) => R };
+export type Doc<R, V> = TypedDocumentString<R, V> | { toString(): string; operationName?: string; __apiType?: (v: V) => R };
+
+function operationName(doc: { toString(): string }): string | undefined {
+  return 'operationName' in doc && typeof doc.operationName === 'string' ? doc.operationName : undefined;
+}
 
 /** Runs a query or mutation; throws ApiError. UNAUTHENTICATED signs out with the server's message. */
 export async function request<R, V>(doc: Doc<R, V>, variables?: V): Promise<R> {
@@ -57,7 +61,7 @@ export async function request<R, V>(doc: Doc<R, V>, variables?: V): Promise<R> {
     response = await fetch('/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-      body: JSON.stringify({ query: doc.toString(), variables: variables ?? {} }),
+      body: JSON.stringify({ query: doc.toString(), operationName: operationName(doc), variables: variables ?? {} }),
     });
   } catch (error) {
     throw new ApiError(`The server did not answer: ${(error as Error).message}`);
@@ -122,7 +126,7 @@ export function subscribe<R, V>(
   onError: (error: ApiError) => void = () => undefined,
 ): () => void {
   return socket().subscribe<R>(
-    { query: doc.toString(), variables: variables as Record<string, unknown> },
+    { query: doc.toString(), operationName: operationName(doc), variables: variables as Record<string, unknown> },
     {
       next: (result) => {
         if (result.errors?.length) onError(toApiError(result.errors as RawError[]));

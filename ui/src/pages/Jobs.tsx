@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type ApiError, request, subscribe } from '../api';
 import { ErrorBox, RelTime } from '../components';
+import operations from '../contract/jobs.graphql?raw';
 import { contractOperation, queryFields } from '../offered';
 import { atLeast } from '../session';
 import { NotOffered } from './Schedules';
@@ -20,10 +21,9 @@ interface BulkJob {
   initiatedBy: string;
   createdAt: string;
 }
-const JOB_FIELDS = 'id action status filter matched processed succeeded failed progress error initiatedBy createdAt';
-const BulkJobsQuery = contractOperation<{ bulkJobs: { edges: { node: BulkJob }[] } }>(`query BulkJobs { bulkJobs(first: 50) { edges { node { ${JOB_FIELDS} } } } }`);
-const BulkJobSubscription = contractOperation<{ bulkJob: BulkJob }, { id: string }>(`subscription BulkJob($id: ID!) { bulkJob(id: $id) { ${JOB_FIELDS} } }`);
-const CancelBulkJob = contractOperation<{ cancelBulkJob: { errors: { message: string }[] } }, { id: string }>(`mutation CancelBulkJob($id: ID!) { cancelBulkJob(id: $id) { errors { code message } } }`);
+const BulkJobsQuery = contractOperation<{ bulkJobs: { edges: { node: BulkJob }[] } }>(operations, 'BulkJobs');
+const BulkJobSubscription = contractOperation<{ bulkJob: BulkJob }, { id: string }>(operations, 'BulkJob');
+const CancelBulkJob = contractOperation<{ cancelBulkJob: { errors: { message: string }[] } }, { id: string }>(operations, 'CancelBulkJob');
 
 const ACTIVE = new Set(['PENDING', 'RUNNING']);
 

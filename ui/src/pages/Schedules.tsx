@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type ApiError, request } from '../api';
 import { ErrorBox, RelTime, StatusBadge } from '../components';
+import operations from '../contract/schedules.graphql?raw';
 import { contractOperation, queryFields } from '../offered';
 import { atLeast } from '../session';
 
@@ -18,15 +19,12 @@ interface Schedule {
   recentFires: { nominalTime: string; actualTime: string | null; outcome: string; error: string | null; run: { id: string; status: string } | null }[];
 }
 
-const SCHEDULE_FIELDS = `id key cron timezone state note nextFireTimes(count: 3) lastFiredAt workflow { key name }
-  recentFires(first: 10) { nominalTime actualTime outcome error run { id status } }`;
-const SchedulesQuery = contractOperation<{ schedules: { edges: { node: Schedule }[] } }>(`query Schedules { schedules(first: 100) { edges { node { ${SCHEDULE_FIELDS} } } } }`);
-const ScheduleQuery = contractOperation<{ schedule: Schedule | null }, { key: string }>(`query Schedule($key: String!) { schedule(key: $key) { ${SCHEDULE_FIELDS} } }`);
-const actionOperation = (name: string, input: string) =>
-  contractOperation<Record<string, { errors: { message: string }[] }>, { input: Record<string, unknown> }>(`mutation($input: ${input}!) { ${name}(input: $input) { errors { code message } } }`);
-const PauseSchedule = actionOperation('pauseSchedule', 'ScheduleActionInput');
-const ResumeSchedule = actionOperation('resumeSchedule', 'ScheduleActionInput');
-const TriggerSchedule = actionOperation('triggerSchedule', 'TriggerScheduleInput');
+const SchedulesQuery = contractOperation<{ schedules: { edges: { node: Schedule }[] } }>(operations, 'Schedules');
+const ScheduleQuery = contractOperation<{ schedule: Schedule | null }, { key: string }>(operations, 'Schedule');
+type ActionResult = Record<string, { errors: { message: string }[] }>;
+const PauseSchedule = contractOperation<ActionResult, { input: Record<string, unknown> }>(operations, 'PauseSchedule');
+const ResumeSchedule = contractOperation<ActionResult, { input: Record<string, unknown> }>(operations, 'ResumeSchedule');
+const TriggerSchedule = contractOperation<ActionResult, { input: Record<string, unknown> }>(operations, 'TriggerSchedule');
 
 const WORDS: Record<string, string> = { '@hourly': 'every hour', '@daily': 'every day at midnight', '@weekly': 'every Sunday at midnight', '@monthly': 'on the 1st of every month' };
 
@@ -35,6 +33,7 @@ export function cronInWords(cron: string): string {
   if (WORDS[cron]) return WORDS[cron];
   const [minute, hour, dom, month, dow] = cron.split(/\s+/);
   if ([dom, month, dow].every((part) => part === '*')) {
+    if (minute === '*' && hour === '*') return 'every minute';
     if (minute.startsWith('*/') && hour === '*') return `every ${minute.slice(2)} minutes`;
     if (/^\d+$/.test(minute) && hour === '*') return `every hour at minute ${minute}`;
     if (/^\d+$/.test(minute) && /^\d+$/.test(hour)) return `every day at ${hour.padStart(2, '0')}:${minute.padStart(2, '0')}`;
@@ -99,7 +98,7 @@ export function SchedulesPage({ scheduleKey }: { scheduleKey?: string }) {
             </thead>
             <tbody>
               {schedules.map((schedule) => (
-                <tr key={schedule.id}>
+                <tr key={schedule.id} data-key={schedule.key} data-state={schedule.state}>
                   <td>
                     <a href={`/schedules/${encodeURIComponent(schedule.key)}`}>{schedule.key}</a>
                     {schedule.note && <div class="muted">{schedule.note}</div>}
