@@ -519,6 +519,15 @@ def test_run_page_dag_timeline_steps_history_live_without_gap_after_a_dropped_so
     page.get_by_role("tab", name="Steps").click()
     approve_row = page.locator("table.steps tr[data-ref=approve]")
     expect(approve_row.locator(".waiting-for")).to_have_text("approval")
+    # progress updates arrive live (runUpdates)
+    page.get_by_role("tab", name="Updates").click()
+    posted = demo.api(
+        "mutation($input: PostRunUpdateInput!) { postRunUpdate(input: $input) { errors { message } } }",
+        {"input": {"runId": run_id, "message": "half of the pages read"}},
+        "OPERATOR",
+    )
+    assert posted["postRunUpdate"]["errors"] == []
+    expect(page.locator("ol.updates li")).to_contain_text("half of the pages read")
     # the socket drops; events happen meanwhile; the page resumes after its last seq
     assert sockets, "the page opened no websocket"
     expect(page.locator(".events .event")).to_have_count(len(api_seqs))
@@ -612,6 +621,13 @@ def test_run_page_offers_exactly_the_available_actions_of_each_role(
     else:
         expect(actions).to_have_count(0)
     assert _buttons(page, ".run-actions button.action") == expected
+    if role == "ADMIN":
+        page.locator(".run-actions button[data-action=Restart]").click()
+        page.get_by_role("dialog").get_by_role("button", name="Restart").click()
+        made = page.locator(".run-ref", has_text="Made from this run")
+        expect(made).to_be_visible()
+        made.locator("a").click()
+        expect(page.locator(".run-ref", has_text="Restart of")).to_be_visible()
 
 
 def test_blocked_run_offers_unblock_and_abandon_and_abandons(tab: Tab, demo: Demo) -> None:

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { type ApiError, request, saveBlob, subscribe } from '../api';
 import { CopyButton, Dialog, ErrorBox, JsonView, RelTime, StatusBadge, frameBatcher } from '../components';
 import { dagInput, layoutDag } from '../dag';
+import { compare } from '../filtertext';
 import type { EventFieldsFragment, RunQuery as RunResult, StepFieldsFragment } from '../gql/graphql';
 import {
   ApproveStep,
@@ -19,6 +20,7 @@ import {
   RunEventsSubscription,
   RunQuery,
   RunUpdatesSubscription,
+  RunsQuery,
   SignalRun,
   SkipStep,
   TerminateRun,
@@ -250,11 +252,31 @@ function RunHeader({ run }: { run: Run }) {
         {run.childRuns.map((child) => (
           <RunLink key={child.id} label={`Child (${child.workflow.key})`} run={child} />
         ))}
+        <MadeFrom run={run} />
         <a href={`/workflows/${encodeURIComponent(run.workflow.key)}?start=${encodeURIComponent(run.id)}`} class="button small">
           Start a run like this one
         </a>
       </div>
     </header>
+  );
+}
+
+/** The runs made from this one: its retries and restarts. */
+function MadeFrom({ run }: { run: Run }) {
+  const runId = run.id;
+  const [runs, setRuns] = useState<{ id: string; status: string }[]>([]);
+  useEffect(() => {
+    const filter = `${compare('retry_of', 'eq', runId)} or ${compare('restart_of', 'eq', runId)}`;
+    request(RunsQuery, { filter, first: 20 })
+      .then((data) => setRuns(data.runs.edges.map((edge) => edge.node)))
+      .catch(() => setRuns([]));
+  }, [run]); // each re-read of the run (after each event) looks again
+  return (
+    <>
+      {runs.map((made) => (
+        <RunLink key={made.id} label="Made from this run" run={made} />
+      ))}
+    </>
   );
 }
 
