@@ -679,6 +679,14 @@ def test_schedules_and_jobs_pages_say_what_the_server_offers(tab: Tab, demo: Dem
         expect(row).to_have_attribute("data-state", "PAUSED")
         row.get_by_role("button", name="Resume").click()
         expect(row).to_have_attribute("data-state", "ACTIVE")
+        # one schedule (ADMIN): its fires, its runs, and a backfill of three fire times
+        admin = signed_in(tab, demo, "/schedules/billing-sync-every-minute", "ADMIN")
+        expect(admin.locator("ul.fires li").first).to_contain_text("STARTED")
+        expect(admin.locator("table.runs tbody tr").first).to_be_visible()
+        admin.locator(".backfill input[name=from]").fill("2026-01-01T00:00")
+        admin.locator(".backfill input[name=to]").fill("2026-01-01T00:03")
+        admin.get_by_role("button", name="Backfill").click()
+        expect(admin.locator(".backfill [role=status]")).to_contain_text("3 runs started")
     else:
         expect(page.locator(".not-offered")).to_have_text("This server does not offer schedules yet.")
     page.locator("nav a", has_text="Jobs").click()

@@ -4,7 +4,11 @@ import { type ApiError, request } from '../api';
 import { ErrorBox, RelTime, StatusBadge } from '../components';
 import operations from '../contract/schedules.graphql?raw';
 import { contractOperation, queryFields } from '../offered';
-import { atLeast } from '../session';
+import { compare } from '../filtertext';
+import { atLeast, principal } from '../session';
+import { useStore } from '../store';
+import { DEFAULT_STATE, type RunsState } from '../urlstate';
+import { RunsView } from './Runs';
 
 interface Schedule {
   id: string;
@@ -25,6 +29,100 @@ type ActionResult = Record<string, { errors: { message: string }[] }>;
 const PauseSchedule = contractOperation<ActionResult, { input: Record<string, unknown> }>(operations, 'PauseSchedule');
 const ResumeSchedule = contractOperation<ActionResult, { input: Record<string, unknown> }>(operations, 'ResumeSchedule');
 const TriggerSchedule = contractOperation<ActionResult, { input: Record<string, unknown> }>(operations, 'TriggerSchedule');
+const BackfillSchedule = contractOperation<
+  { backfillSchedule: { batchId: string | null; runs: { id: string }[]; errors: { message: string }[] } },
+  { input: { id: string; from: string; to: string; overlap: string } }
+>(operations, 'BackfillSchedule');
+const OVERLAPS = ['BUFFER_ALL', 'BUFFER_ONE', 'SKIP', 'ALLOW_ALL', 'CANCEL_OTHER', 'TERMINATE_OTHER'];
+
+/** Backfill (ADMIN): one run per fire time in [from, to), overlapping as chosen. */
+function Backfill({ schedule, onDone }: { schedule: Schedule; onDone: () => void }) {
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [overlap, setOverlap] = useState('BUFFER_ALL');
+  const [result, setResult] = useState<string | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  return (
+    <form
+      class="backfill row"
+      onSubmit={async (event) => {
+        event.preventDefault();
+        setError(null);
+        setResult(null);
+        if (!from || !to) return setError(new Error('Give both ends of the range.'));
+        try {
+          const data = await request(BackfillSchedule, {
+            input: { id: schedule.id, from: new Date(from).toISOString(), to: new Date(to).toISOString(), overlap },
+          });
+          const payload = data.backfillSchedule;
+          if (payload.errors.length) setError(new Error(payload.errors.map((item) => item.message).join('; ')));
+          else {
+            setResult(`${payload.runs.length} runs started (batch ${payload.batchId ?? '—'})`);
+            onDone();
+          }
+        } catch (caught) {
+          setError(caught as Error);
+        }
+      }}
+    >
+      <label>
+        From
+        <input type="datetime-local" name="from" value={from} onInput={(event) => setFrom(event.currentTarget.value)} />
+      </label>
+      <label>
+        To
+        <input type="datetime-local" name="to" value={to} onInput={(event) => setTo(event.currentTarget.value)} />
+      </label>
+      <label>
+        Overlap
+        <select name="overlap" value={overlap} onChange={(event) => setOverlap(event.currentTarget.value)}>
+          {OVERLAPS.map((item) => (
+            <option key={item}>{item}</option>
+          ))}
+        </select>
+      </label>
+      <button type="submit">Backfill</button>
+      {result && <span role="status">{result}</span>}
+      <ErrorBox error={error} />
+    </form>
+  );
+}
+
+/** One schedule: its recent fires, backfill, and its runs. */
+function ScheduleDetail({ schedule, onDone }: { schedule: Schedule; onDone: () => void }) {
+  const me = useStore(principal);
+  const [runsState, setRunsState] = useState<RunsState>({ ...DEFAULT_STATE, size: 25 });
+  return (
+    <>
+      <section>
+        <h2>Recent fires</h2>
+        <ul class="fires">
+          {schedule.recentFires.map((fire) => (
+            <li key={fire.nominalTime}>
+              <RelTime at={fire.nominalTime} /> {fire.outcome}{' '}
+              {fire.run && (
+                <a href={`/runs/${encodeURIComponent(fire.run.id)}`}>
+                  run <StatusBadge status={fire.run.status} />
+                </a>
+              )}{' '}
+              {fire.error && <span class="err">{fire.error}</span>}
+            </li>
+          ))}
+        </ul>
+      </section>
+      {atLeast('ADMIN') && (
+        <section>
+          <h2>Backfill</h2>
+          <Backfill schedule={schedule} onDone={onDone} />
+        </section>
+      )}
+      <section>
+        <h2>Runs</h2>
+        <RunsView state={runsState} setState={setRunsState} me={me?.name ?? ''} fixedFilter={compare('schedule_id', 'eq', schedule.id)} />
+      </section>
+    </>
+  );
+}
 
 const WORDS: Record<string, string> = { '@hourly': 'every hour', '@daily': 'every day at midnight', '@weekly': 'every Sunday at midnight', '@monthly': 'on the 1st of every month' };
 
@@ -143,18 +241,7 @@ export function SchedulesPage({ scheduleKey }: { scheduleKey?: string }) {
               ))}
             </tbody>
           </table>
-          {scheduleKey && schedules[0] && (
-            <section>
-              <h2>Recent fires</h2>
-              <ul>
-                {schedules[0].recentFires.map((fire) => (
-                  <li key={fire.nominalTime}>
-                    <RelTime at={fire.nominalTime} /> {fire.outcome} {fire.run && <a href={`/runs/${encodeURIComponent(fire.run.id)}`}>run</a>} {fire.error}
-                  </li>
-                ))}
-              </ul>
-            </section>
-          )}
+          {scheduleKey && schedules[0] && <ScheduleDetail schedule={schedules[0]} onDone={() => setReload((value) => value + 1)} />}
           {schedules.length === 0 && <p class="empty">No schedules.</p>}
         </div>
       )}
