@@ -443,6 +443,11 @@ def test_export_of_the_current_filter_with_progress_and_download(tab: Tab, demo:
     assert path is not None
     exported = list(csv.DictReader(io.StringIO(Path(path).read_text())))
     assert {row["id"] for row in exported} == expected
+    # the jobs page lists the exports started in this browser, with their download
+    page.locator("nav a", has_text="Jobs").click()
+    listed = page.locator("table.exports tr[data-export]").first
+    expect(listed).to_have_attribute("data-status", "COMPLETED")
+    expect(listed.get_by_role("button", name="Download")).to_be_visible()
 
 
 def test_views_built_in_saved_default_and_shared_by_link(tab: Tab, demo: Demo) -> None:

@@ -179,6 +179,22 @@ export const ExportJobSubscription = graphql(`
   }
 `);
 
+export const ExportJobQuery = graphql(`
+  query ExportJob($id: ID!) {
+    exportJob(id: $id) {
+      id
+      status
+      progress
+      rowCount
+      url
+      error
+      format
+      filter
+      createdAt
+    }
+  }
+`);
+
 export const StepFields = graphql(`
   fragment StepFields on StepRun {
     id

@@ -1,9 +1,10 @@
 /** Jobs: bulk jobs (JOBS.md, when the server offers them) and this tab's export jobs. */
 import { useEffect, useState } from 'preact/hooks';
-import { type ApiError, request, subscribe } from '../api';
+import { type ApiError, download, request, saveBlob, subscribe } from '../api';
 import { ErrorBox, RelTime } from '../components';
 import operations from '../contract/jobs.graphql?raw';
 import { contractOperation, queryFields } from '../offered';
+import { ExportJobQuery, ExportJobSubscription } from '../ops';
 import { atLeast } from '../session';
 import { NotOffered } from './Schedules';
 
@@ -26,6 +27,111 @@ const BulkJobSubscription = contractOperation<{ bulkJob: BulkJob }, { id: string
 const CancelBulkJob = contractOperation<{ cancelBulkJob: { errors: { message: string }[] } }, { id: string }>(operations, 'CancelBulkJob');
 
 const ACTIVE = new Set(['PENDING', 'RUNNING']);
+
+// The API lists no export jobs: the ones started in this browser are remembered here.
+const EXPORTS_KEY = 'flowdeck.exports';
+
+function rememberedExports(): string[] {
+  try {
+    return JSON.parse(localStorage.getItem(EXPORTS_KEY) ?? '[]') as string[];
+  } catch {
+    return [];
+  }
+}
+
+export function rememberExport(id: string): void {
+  localStorage.setItem(EXPORTS_KEY, JSON.stringify([id, ...rememberedExports().filter((item) => item !== id)].slice(0, 20)));
+}
+
+interface ExportJob {
+  id: string;
+  status: string;
+  progress: number;
+  rowCount: number;
+  url?: string | null;
+  error?: string | null;
+  format: string;
+  filter?: string | null;
+  createdAt?: string;
+}
+
+function ExportRow({ id }: { id: string }) {
+  const [job, setJob] = useState<ExportJob | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  useEffect(() => {
+    request(ExportJobQuery, { id })
+      .then((data) => setJob(data.exportJob ?? null))
+      .catch(setError);
+  }, [id]);
+  const active = job !== null && ACTIVE.has(job.status);
+  useEffect(() => {
+    if (!active) return;
+    return subscribe(ExportJobSubscription, { id }, (data) => setJob((current) => ({ ...current, ...data.exportJob })), setError);
+  }, [id, active]);
+  if (!job) return error ? <tr><td colSpan={5}><ErrorBox error={error} /></td></tr> : null;
+  return (
+    <tr data-export={job.id} data-status={job.status}>
+      <td>{job.format}</td>
+      <td>{job.status}</td>
+      <td>
+        <progress max={1} value={job.progress} /> {job.rowCount} rows
+      </td>
+      <td>
+        <code>{job.filter ?? ''}</code>
+      </td>
+      <td>
+        {job.status === 'COMPLETED' && job.url && (
+          <button
+            type="button"
+            class="small"
+            onClick={async () => {
+              try {
+                saveBlob(await download(job.url!), `runs.${job.format === 'CSV' ? 'csv' : 'jsonl'}`);
+              } catch (caught) {
+                setError(caught as Error);
+              }
+            }}
+          >
+            Download
+          </button>
+        )}
+        {job.error && <span class="err">{job.error}</span>}
+        <ErrorBox error={error} />
+      </td>
+    </tr>
+  );
+}
+
+function ExportJobs() {
+  const ids = rememberedExports();
+  return (
+    <section>
+      <h2>Exports started in this browser</h2>
+      {ids.length === 0 ? (
+        <p class="muted">None yet: export from the runs page.</p>
+      ) : (
+        <div class="table-wrap">
+          <table class="exports">
+            <thead>
+              <tr>
+                <th>Format</th>
+                <th>Status</th>
+                <th>Progress</th>
+                <th>Filter</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {ids.map((id) => (
+                <ExportRow key={id} id={id} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
 
 function LiveJob({ job, onCancel }: { job: BulkJob; onCancel: () => void }) {
   const [current, setCurrent] = useState(job);
@@ -79,8 +185,8 @@ export function JobsPage() {
   return (
     <main class="page">
       <h1>Jobs</h1>
-      <p class="muted">Exports are started from the runs page, where their progress and download link are shown.</p>
       <ErrorBox error={error} />
+      <h2>Bulk jobs</h2>
       {offered === false && <NotOffered what="bulk jobs" />}
       {jobs && (
         <div class="table-wrap">
@@ -117,6 +223,7 @@ export function JobsPage() {
           {jobs.length === 0 && <p class="empty">No bulk jobs.</p>}
         </div>
       )}
+      <ExportJobs />
     </main>
   );
 }

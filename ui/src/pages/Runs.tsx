@@ -20,6 +20,7 @@ import { navigate, useRoute } from '../router';
 import { atLeast, principal } from '../session';
 import { useStore } from '../store';
 import { duration } from '../time';
+import { rememberExport } from './Jobs';
 import {
   DEFAULT_COLUMNS,
   KNOWN_COLUMNS,
@@ -874,7 +875,10 @@ function ExportButton({ filter, state }: { filter: string; state: RunsState }) {
     try {
       const data = await request(ExportRunsMutation, { input: { filter: filter || null, format, orderBy: [{ field: state.orderField, direction: state.direction }] } });
       if (data.exportRuns.errors.length) setError(new Error(data.exportRuns.errors.map((item) => item.message).join('; ')));
-      else setJob(data.exportRuns.job!);
+      else {
+        setJob(data.exportRuns.job!);
+        rememberExport(data.exportRuns.job!.id);
+      }
     } catch (caught) {
       setError(caught as Error);
     }
