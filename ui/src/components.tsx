@@ -158,3 +158,12 @@ export function usePageVisible(): boolean {
   }, []);
   return visible;
 }
+
+/** A page for a part of the contract this server does not offer yet (JOBS.md). */
+export function NotOffered({ what }: { what: string }) {
+  return (
+    <p class="not-offered" role="status">
+      This server does not offer {what} yet.
+    </p>
+  );
+}

@@ -1,14 +1,13 @@
 /** Jobs: bulk jobs (JOBS.md, when the server offers them) and this tab's export jobs. */
 import { useEffect, useState } from 'preact/hooks';
 import { type ApiError, download, request, saveBlob, subscribe } from '../api';
-import { ErrorBox, RelTime } from '../components';
+import { ErrorBox, NotOffered, RelTime } from '../components';
 import operations from '../contract/jobs.graphql?raw';
 import { contractOperation, queryFields } from '../offered';
 import { ExportJobQuery, ExportJobSubscription } from '../ops';
 import { atLeast } from '../session';
-import { NotOffered } from './Schedules';
 
-interface BulkJob {
+export interface BulkJob {
   id: string;
   action: string;
   status: string;
@@ -24,6 +23,10 @@ interface BulkJob {
 }
 const BulkJobsQuery = contractOperation<{ bulkJobs: { edges: { node: BulkJob }[] } }>(operations, 'BulkJobs');
 const BulkJobSubscription = contractOperation<{ bulkJob: BulkJob }, { id: string }>(operations, 'BulkJob');
+export const BackgroundBulkRunAction = contractOperation<
+  { bulkRunAction: { matched: number; job: BulkJob | null; errors: { message: string }[] } },
+  { input: Record<string, unknown> }
+>(operations, 'BackgroundBulkRunAction');
 const CancelBulkJob = contractOperation<{ cancelBulkJob: { errors: { message: string }[] } }, { id: string }>(operations, 'CancelBulkJob');
 
 const ACTIVE = new Set(['PENDING', 'RUNNING']);
@@ -133,7 +136,7 @@ function ExportJobs() {
   );
 }
 
-function LiveJob({ job, onCancel }: { job: BulkJob; onCancel: () => void }) {
+export function LiveJob({ job, onCancel }: { job: BulkJob; onCancel: () => void }) {
   const [current, setCurrent] = useState(job);
   useEffect(() => {
     if (!ACTIVE.has(job.status)) return;
@@ -164,6 +167,12 @@ function LiveJob({ job, onCancel }: { job: BulkJob; onCancel: () => void }) {
       </td>
     </tr>
   );
+}
+
+/** Cancels a bulk job; resolves to an error message, or null. */
+export async function cancelBulkJob(id: string): Promise<string | null> {
+  const data = await request(CancelBulkJob, { id });
+  return data.cancelBulkJob.errors.length ? data.cancelBulkJob.errors.map((item) => item.message).join('; ') : null;
 }
 
 export function JobsPage() {
@@ -209,8 +218,8 @@ export function JobsPage() {
                   job={job}
                   onCancel={async () => {
                     try {
-                      const data = await request(CancelBulkJob, { id: job.id });
-                      if (data.cancelBulkJob.errors.length) setError(new Error(data.cancelBulkJob.errors.map((item) => item.message).join('; ')));
+                      const failure = await cancelBulkJob(job.id);
+                      if (failure) setError(new Error(failure));
                       setReload((value) => value + 1);
                     } catch (caught) {
                       setError(caught as Error);

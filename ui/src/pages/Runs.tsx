@@ -20,7 +20,8 @@ import { navigate, useRoute } from '../router';
 import { atLeast, principal } from '../session';
 import { useStore } from '../store';
 import { duration } from '../time';
-import { rememberExport } from './Jobs';
+import { BackgroundBulkRunAction, type BulkJob, LiveJob, cancelBulkJob, rememberExport } from './Jobs';
+import { queryFields } from '../offered';
 import {
   DEFAULT_COLUMNS,
   KNOWN_COLUMNS,
@@ -774,10 +775,26 @@ function BulkBar({ ids, filter, total, allMatching, onAllMatching, onDone }: { i
     const data = await request(BulkRunActionMutation, { input: { action: action as never, ...target, reason: reason || null, dryRun } });
     return data.bulkRunAction;
   };
+  const [job, setJob] = useState<BulkJob | null>(null);
+  // Beyond 1,000 runs the action becomes a bulk job (JOBS.md), when the server offers them.
+  const runInBackground = async (): Promise<boolean> => {
+    if (!preview || preview.matched <= 1000 || action === 'UNBLOCK' || action === 'ABANDON') return false;
+    if (!(await queryFields()).has('bulkJobs')) return false;
+    const target = ids ? { ids } : { filter: filter || null };
+    const data = await request(BackgroundBulkRunAction, { input: { action, ...target, reason: reason || null, background: true } });
+    const payload = data.bulkRunAction;
+    if (payload.errors.length) setError(new Error(payload.errors.map((item) => item.message).join('; ')));
+    else {
+      setJob(payload.job);
+      setPreview(null);
+    }
+    return true;
+  };
   const act = async (dryRun: boolean) => {
     setBusy(true);
     setError(null);
     try {
+      if (!dryRun && (await runInBackground())) return;
       const answer = await run(dryRun);
       if (answer.errors.length) setError(new Error(answer.errors.map((item) => item.message).join('; ')));
       else if (dryRun) setPreview(answer);
@@ -845,6 +862,21 @@ function BulkBar({ ids, filter, total, allMatching, onAllMatching, onDone }: { i
           <button type="button" class="small" onClick={onDone}>
             Done
           </button>
+        </div>
+      )}
+      {job && (
+        <div class="table-wrap bulk-job">
+          <table>
+            <tbody>
+              <LiveJob
+                job={job}
+                onCancel={async () => {
+                  const failure = await cancelBulkJob(job.id).catch((caught: Error) => caught.message);
+                  if (failure) setError(new Error(failure));
+                }}
+              />
+            </tbody>
+          </table>
         </div>
       )}
       <ErrorBox error={error} />

@@ -1,7 +1,7 @@
 /** Schedules (JOBS.md): the list and one schedule, when the server offers them. */
 import { useEffect, useState } from 'preact/hooks';
 import { type ApiError, request } from '../api';
-import { ErrorBox, RelTime, StatusBadge } from '../components';
+import { ErrorBox, NotOffered, RelTime, StatusBadge } from '../components';
 import operations from '../contract/schedules.graphql?raw';
 import { contractOperation, queryFields } from '../offered';
 import { compare } from '../filtertext';
@@ -137,14 +137,6 @@ export function cronInWords(cron: string): string {
     if (/^\d+$/.test(minute) && /^\d+$/.test(hour)) return `every day at ${hour.padStart(2, '0')}:${minute.padStart(2, '0')}`;
   }
   return cron;
-}
-
-export function NotOffered({ what }: { what: string }) {
-  return (
-    <p class="not-offered" role="status">
-      This server does not offer {what} yet.
-    </p>
-  );
 }
 
 export function SchedulesPage({ scheduleKey }: { scheduleKey?: string }) {
