@@ -66,6 +66,6 @@ def test_dashboard_unit_tests_pass(ui_copy: Path) -> None:
         ["npx", "vitest", "run", "--reporter=verbose"], cwd=ui_copy, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    # the pieces with logic: URL state, live list merging, DAG layout input, filter text
-    for suite in ("urlstate.test.ts", "livelist.test.ts", "dag.test.ts", "filtertext.test.ts"):
+    # the pieces with logic: URL state, live list merging, DAG layout input, filter text, batching
+    for suite in ("urlstate.test.ts", "livelist.test.ts", "dag.test.ts", "filtertext.test.ts", "batch.test.ts"):
         assert suite in result.stdout, f"{suite} did not run:\n{result.stdout}"
