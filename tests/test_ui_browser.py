@@ -253,6 +253,33 @@ def test_sign_in_form_refuses_a_bad_key_with_the_servers_message_then_opens_the_
     expect(page.locator(".who")).to_contain_text("VIEWER")
 
 
+def test_a_revoked_key_brings_the_form_back_with_the_servers_message(tab: Tab, demo: Demo) -> None:
+    created = demo.api(
+        "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } } }",
+        {"input": {"name": "ui-revoked", "role": "OPERATOR", "project": "demo"}},
+    )["createApiKey"]
+    page = tab.new_page()
+    page.goto(f"{demo.server.url}/#key={created['secret']}")
+    expect(page.locator(".live")).to_have_attribute("data-state", "live")
+    demo.api("mutation($id: ID!) { revokeApiKey(id: $id) { errors { message } } }", {"id": created["apiKey"]["id"]})
+    # the server closes the key's sockets (4403); the form comes back without any click
+    expect(page.locator("input[name=key]")).to_be_visible()
+    expect(page.get_by_role("alert")).not_to_be_empty()
+    assert page.evaluate("sessionStorage.getItem('flowdeck.key')") is None
+
+
+def test_times_are_relative_with_the_absolute_time_on_hover_local_or_utc(tab: Tab, demo: Demo) -> None:
+    page = signed_in(tab, demo)
+    created = rows(page).first.locator("td[data-col=created] time")
+    expect(created).to_have_text(re.compile(r"(ago|just now)$"))
+    if page.get_by_role("button", name="Local").count():
+        page.get_by_role("button", name="Local").click()
+    expect(page.get_by_role("button", name="UTC")).to_be_visible()
+    expect(created).to_have_attribute("title", re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$"))
+    page.get_by_role("button", name="UTC").click()
+    expect(created).not_to_have_attribute("title", re.compile("UTC"))
+
+
 # ---------------------------------------------------------------- the runs list
 
 
@@ -362,6 +389,7 @@ def test_a_new_run_appears_without_reload_and_its_status_changes_in_place(tab: T
 
 
 def test_new_runs_wait_behind_the_pill_while_a_row_is_selected(tab: Tab, demo: Demo) -> None:
+    demo.start_approval_run()  # a row to select
     page = signed_in(tab, demo, f'/?filter=workflow_key+eq+"{APPROVAL_WORKFLOW}"')
     expect(page.locator(".live")).to_have_attribute("data-state", "live")
     rows(page).first.locator("input[type=checkbox]").check()
@@ -653,12 +681,13 @@ def test_blocked_run_offers_unblock_and_abandon_and_abandons(tab: Tab, demo: Dem
 
 
 def test_workflows_list_versions_dag_and_starting_a_run_with_json_input(tab: Tab, demo: Demo) -> None:
+    earlier = demo.start_approval_run()
     page = signed_in(tab, demo, "/workflows", "OPERATOR")
     expect(page.locator("table.workflows tr[data-key=offboard-user]")).to_be_visible()
     page.locator(f"table.workflows tr[data-key={APPROVAL_WORKFLOW}] a").click()
     expect(page.locator(".workflow-page h1")).to_contain_text("UI approval")
     expect(page.locator(".dag g.node")).to_have_count(3)
-    expect(page.locator("table.runs tbody tr").first).to_be_visible()
+    expect(page.locator(f"table.runs tbody tr[data-run-id='{earlier}']")).to_be_visible()
     page.locator("textarea[name=input]").fill("{not json")
     page.get_by_role("button", name="Start run").click()
     expect(page.locator(".start-form .error-box")).to_contain_text("not valid JSON")
@@ -670,6 +699,10 @@ def test_workflows_list_versions_dag_and_starting_a_run_with_json_input(tab: Tab
     expect(page.locator(".run-header")).to_contain_text("UI approval")
     page.get_by_role("tab", name="Input & output").click()
     expect(page.locator(".data details.json").first).to_contain_text('"note": "from the form"')
+    # "start a run like this one": the form prefilled from this run
+    page.get_by_role("link", name="Start a run like this one").click()
+    expect(page.locator("textarea[name=input]")).to_have_value(re.compile('"note": "from the form"'))
+    expect(page.locator("input[name=subjectId]")).to_have_value("form-1")
 
 
 def test_schedules_and_jobs_pages_say_what_the_server_offers(tab: Tab, demo: Demo) -> None:
