@@ -9,6 +9,7 @@ browser context (a fresh sessionStorage, like a new tab) and fails on any consol
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -335,6 +336,33 @@ def test_filter_bar_match_bad_filter_at_its_position_search_and_state_in_the_url
     expect(rows(page)).to_have_count(1)
     expect(rows(page).first.locator("td[data-col=subject]")).to_have_text("Customer 42")
     expect(page.locator("input.filter-input")).to_have_value('workflow_key eq "agent-conversation"')
+
+
+def test_filter_builder_writes_filter_text_with_absolute_times(tab: Tab, demo: Demo) -> None:
+    page = signed_in(tab, demo, '/?filter=tenant+ne+"nobody"')
+    expect(rows(page).first).to_be_visible()
+    page.get_by_role("button", name="Builder").click()
+    builder = page.locator(".builder")
+    builder.locator("label.chip", has_text="FAILED").locator("input").check()
+    builder.locator("label.chip", has_text="TIMED_OUT").locator("input").check()
+    builder.locator("select").first.select_option("billing-sync")
+    builder.locator("select").nth(1).select_option("24h")
+    before = time.time()
+    builder.get_by_role("button", name="Add to filter").click()
+    # added to what was there (never replacing), the preset turned into an absolute UTC time
+    text = page.locator("input.filter-input")
+    expect(text).to_have_value(
+        re.compile(
+            r'^tenant ne "nobody" and \(status eq "FAILED" or status eq "TIMED_OUT"\) and '
+            r'workflow_key eq "billing-sync" and created_at ge "(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)"$'
+        )
+    )
+    match = re.search(r'created_at ge "([^"]+)"', text.input_value())
+    assert match is not None
+    since = dt.datetime.fromisoformat(match.group(1).replace("Z", "+00:00")).timestamp()
+    assert abs((before - 86400) - since) < 60
+    expect(rows(page).first).to_have_attribute("data-status", re.compile("^(FAILED|TIMED_OUT)$"))
+    assert set(row_statuses(page)) <= {"FAILED", "TIMED_OUT"}
 
 
 def test_status_counts_are_quick_filters_and_a_cell_value_adds_to_the_filter(tab: Tab, demo: Demo) -> None:
