@@ -624,6 +624,10 @@ def test_run_page_deep_link_opens_the_tab_step_and_event(tab: Tab, demo: Demo) -
     expect(page.locator(".events .event[data-seq='2']")).to_have_class(re.compile("selected"))
     page.get_by_role("tab", name="Input & output").click()
     expect(page.locator(".data details.json").first).to_contain_text('"ticket": 42')
+    # the workflow's page, from the run's header, for a SUPERADMIN key that spans projects
+    page.locator(".run-header h1 a").click()
+    expect(page.locator(".workflow-page h1")).to_contain_text("UI approval")
+    expect(page.locator(".start-form")).to_be_visible()
 
 
 def _buttons(page: Page, selector: str) -> set[str]:
@@ -745,8 +749,10 @@ def test_schedules_and_jobs_pages_say_what_the_server_offers(tab: Tab, demo: Dem
         expect(row).to_have_attribute("data-state", "PAUSED")
         row.get_by_role("button", name="Resume").click()
         expect(row).to_have_attribute("data-state", "ACTIVE")
-        # one schedule (ADMIN): its fires, its runs, and a backfill of three fire times
-        admin = signed_in(tab, demo, "/schedules/billing-sync-every-minute", "ADMIN")
+        # one schedule, opened from the list by a SUPERADMIN (whose key spans projects): its
+        # fires, its runs, and a backfill of three fire times
+        admin = signed_in(tab, demo, "/schedules")
+        admin.locator("tr[data-key=billing-sync-every-minute] a", has_text="billing-sync-every-minute").click()
         expect(admin.locator("ul.fires li").first).to_contain_text("STARTED")
         expect(admin.locator("table.runs tbody tr").first).to_be_visible()
         admin.locator(".backfill input[name=from]").fill("2026-01-01T00:00")

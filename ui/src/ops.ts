@@ -252,6 +252,9 @@ export const RunQuery = graphql(`
         key
         name
       }
+      project {
+        key
+      }
       tags {
         key
         value
@@ -519,8 +522,8 @@ export const WorkflowsQuery = graphql(`
 `);
 
 export const WorkflowQuery = graphql(`
-  query Workflow($key: String!) {
-    workflow(key: $key) {
+  query Workflow($key: String!, $project: String) {
+    workflow(key: $key, project: $project) {
       key
       name
       description

@@ -27,6 +27,7 @@ import {
   UnblockRunsMutation,
 } from '../ops';
 import { navigate, useRoute } from '../router';
+import { workflowPath } from './Workflows';
 import { useStore } from '../store';
 import { absolute, duration, useUtc } from '../time';
 
@@ -176,7 +177,7 @@ function RunHeader({ run }: { run: Run }) {
       <div class="run-title">
         <StatusBadge status={run.status} />
         <h1>
-          <a href={`/workflows/${encodeURIComponent(run.workflow.key)}`}>{run.workflow.name}</a> <span class="muted">v{run.workflowVersion}</span>
+          <a href={workflowPath(run.workflow.key, run.project.key)}>{run.workflow.name}</a> <span class="muted">v{run.workflowVersion}</span>
         </h1>
       </div>
       <dl class="facts">
@@ -253,7 +254,7 @@ function RunHeader({ run }: { run: Run }) {
           <RunLink key={child.id} label={`Child (${child.workflow.key})`} run={child} />
         ))}
         <MadeFrom run={run} />
-        <a href={`/workflows/${encodeURIComponent(run.workflow.key)}?start=${encodeURIComponent(run.id)}`} class="button small">
+        <a href={workflowPath(run.workflow.key, run.project.key, `&start=${encodeURIComponent(run.id)}`)} class="button small">
           Start a run like this one
         </a>
       </div>

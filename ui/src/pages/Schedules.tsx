@@ -8,7 +8,9 @@ import { compare } from '../filtertext';
 import { atLeast, principal } from '../session';
 import { useStore } from '../store';
 import { DEFAULT_STATE, type RunsState } from '../urlstate';
+import { useRoute } from '../router';
 import { RunsView } from './Runs';
+import { workflowPath } from './Workflows';
 
 interface Schedule {
   id: string;
@@ -19,12 +21,13 @@ interface Schedule {
   note: string | null;
   nextFireTimes: string[];
   lastFiredAt: string | null;
+  project: { key: string };
   workflow: { key: string; name: string };
   recentFires: { nominalTime: string; actualTime: string | null; outcome: string; error: string | null; run: { id: string; status: string } | null }[];
 }
 
 const SchedulesQuery = contractOperation<{ schedules: { edges: { node: Schedule }[] } }>(operations, 'Schedules');
-const ScheduleQuery = contractOperation<{ schedule: Schedule | null }, { key: string }>(operations, 'Schedule');
+const ScheduleQuery = contractOperation<{ schedule: Schedule | null }, { key: string; project: string | null }>(operations, 'Schedule');
 type ActionResult = Record<string, { errors: { message: string }[] }>;
 const PauseSchedule = contractOperation<ActionResult, { input: Record<string, unknown> }>(operations, 'PauseSchedule');
 const ResumeSchedule = contractOperation<ActionResult, { input: Record<string, unknown> }>(operations, 'ResumeSchedule');
@@ -140,6 +143,7 @@ export function cronInWords(cron: string): string {
 }
 
 export function SchedulesPage({ scheduleKey }: { scheduleKey?: string }) {
+  const project = useRoute().query.get('project');
   const [offered, setOffered] = useState<boolean | null>(null);
   const [schedules, setSchedules] = useState<Schedule[] | null>(null);
   const [error, setError] = useState<ApiError | Error | null>(null);
@@ -152,10 +156,10 @@ export function SchedulesPage({ scheduleKey }: { scheduleKey?: string }) {
   useEffect(() => {
     if (!offered) return;
     const load = scheduleKey
-      ? request(ScheduleQuery, { key: scheduleKey }).then((data) => (data.schedule ? [data.schedule] : []))
+      ? request(ScheduleQuery, { key: scheduleKey, project }).then((data) => (data.schedule ? [data.schedule] : []))
       : request(SchedulesQuery).then((data) => data.schedules.edges.map((edge) => edge.node));
     load.then(setSchedules).catch(setError);
-  }, [offered, scheduleKey, reload]);
+  }, [offered, scheduleKey, project, reload]);
   const act = async (operation: typeof PauseSchedule, name: string, id: string) => {
     setError(null);
     try {
@@ -190,11 +194,11 @@ export function SchedulesPage({ scheduleKey }: { scheduleKey?: string }) {
               {schedules.map((schedule) => (
                 <tr key={schedule.id} data-key={schedule.key} data-state={schedule.state}>
                   <td>
-                    <a href={`/schedules/${encodeURIComponent(schedule.key)}`}>{schedule.key}</a>
+                    <a href={`/schedules/${encodeURIComponent(schedule.key)}?project=${encodeURIComponent(schedule.project.key)}`}>{schedule.key}</a>
                     {schedule.note && <div class="muted">{schedule.note}</div>}
                   </td>
                   <td>
-                    <a href={`/workflows/${encodeURIComponent(schedule.workflow.key)}`}>{schedule.workflow.name}</a>
+                    <a href={workflowPath(schedule.workflow.key, schedule.project.key)}>{schedule.workflow.name}</a>
                   </td>
                   <td>{schedule.state}</td>
                   <td title={schedule.cron}>

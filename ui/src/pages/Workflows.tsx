@@ -12,6 +12,11 @@ import { useStore } from '../store';
 import { DEFAULT_STATE, type RunsState } from '../urlstate';
 import { RunsView } from './Runs';
 
+/** A workflow's page; the project names it for a key that spans projects (SUPERADMIN). */
+export function workflowPath(key: string, project: string, extra = ''): string {
+  return `/workflows/${encodeURIComponent(key)}?project=${encodeURIComponent(project)}${extra}`;
+}
+
 export function WorkflowsPage() {
   const [data, setData] = useState<{ key: string; name: string; description?: string | null; version: number; updatedAt: string; project: { key: string } }[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -40,7 +45,7 @@ export function WorkflowsPage() {
               {data.map((workflow) => (
                 <tr key={`${workflow.project.key}/${workflow.key}`} data-key={workflow.key}>
                   <td>
-                    <a href={`/workflows/${encodeURIComponent(workflow.key)}`}>{workflow.name}</a>
+                    <a href={workflowPath(workflow.key, workflow.project.key)}>{workflow.name}</a>
                     {workflow.description && <div class="muted">{workflow.description}</div>}
                   </td>
                   <td>
@@ -96,15 +101,16 @@ export function WorkflowPage({ workflowKey }: { workflowKey: string }) {
   const [version, setVersion] = useState<number | null>(null);
   const [stats, setStats] = useState<{ status: string; count: number }[]>([]);
   const [runsState, setRunsState] = useState<RunsState>({ ...DEFAULT_STATE, size: 25 });
+  const project = query.get('project');
   const fixed = compare('workflow_key', 'eq', workflowKey);
   useEffect(() => {
-    request(WorkflowQuery, { key: workflowKey })
+    request(WorkflowQuery, { key: workflowKey, project })
       .then((result) => setWorkflow(result.workflow ?? null))
       .catch(setError);
     request(RunStatsQuery, { filter: fixed })
       .then((result) => setStats(result.runStats.byStatus))
       .catch(setError);
-  }, [workflowKey]);
+  }, [workflowKey, project]);
   if (error) return <main class="page"><ErrorBox error={error} /></main>;
   if (workflow === undefined) return <main class="page loading">Loading…</main>;
   if (workflow === null) return <main class="page"><h1>Workflow not found</h1></main>;
@@ -144,7 +150,7 @@ export function WorkflowPage({ workflowKey }: { workflowKey: string }) {
           </>
         )}
       </section>
-      {atLeast('OPERATOR') && <StartForm workflowKey={workflowKey} likeRun={query.get('start')} />}
+      {atLeast('OPERATOR') && <StartForm workflowKey={workflowKey} project={workflow.project.key} likeRun={query.get('start')} />}
       <section>
         <h2>Runs</h2>
         <RunsView state={runsState} setState={setRunsState} me={me?.name ?? ''} fixedFilter={fixed} />
@@ -153,7 +159,7 @@ export function WorkflowPage({ workflowKey }: { workflowKey: string }) {
   );
 }
 
-function StartForm({ workflowKey, likeRun }: { workflowKey: string; likeRun: string | null }) {
+function StartForm({ workflowKey, project, likeRun }: { workflowKey: string; project: string; likeRun: string | null }) {
   const [input, setInput] = useState('{}');
   const [subject, setSubject] = useState({ type: '', id: '', name: '' });
   const [priority, setPriority] = useState('NORMAL');
@@ -202,6 +208,7 @@ function StartForm({ workflowKey, likeRun }: { workflowKey: string; likeRun: str
             const result = await request(StartRunMutation, {
               input: {
                 workflowKey,
+                project,
                 input: parsed,
                 priority: priority as never,
                 tags: tagList.length ? tagList : null,
