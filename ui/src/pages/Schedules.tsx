@@ -237,10 +237,10 @@ export function SchedulesPage({ scheduleKey }: { scheduleKey?: string }) {
               ))}
             </tbody>
           </table>
-          {scheduleKey && schedules[0] && <ScheduleDetail schedule={schedules[0]} onDone={() => setReload((value) => value + 1)} />}
           {schedules.length === 0 && <p class="empty">No schedules.</p>}
         </div>
       )}
+      {scheduleKey && schedules?.[0] && <ScheduleDetail schedule={schedules[0]} onDone={() => setReload((value) => value + 1)} />}
     </main>
   );
 }
