@@ -48,9 +48,9 @@ export const STATUSES = [
   'ABANDONED',
 ];
 
-// The list re-renders at most 4 times a second under a stream of changes (in an animation
+// The list re-renders at most once a second under a stream of changes (in an animation
 // frame each time): a table relayout per message made frames of over 50 ms (bench/ui.py).
-const LIST_RENDER_INTERVAL = 250;
+const LIST_RENDER_INTERVAL = 1000;
 
 const COLUMN_ORDER: Record<string, OrderField> = {
   status: 'STATUS',
