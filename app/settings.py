@@ -58,6 +58,8 @@ class Settings:
     max_query_tokens: int = 10_000
     max_query_aliases: int = 100
     max_query_nodes: int = 50_000
+    # queries through compiled plans (schema.execution); off: graphql-core's executor only
+    compiled_execution: bool = True
 
     @property
     def is_sqlite(self) -> bool:
@@ -79,6 +81,17 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     if value < 1:
         raise ConfigError(name, f"must be at least 1, got {value}")
     return value
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in {"1", "true", "on", "yes"}:
+        return True
+    if raw in {"0", "false", "off", "no"}:
+        return False
+    raise ConfigError(name, f"expected on or off (1/0, true/false), got {raw!r}")
 
 
 def _split(raw: str | None) -> tuple[str, ...]:
@@ -153,6 +166,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         max_query_tokens=_positive_int(env, "FLOWDECK_MAX_QUERY_TOKENS", 10_000),
         max_query_aliases=_positive_int(env, "FLOWDECK_MAX_QUERY_ALIASES", 100),
         max_query_nodes=_positive_int(env, "FLOWDECK_MAX_QUERY_NODES", 50_000),
+        compiled_execution=_switch(env, "FLOWDECK_COMPILED_EXECUTION", True),
     )
 
 

@@ -12,6 +12,7 @@ from schema.accounts import AccountMutations, AccountQueries, ApiKey, Project
 from schema.bulk_jobs import BulkJobMutations, BulkJobQueries
 from schema.bulk_mutations import BulkMutations
 from schema.errors import MaskUnexpectedErrors
+from schema.execution import CompiledExecutionContext
 from schema.exports import ExportMutations, ExportQueries
 from schema.input_limits import guard_mutations
 from schema.metrics import GraphQLMetrics
@@ -64,8 +65,11 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     A client sends the same few documents again and again, so their parse (with the token
     limit) and validation are cached (bounded LRUs). QueryLimits measures aliases, nodes and
     depth before the standard validation rules run, and the input limits before execution.
+
+    Queries run through compiled plans (`schema.execution`) unless the settings turn that off.
     """
     return FlowdeckSchema(
+        execution_context_class=CompiledExecutionContext if settings.compiled_execution else None,
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -1,0 +1,7 @@
+"""Compiled execution of queries (issue 9): see `schema.execution.executor`."""
+
+from __future__ import annotations
+
+from schema.execution.executor import CompiledExecutionContext, ExecutionStats, stats
+
+__all__ = ["CompiledExecutionContext", "ExecutionStats", "stats"]
