@@ -109,6 +109,7 @@ class Compiler:
             "then": runtime.then,
             "settle": runtime.settle,
             "settle_list": runtime.settle_list,
+            "discard": runtime.discard,
         }
         self.argument_sites: list[ArgumentSite] = []
         self._count = 0
@@ -216,11 +217,21 @@ class Compiler:
             self.functions.append("\n".join(lines) + "\n")
             return _Completer(name, may_await=False, needs_path=False)
         item = self._completer(item_type, field_details_list)
-        if item.needs_path:
-            lines.append(f"    out = [{item.name}(i, Path(p, n, None)) for n, i in enumerate(x)]")
+        call = f"{item.name}(i, Path(p, n, None))" if item.needs_path else f"{item.name}(i, None)"
+        if item.may_await:
+            # a loop, not a comprehension: when an item raises, the items before it are closed
+            lines += [
+                "    out = []",
+                "    try:",
+                "        for n, i in enumerate(x):",
+                f"            out.append({call})",
+                "    except BaseException:",
+                "        discard(out)",
+                "        raise",
+                "    return settle_list(out)",
+            ]
         else:
-            lines.append(f"    out = [{item.name}(i, None) for i in x]")
-        lines.append("    return settle_list(out)" if item.may_await else "    return out")
+            lines.append(f"    return [{call} for n, i in enumerate(x)]" if item.needs_path else f"    return [{call} for i in x]")
         self.functions.append("\n".join(lines) + "\n")
         return _Completer(name, may_await=item.may_await, needs_path=item.needs_path)
 
@@ -284,9 +295,15 @@ class Compiler:
             lines.append("        raise Divergence('not a value of this type')")
         lines.append("    r = {}")
         if may_await:
+            # when a field raises, the awaitables of the fields before it are closed
             lines.append("    ks = []; aws = []")
-        lines += body
-        lines.append("    return settle(r, ks, aws) if ks else r" if may_await else "    return r")
+            lines.append("    try:")
+            lines += [f"    {line}" for line in body]
+            lines += ["    except BaseException:", "        discard(aws)", "        raise"]
+            lines.append("    return settle(r, ks, aws) if ks else r")
+        else:
+            lines += body
+            lines.append("    return r")
         self.functions.append("\n".join(lines) + "\n")
         return _Completer(name, may_await=may_await, needs_path=needs_path)
 

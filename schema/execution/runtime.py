@@ -61,32 +61,66 @@ def as_list(value: Any) -> list[Any]:
     return list(value)
 
 
-async def then(awaitable: Awaitable[Any], complete: Callable[[Any, Any], Any], path: Any) -> Any:
-    """Await a resolver's value, then complete it (awaiting that too when it is async)."""
-    completed = complete(await awaitable, path)
-    if isawaitable(completed):
-        return await completed
-    return completed
+class Deferred:
+    """Completion work left to await. Awaited once; or, when the operation goes back to
+    graphql-core, closed without running, along with every awaitable it holds (so no
+    resolver coroutine is left behind un-awaited)."""
+
+    __slots__ = ("_held", "_start")
+
+    def __init__(self, start: Callable[[], Awaitable[Any]], held: list[Any]) -> None:
+        self._start = start
+        self._held = held
+
+    def __await__(self) -> Any:
+        return self._start().__await__()
+
+    def close(self) -> None:
+        discard(self._held)
 
 
-async def settle(result: dict[str, Any], keys: list[str], awaitables: list[Awaitable[Any]]) -> dict[str, Any]:
-    """Fill the fields of `result` whose values were awaitable, concurrently as graphql-core does
+def discard(values: list[Any]) -> None:
+    """Close the awaitables among `values` without running them."""
+    for value in values:
+        close = getattr(value, "close", None)
+        if close is not None and isawaitable(value):
+            close()
+
+
+def then(awaitable: Awaitable[Any], complete: Callable[[Any, Any], Any], path: Any) -> Deferred:
+    """A resolver's awaitable value, completed once it is there."""
+
+    async def start() -> Any:
+        completed = complete(await awaitable, path)
+        if isawaitable(completed):
+            return await completed
+        return completed
+
+    return Deferred(start, [awaitable])
+
+
+def settle(result: dict[str, Any], keys: list[str], awaitables: list[Any]) -> Deferred:
+    """`result` once its awaitable fields are filled, awaited concurrently as graphql-core does
     (so that DataLoaders batch the loads of sibling fields and list items alike)."""
-    if len(awaitables) == 1:
-        result[keys[0]] = await awaitables[0]
-    else:
-        for key, value in zip(keys, await gather_with_cancel(*awaitables), strict=True):
-            result[key] = value
-    return result
+
+    async def start() -> dict[str, Any]:
+        if len(awaitables) == 1:
+            result[keys[0]] = await awaitables[0]
+        else:
+            for key, value in zip(keys, await gather_with_cancel(*awaitables), strict=True):
+                result[key] = value
+        return result
+
+    return Deferred(start, awaitables)
 
 
-def settle_list(items: list[Any]) -> list[Any] | Awaitable[list[Any]]:
-    """`items` when no item is awaitable, else an awaitable of the list with every item awaited."""
+def settle_list(items: list[Any]) -> list[Any] | Deferred:
+    """`items` when no item is awaitable, else a Deferred of the list with every item awaited."""
     pending = [index for index, item in enumerate(items) if isawaitable(item)]
     if not pending:
         return items
 
-    async def await_items() -> list[Any]:
+    async def start() -> list[Any]:
         if len(pending) == 1:
             items[pending[0]] = await items[pending[0]]
         else:
@@ -94,7 +128,7 @@ def settle_list(items: list[Any]) -> list[Any] | Awaitable[list[Any]]:
                 items[index] = value
         return items
 
-    return await_items()
+    return Deferred(start, [items[index] for index in pending])
 
 
-__all__ = ["Divergence", "as_list", "enum_names", "leaf", "settle", "settle_list", "then"]
+__all__ = ["Deferred", "Divergence", "as_list", "discard", "enum_names", "leaf", "settle", "settle_list", "then"]
