@@ -231,7 +231,11 @@ class Compiler:
                 "    return settle_list(out)",
             ]
         else:
-            lines.append(f"    return [{call} for n, i in enumerate(x)]" if item.needs_path else f"    return [{call} for i in x]")
+            lines.append(
+                f"    return [{call} for n, i in enumerate(x)]"
+                if item.needs_path
+                else f"    return [{call} for i in x]"
+            )
         self.functions.append("\n".join(lines) + "\n")
         return _Completer(name, may_await=item.may_await, needs_path=item.needs_path)
 

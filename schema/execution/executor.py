@@ -165,7 +165,9 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         stats.fallbacks += 1
         log.debug("compiled plan left the operation to graphql-core: %r", error)
-        return super().execute_root_grouped_field_set(root_type, root_value, grouped_field_set, serially, position_context)
+        return super().execute_root_grouped_field_set(
+            root_type, root_value, grouped_field_set, serially, position_context
+        )
 
     def _compilable(self, serially: bool, position_context: Any) -> bool:
         """Queries only, without resolve middleware (a schema extension's `resolve`) or an abort
@@ -206,10 +208,10 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _directive_variables(self) -> Iterator[str]:
         """The variables that @skip/@include read anywhere in the operation or its fragments."""
-        selection_sets = [self.operation.selection_set]
+        selection_sets: list[SelectionSetNode | None] = [self.operation.selection_set]
         selection_sets += [fragment.selection_set for fragment in self.fragment_definitions.values()]
         while selection_sets:
-            selection_set: SelectionSetNode | None = selection_sets.pop()
+            selection_set = selection_sets.pop()
             for selection in selection_set.selections if selection_set else ():
                 yield from _variables_in(selection.directives or ())
                 if isinstance(selection, FieldNode | InlineFragmentNode):

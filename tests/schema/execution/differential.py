@@ -117,7 +117,12 @@ async def seed(client: Client) -> dict[str, Any]:
         run.output = {"total": index * 1.5, "ok": index % 2 == 0} if index % 2 == 0 else None
         run.priority = Priority.CRITICAL if index == 5 else run.priority
         if run.status == RunStatus.FAILED:
-            run.error_message, run.error_type, run.error_step_ref, run.error_count = "card declined", "Payment", "charge", 2
+            run.error_message, run.error_type, run.error_step_ref, run.error_count = (
+                "card declined",
+                "Payment",
+                "charge",
+                2,
+            )
         await run.save()
     for index, step in enumerate(await StepRunModel.all()):
         step.status = [StepStatus.COMPLETED, StepStatus.RUNNING, StepStatus.WAITING, StepStatus.FAILED][index % 4]
