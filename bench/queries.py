@@ -1,6 +1,7 @@
 """Query benchmark (issue 5): listing runs with their steps over HTTP, on SQLite and PostgreSQL.
 
     .venv/bin/python bench/queries.py [--backends sqlite,postgres] [--rounds 3] [--profile]
+        [--executors graphql-core,compiled]
 
 The dataset is ../shared/bench/datagen.py (100,000 runs x 5 steps), loaded once through
 flowdeck's models by bench/load_dataset.py and kept under bench/data/ (gitignored), so a
@@ -20,6 +21,11 @@ workflow's key through its DataLoader) and 10 fields of each step; Q2 the same p
 the cursor of row 90,000 (run 10,000 of the dataset; its page starts at run 9,999); Q3 the
 same with `filter: status eq "FAILED" and workflow_key sw "billing"`. The key is the
 SUPERADMIN bootstrap key (one indexed read per request to authenticate it).
+
+Each figure is measured for each executor of `--executors`: `graphql-core` (Strawberry's
+own executor, FLOWDECK_COMPILED_EXECUTION=off: the "before") and `compiled` (the compiled
+plans of schema/execution, the default: the "after"). Over HTTP, one server per executor
+runs side by side and the rounds alternate between them, so that both see the same noise.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,9 +63,11 @@ from bench.load_dataset import CachedPostgres, datagen, postgres_url, sqlite_url
 from models import Run, StepRun, Workflow  # noqa: E402
 from schema import build_schema  # noqa: E402
 from schema.context import Context  # noqa: E402
+from schema.execution import stats as execution_stats  # noqa: E402
 from tests.servers import FlowdeckServer, postgres_bin  # noqa: E402
 
 KEY = "fdk_bench-queries-superadmin-key"
+EXECUTORS = {"graphql-core": False, "compiled": True}
 PAGE = 50
 DEEP_ROW = 90_000  # 1-based: the cursor of this row starts Q2
 
@@ -246,10 +254,11 @@ async def _principal(settings: Settings) -> Any:
 
 
 async def in_process(
-    backend: str, url: str, n_runs: int, figures: dict[str, Figures], profile: bool, repeat: int
-) -> tuple[dict[str, dict[str, Any]], float, float]:
-    """Statements, database time and in-process time per query; the floor; an optional profile."""
-    settings = Settings(database_url=url, bootstrap_key=KEY, log_level="warning")
+    backend: str, url: str, n_runs: int, figures: dict[str, Figures], profile: bool, repeat: int, compiled: bool
+) -> tuple[dict[str, dict[str, Any]], float, float, int]:
+    """Statements, database time and in-process time per query; the floor; an optional profile;
+    and how many of the executions the compiled path served."""
+    settings = Settings(database_url=url, bootstrap_key=KEY, log_level="warning", compiled_execution=compiled)
     set_settings(settings)
     await init_db(settings)
     try:
@@ -257,6 +266,7 @@ async def in_process(
         schema = build_schema(settings)
         cursor, next_id = await _deep_cursor(n_runs)
         variables = {"Q1": {}, "Q2": {"after": cursor}, "Q3": {"filter": Q3_FILTER}}
+        served_before = execution_stats.compiled
         counter = StatementCounter()
         counter.install()
         for name, values in variables.items():
@@ -279,10 +289,11 @@ async def in_process(
                 print(f"{backend}: the statements of Q1:")
                 for statement in counter.statements:
                     print("   ", statement[:200])
+        served = execution_stats.compiled - served_before
         floor_ms, encode_ms = await _floor(schema, settings, repeat)
         if profile:
             await _profile(backend, schema, settings)
-        return variables, floor_ms, encode_ms
+        return variables, floor_ms, encode_ms, served
     finally:
         await close_db()
 
@@ -331,81 +342,107 @@ def _percentile(values: list[float], p: float) -> float:
     return ordered[max(0, math.ceil(p * len(ordered)) - 1)]
 
 
-async def over_http(
-    server: FlowdeckServer,
-    variables: dict[str, dict[str, Any]],
-    figures: dict[str, Figures],
-    *,
-    rounds: int,
-    warmup: int,
-    c1: int,
-    c8: int,
-) -> None:
+def _client(server: FlowdeckServer) -> httpx.AsyncClient:
     headers = {**server.headers, "Content-Type": "application/json"}
     limits = httpx.Limits(max_connections=8, max_keepalive_connections=8)
-    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=60) as client:
-        bodies = {
-            name: json.dumps({"query": RUNS_QUERY, "variables": values}).encode() for name, values in variables.items()
-        }
-        for name, body in bodies.items():
+    return httpx.AsyncClient(headers=headers, limits=limits, timeout=60)
+
+
+def _bodies(variables: dict[str, dict[str, Any]]) -> dict[str, bytes]:
+    return {name: json.dumps({"query": RUNS_QUERY, "variables": values}).encode() for name, values in variables.items()}
+
+
+async def warm_up(
+    server: FlowdeckServer, variables: dict[str, dict[str, Any]], figures: dict[str, Figures], warmup: int
+) -> None:
+    async with _client(server) as client:
+        for name, body in _bodies(variables).items():
             response = await client.post(server.graphql_url, content=body)
             _check(name, response.json())
             figures[name].response_kb = len(response.content) / 1024
             for _ in range(warmup):
                 await _post(client, server.graphql_url, body)
-        for _round in range(rounds):
-            for name, body in bodies.items():
-                latencies = [await _post(client, server.graphql_url, body) for _ in range(c1)]
-                figures[name].p50.append(statistics.median(latencies))
-                figures[name].p99.append(_percentile(latencies, 0.99))
 
-                started = time.perf_counter()
-                await _concurrently(client, server.graphql_url, body, total=c8, concurrency=8)
-                figures[name].rps.append(c8 / (time.perf_counter() - started))
+
+async def http_round(
+    server: FlowdeckServer, variables: dict[str, dict[str, Any]], figures: dict[str, Figures], *, c1: int, c8: int
+) -> None:
+    """One round: each query at concurrency 1 (latencies), then at concurrency 8 (throughput)."""
+    async with _client(server) as client:
+        for name, body in _bodies(variables).items():
+            latencies = [await _post(client, server.graphql_url, body) for _ in range(c1)]
+            figures[name].p50.append(statistics.median(latencies))
+            figures[name].p99.append(_percentile(latencies, 0.99))
+
+            started = time.perf_counter()
+            await _concurrently(client, server.graphql_url, body, total=c8, concurrency=8)
+            figures[name].rps.append(c8 / (time.perf_counter() - started))
 
 
 # ---------------------------------------------------------------- driver
 
 
 def bench_backend(backend: str, url: str, args: argparse.Namespace) -> None:
-    figures = {name: Figures() for name in ("Q1", "Q2", "Q3")}
+    executors = [name.strip() for name in args.executors.split(",") if name.strip()]
+    figures = {executor: {name: Figures() for name in ("Q1", "Q2", "Q3")} for executor in executors}
+    floors: dict[str, tuple[float, float]] = {}
     started = time.perf_counter()
-    variables, floor_ms, encode_ms = asyncio.run(
-        in_process(backend, url, args.runs, figures, args.profile, args.inprocess)
-    )
-    if args.no_http:
-        print(f"\n{backend}: in-process only (ms, medians of {args.inprocess})")
-        for name, f in figures.items():
-            print(f"  {name}: {f.inprocess_ms:5.1f} ms, {f.statements} statements, {f.db_ms:.2f} ms awaiting them")
-        print(f"  floor: {floor_ms:.1f} ms (+ {encode_ms:.1f} ms json.dumps)")
-        return
-    env = {"FLOWDECK_DATABASE_URL": url, "FLOWDECK_BOOTSTRAP_KEY": KEY, "FLOWDECK_LOG_LEVEL": "warning"}
-    with FlowdeckServer(env, engine=False) as server:
-        asyncio.run(
-            over_http(server, variables, figures, rounds=args.rounds, warmup=args.warmup, c1=args.c1, c8=args.c8)
+    variables: dict[str, dict[str, Any]] = {}
+    for executor in executors:
+        variables, floor_ms, encode_ms, served = asyncio.run(
+            in_process(backend, url, args.runs, figures[executor], args.profile, args.inprocess, EXECUTORS[executor])
         )
+        floors[executor] = (floor_ms, encode_ms)
+        print(f"{backend} {executor}: the compiled path served {served} of the in-process executions")
+    if not args.no_http:
+        env = {"FLOWDECK_DATABASE_URL": url, "FLOWDECK_BOOTSTRAP_KEY": KEY, "FLOWDECK_LOG_LEVEL": "warning"}
+        with ExitStack() as stack:
+            servers = {
+                executor: stack.enter_context(
+                    FlowdeckServer(
+                        {**env, "FLOWDECK_COMPILED_EXECUTION": "on" if EXECUTORS[executor] else "off"}, engine=False
+                    )
+                )
+                for executor in executors
+            }
+            for executor, server in servers.items():
+                asyncio.run(warm_up(server, variables, figures[executor], args.warmup))
+            for _round in range(args.rounds):
+                for executor, server in servers.items():
+                    asyncio.run(http_round(server, variables, figures[executor], c1=args.c1, c8=args.c8))
     print(
         f"\n{backend}: {args.runs:,} runs; medians of {args.rounds} round(s); c=1: {args.c1} requests, "
-        f"c=8: {args.c8} requests, after {args.warmup} warm-up requests per query "
-        f"({time.perf_counter() - started:.0f}s)"
+        f"c=8: {args.c8} requests, after {args.warmup} warm-up requests per query; executors side by side, "
+        f"rounds alternating ({time.perf_counter() - started:.0f}s)"
     )
     print(
-        f"| {'query':5} | {'c=1 p50':>8} | {'c=1 p99':>8} | {'c=8 req/s':>9} | {'vs Q1':>5} | {'SQL':>3} "
+        f"| {'executor':12} | {'query':5} | {'c=1 p50':>8} | {'c=1 p99':>8} | {'c=8 req/s':>9} | {'SQL':>3} "
         f"| {'DB ms':>6} | {'in-proc':>7} | {'KB':>5} |"
     )
-    print(f"|{'-' * 7}|{'-' * 10}|{'-' * 10}|{'-' * 11}|{'-' * 7}|{'-' * 5}|{'-' * 8}|{'-' * 9}|{'-' * 7}|")
-    q1_p50 = statistics.median(figures["Q1"].p50)
-    for name, f in figures.items():
-        p50 = statistics.median(f.p50)
-        print(
-            f"| {name:5} | {p50:6.1f}ms | {statistics.median(f.p99):6.1f}ms | {statistics.median(f.rps):9.0f} "
-            f"| {p50 / q1_p50:4.2f}x | {f.statements:3d} | {f.db_ms:6.2f} | {f.inprocess_ms:5.1f}ms "
-            f"| {f.response_kb:5.0f} |"
-        )
-    print(
-        f"floor: Q1 through Strawberry from models in memory {floor_ms:.1f} ms (+ {encode_ms:.1f} ms json.dumps); "
-        f"Q1 p50 over HTTP is {q1_p50 / floor_ms:.2f}x the floor"
-    )
+    print(f"|{'-' * 14}|{'-' * 7}|{'-' * 10}|{'-' * 10}|{'-' * 11}|{'-' * 5}|{'-' * 8}|{'-' * 9}|{'-' * 7}|")
+    for name in ("Q1", "Q2", "Q3"):
+        for executor in executors:
+            f = figures[executor][name]
+            http = f"{'-':>8} | {'-':>8} | {'-':>9}"
+            if f.p50:
+                p50, p99, rps = (statistics.median(values) for values in (f.p50, f.p99, f.rps))
+                http = f"{p50:6.1f}ms | {p99:6.1f}ms | {rps:9.0f}"
+            print(
+                f"| {executor:12} | {name:5} | {http} | {f.statements:3d} | {f.db_ms:6.2f} | {f.inprocess_ms:5.1f}ms "
+                f"| {f.response_kb:5.0f} |"
+            )
+    for executor, (floor_ms, encode_ms) in floors.items():
+        q1 = figures[executor]["Q1"]
+        vs = f"; Q1 p50 over HTTP is {statistics.median(q1.p50) / floor_ms:.2f}x the floor" if q1.p50 else ""
+        print(f"floor ({executor}): Q1 from models in memory {floor_ms:.1f} ms (+ {encode_ms:.1f} ms json.dumps){vs}")
+    if len(executors) == 2 and all(figures[e]["Q1"].p50 for e in executors):
+        before, after = executors
+        for name in ("Q1", "Q2", "Q3"):
+            b, a = figures[before][name], figures[after][name]
+            print(
+                f"{name}: {after} p50 {statistics.median(b.p50) / statistics.median(a.p50):.2f}x faster than {before}, "
+                f"c=8 {statistics.median(a.rps) / statistics.median(b.rps):.2f}x the throughput"
+            )
     print(
         "(SQL: statements per request in-process, the key's lookup included; DB ms: time awaiting them, "
         "summed (the steps and workflows load concurrently); "
@@ -424,6 +461,11 @@ def main() -> None:
     parser.add_argument("--inprocess", type=int, default=100, help="in-process executions per query")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of Q1 in-process")
     parser.add_argument("--no-http", action="store_true", help="only the in-process figures (no server)")
+    parser.add_argument(
+        "--executors",
+        default="graphql-core,compiled",
+        help="which executors to measure, side by side: graphql-core (before), compiled (after)",
+    )
     args = parser.parse_args()
     if args.runs < DEEP_ROW + PAGE + 1:
         parser.error(f"--runs must be above {DEEP_ROW + PAGE}: Q2 starts after row {DEEP_ROW:,}")

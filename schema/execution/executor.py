@@ -203,6 +203,9 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         except Unsupported as reason:
             log.debug("operation not compiled: %s", reason)
             plan = None
+        except Exception:  # a defect of the compiler must cost speed, never an answer
+            log.exception("the compiler failed; graphql-core executes this operation")
+            plan = None
         entry.by_values[values] = plan
         return plan
 
