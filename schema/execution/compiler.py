@@ -19,7 +19,9 @@ directives other than @skip/@include, fragment variables, @defer.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import keyword
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +36,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLScalarType,
     GraphQLSchema,
     GraphQLString,
     OperationDefinitionNode,
@@ -158,6 +161,13 @@ class Compiler:
             if wrapped is not None:
                 cls, lookup = self._constant("EW", wrapped), self._constant("EN", names)
                 return f"(({lookup}.get({value}) if type({value}) is {cls} else None) or {slow}({value}))"
+        elif _serializes_by_isoformat(return_type):
+            # Strawberry's DateTime (Date, Time): `methodcaller("isoformat")`
+            cls = self._constant("DT", datetime.datetime)
+            return f"({value}.isoformat() if type({value}) is {cls} else {slow}({value}))"
+        elif _serializes_as_itself(return_type):
+            # Strawberry's JSON: the value itself, for what a JSON column holds
+            test = f"type({value}) in {self._constant('JS', JSON_TYPES)}"
         if test is None:
             return f"{slow}({value})"
         if nullable:
@@ -349,6 +359,25 @@ class Compiler:
         else:
             lines.append(f"        r[{field_key!r}] = y")
         return lines
+
+
+JSON_TYPES = frozenset({dict, list, str, int, float, bool})
+
+
+def _serializes_by_isoformat(return_type: GraphQLOutputType) -> bool:
+    coerce = getattr(return_type, "coerce_output_value", None)
+    return isinstance(coerce, operator.methodcaller) and repr(coerce) == "operator.methodcaller('isoformat')"
+
+
+def _serializes_as_itself(return_type: GraphQLOutputType) -> bool:
+    """A custom scalar whose serializer returns what it is given (probed with fresh objects)."""
+    if not isinstance(return_type, GraphQLScalarType) or return_type.coerce_output_value is None:
+        return False
+    probes = ({"probe": [1]}, [object()], "probe")
+    try:
+        return all(return_type.coerce_output_value(probe) is probe for probe in probes)
+    except Exception:
+        return False
 
 
 def _named(return_type: GraphQLOutputType) -> GraphQLOutputType:
