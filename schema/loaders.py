@@ -10,7 +10,7 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
-from app.queries import rows_by_id, rows_grouped
+from app.queries import Row, rows_by_id, rows_grouped
 from models import Project, Run, RunTag, Signal, StepRun, Workflow, WorkflowVersion
 
 M = TypeVar("M", bound=Model)
@@ -19,12 +19,14 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def _by_id(model: type[M]) -> Callable[[list[str]], Awaitable[list[M | None]]]:
-    return functools.partial(rows_by_id, model)
+def _by_id(model: type[M], plain: bool = False) -> Callable[[list[str]], Awaitable[list[M | Row | None]]]:
+    return functools.partial(rows_by_id, model, plain=plain)
 
 
-def _grouped(model: type[M], column: str, order: Sequence[str]) -> Callable[[list[str]], Awaitable[list[list[M]]]]:
-    return functools.partial(rows_grouped, model, column, order)
+def _grouped(
+    model: type[M], column: str, order: Sequence[str], plain: bool = False
+) -> Callable[[list[str]], Awaitable[list[list[M | Row]]]]:
+    return functools.partial(rows_grouped, model, column, order, plain=plain)
 
 
 class Loaders:
@@ -37,8 +39,9 @@ class Loaders:
         return DataLoader(load_fn=_by_id(Project))
 
     @functools.cached_property
-    def workflow(self) -> DataLoader[str, Workflow | None]:
-        return DataLoader(load_fn=_by_id(Workflow))
+    def workflow(self) -> DataLoader[str, Row | None]:
+        """Workflows as plain rows (app.queries.rows): the workflows of a page of runs."""
+        return DataLoader(load_fn=_by_id(Workflow, plain=True))
 
     @functools.cached_property
     def run(self) -> DataLoader[str, Run | None]:
@@ -49,8 +52,9 @@ class Loaders:
         return DataLoader(load_fn=_by_id(StepRun))
 
     @functools.cached_property
-    def steps_by_run(self) -> DataLoader[str, list[StepRun]]:
-        return DataLoader(load_fn=_grouped(StepRun, "run_id", ("position", "iteration", "created_at")))
+    def steps_by_run(self) -> DataLoader[str, list[Row]]:
+        """Steps as plain rows (app.queries.rows): the steps of a page of runs."""
+        return DataLoader(load_fn=_grouped(StepRun, "run_id", ("position", "iteration", "created_at"), plain=True))
 
     @functools.cached_property
     def tags_by_run(self) -> DataLoader[str, list[RunTag]]:

@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 from app.actions import workflows
 from app.definitions import ChangeLimitSpec, RetrySpec, StepSpec
 from app.ids import to_global_id
-from app.queries import list_workflows, workflow_runs_q
+from app.queries import Row, list_workflows, workflow_runs_q
 from models import Workflow as WorkflowModel
 from models import WorkflowVersion as WorkflowVersionModel
 from schema.accounts import Project, load_project
@@ -110,10 +110,11 @@ class Workflow(Node):
     change_limit: ChangeLimit | None
     created_at: dt.datetime
     updated_at: dt.datetime
-    model: strawberry.Private[WorkflowModel]
+    # the workflow's row (app.queries.rows) or model: what its resolvers read
+    model: strawberry.Private[WorkflowModel | Row]
 
     @classmethod
-    def from_model(cls, workflow: WorkflowModel) -> Workflow:
+    def from_model(cls, workflow: WorkflowModel | Row) -> Workflow:
         limit = None
         if workflow.change_limit_max_runs is not None and workflow.change_limit_window_seconds is not None:
             limit = ChangeLimit(

@@ -5,6 +5,7 @@ from app.queries.batches import rows_by_id, rows_grouped
 from app.queries.events import list_run_events, list_run_updates
 from app.queries.nodes import NodeModel, find_visible_node
 from app.queries.pages import Page
+from app.queries.rows import Row, RowReader
 from app.queries.runs import (
     RunOrderSpec,
     RunWhereSpec,
@@ -24,6 +25,8 @@ from app.queries.workflows import list_workflows, page_by_key, visible_workflows
 __all__ = [
     "NodeModel",
     "Page",
+    "Row",
+    "RowReader",
     "RunOrderSpec",
     "RunWhereSpec",
     "conversations_q",

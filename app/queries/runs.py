@@ -23,6 +23,7 @@ from app.filters.sql import duration_term, has_tag, ilike
 from app.ids import parse_global_id
 from app.queries.keyset import DURATION_ALIAS, RunOrdering
 from app.queries.pages import Page, page_window
+from app.queries.rows import Row, RowReader
 from models import Run
 
 if TYPE_CHECKING:
@@ -211,6 +212,10 @@ def run_condition(
     return Q(*conditions)
 
 
+def _run_from_record(record: dict[str, Any]) -> Run:
+    return Run._init_from_db(**record)
+
+
 async def list_runs(
     principal: Principal,
     *,
@@ -226,13 +231,15 @@ async def list_runs(
     base: Q | None = None,
     max_page_size: int = 100,
     now: dt.datetime | None = None,
-) -> Page[Run]:
+    plain: bool = False,
+) -> Page[Run | Row]:
     """One keyset page of the runs `principal` may see, in `order_by` (default CREATED_AT DESC).
 
     `first`/`after` page forward, `last`/`before` backward. One SELECT for the rows;
     `Page.count` runs a COUNT only when called. Raises ValidationFailed for a bad page
     size or cursor, BadFilter for a malformed filter. `now` is the instant durations of
-    unfinished runs are measured to (default: the time of the call).
+    unfinished runs are measured to (default: the time of the call). `plain`: the runs as
+    named tuples (app.queries.rows) instead of model objects.
     """
     window = page_window(first, last, max_page_size)
     instant = now or dt.datetime.now(dt.UTC)
@@ -266,7 +273,8 @@ async def list_runs(
     rows = rows[: window.size]
     if window.backward:
         rows.reverse()
-    runs = [Run._init_from_db(**row) for row in rows]
+    make = RowReader.of(Run).from_record if plain else _run_from_record
+    runs = [make(row) for row in rows]
     cursors = [ordering.cursor(ordering.position(run, row)) for run, row in zip(runs, rows, strict=True)]
 
     async def count() -> int:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, Selection
 
-from app.queries import list_runs
+from app.queries import Row, list_runs
 from models import Run as RunModel
 from schema.context import Info, principal_of
 from schema.errors import query_or_raise
@@ -59,6 +59,7 @@ async def resolve_run_connection(info: Info, args: RunConnectionArgs, *, base: Q
             before=args.before,
             base=base,
             max_page_size=info.context.settings.max_page_size,
+            plain=True,
         )
     )
     await preload_page(info, page.items)
@@ -82,7 +83,7 @@ def _fields_at(selections: Sequence[Selection], path: Sequence[str]) -> set[str]
     return names
 
 
-async def preload_page(info: Info, runs: Sequence[RunModel]) -> None:
+async def preload_page(info: Info, runs: Sequence[RunModel | Row]) -> None:
     """Load the steps and the workflows of a page of runs, when the query asks for them.
 
     One statement each, as the fields' own DataLoader calls would have cost; but loaded

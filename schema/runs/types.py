@@ -12,13 +12,12 @@ from strawberry.scalars import JSON
 from app.enums import StepStatus as StepStatusValue
 from app.ids import to_global_id
 from app.lifecycle import utcnow
-from app.queries import list_run_events, list_run_updates
+from app.queries import Row, list_run_events, list_run_updates
 from models import Run as RunModel
 from models import RunEvent as RunEventModel
 from models import RunUpdate as RunUpdateModel
 from models import Signal as SignalModel
 from models import StepRun as StepRunModel
-from models import Workflow as WorkflowModel
 from schema.accounts import Project, load_project
 from schema.context import Info, principal_of
 from schema.enums import (
@@ -205,10 +204,11 @@ class StepRun(Node):
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
     lease_expires_at: dt.datetime | None
-    model: strawberry.Private[StepRunModel]
+    # the step's row (app.queries.rows) or model: what its resolvers read
+    model: strawberry.Private[StepRunModel | Row]
 
     @classmethod
-    def from_model(cls, step: StepRunModel) -> StepRun:
+    def from_model(cls, step: StepRunModel | Row) -> StepRun:
         return cls(
             id=strawberry.ID(to_global_id("StepRun", step.id)),
             ref=step.ref,
@@ -235,7 +235,7 @@ class StepRun(Node):
             model=step,
         )
 
-    async def _siblings(self, info: Info) -> dict[str, StepRunModel]:
+    async def _siblings(self, info: Info) -> dict[str, Row]:
         steps = await info.context.loaders.steps_by_run.load(str(self.model.run_id))
         return {step.ref: step for step in steps}
 
@@ -312,10 +312,11 @@ class Run(Node):
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
     expires_at: dt.datetime | None
-    model: strawberry.Private[RunModel]
+    # the run's row (app.queries.rows) or model: what its resolvers read
+    model: strawberry.Private[RunModel | Row]
 
     @classmethod
-    def from_model(cls, run: RunModel) -> Run:
+    def from_model(cls, run: RunModel | Row) -> Run:
         subject = None
         if run.subject_id is not None:
             subject = Subject(
@@ -371,7 +372,7 @@ class Run(Node):
     def workflow(self, info: Info) -> Workflow | Awaitable[Workflow]:
         from schema.workflows import Workflow  # loaded by now: the schema is built from both
 
-        def convert(workflow: WorkflowModel | None) -> Workflow:
+        def convert(workflow: Row | None) -> Workflow:
             assert workflow is not None, "a run's workflow is never deleted"
             return Workflow.from_model(workflow)
 
@@ -416,7 +417,7 @@ class Run(Node):
             if principal.can_see_run(child.project_id, child.visibility, child.initiated_by)
         ]
 
-    def _with_steps(self, info: Info, convert: Callable[[list[StepRunModel]], R]) -> R | Awaitable[R]:
+    def _with_steps(self, info: Info, convert: Callable[[list[Row]], R]) -> R | Awaitable[R]:
         return map_loaded(info.context.loaders.steps_by_run, str(self.model.id), convert)
 
     @strawberry.field(graphql_type=list[StepRun])

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
+
+import pytest
+from tortoise.models import Model
 
 from app.enums import StepStatus, StepType
 from app.ids import to_global_id
@@ -70,3 +74,19 @@ async def test_a_page_costs_the_same_statements_whatever_its_size_and_matches_ea
             assert node["pendingSteps"] == [{"ref": "s1"}] and node["step"] == {"status": "RUNNING"}
     # the key, the page, its workflows, its steps
     assert counts == [4, 4]
+
+
+async def test_a_page_of_runs_builds_no_model_objects(superadmin: Client, monkeypatch: pytest.MonkeyPatch):
+    await _runs(4)
+    built: list[str] = []
+    original = Model._init_from_db.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type[Model], **kwargs: Any) -> Model:
+        built.append(cls.__name__)
+        return original(cls, **kwargs)
+
+    monkeypatch.setattr(Model, "_init_from_db", classmethod(counting))
+    data = await superadmin.data(PAGE, {"first": 4})
+    assert len(data["runs"]["edges"]) == 4 and all(edge["node"]["steps"] for edge in data["runs"]["edges"])
+    # the caller's key is a model (authentication); runs, steps and workflows are rows
+    assert "ApiKey" in built and {"Run", "StepRun", "Workflow"}.isdisjoint(built), built

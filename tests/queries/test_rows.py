@@ -1,0 +1,33 @@
+"""Plain rows on the read path: a row holds what the model would (enums, datetimes, UUIDs,
+decoded JSON). The page of runs that reads them: tests/schema/test_run_pages.py."""
+
+from __future__ import annotations
+
+from tortoise.models import Model
+
+from app.enums import Priority, RunStatus, StepType
+from app.queries import RowReader, list_runs, rows_grouped
+from models import Run, StepRun
+from tests.queries.factory import at, make_project, make_run, make_workflow, superadmin
+
+
+async def test_a_row_holds_what_the_model_holds(db):
+    project = await make_project()
+    flow = await make_workflow(project)
+    run = await make_run(
+        project, flow, status=RunStatus.FAILED, priority=Priority.HIGH, input={"a": [1, 2]}, started_at=at(3)
+    )
+    model = (await list_runs(superadmin())).items[0]
+    row = (await list_runs(superadmin(), plain=True)).items[0]
+    assert not isinstance(row, Model)
+    for attribute in RowReader.of(Run).attributes:
+        assert getattr(row, attribute) == getattr(model, attribute), attribute
+    assert row.status is RunStatus.FAILED and row.priority is Priority.HIGH and row.input == {"a": [1, 2]}
+    assert row.id == run.id and row.workflow_id == flow.id and row.started_at == at(3)
+    await StepRun.create(run=run, ref="s1", type=StepType.SLEEP, output={"x": 1.5}, created_at=at(4), due_at=at(9))
+    [models] = await rows_grouped(StepRun, "run_id", ("position",), [str(run.id)])
+    [rows] = await rows_grouped(StepRun, "run_id", ("position",), [str(run.id)], plain=True)
+    assert [step.ref for step in rows] == ["s1"] and not isinstance(rows[0], Model)
+    for attribute in RowReader.of(StepRun).attributes:
+        assert getattr(rows[0], attribute) == getattr(models[0], attribute), attribute
+    assert rows[0].type is StepType.SLEEP and rows[0].due_at == at(9)
