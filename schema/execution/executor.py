@@ -43,6 +43,8 @@ from schema.execution.compiler import Compiler, Plan, Unsupported
 log = logging.getLogger("flowdeck.graphql.compiled")
 
 PLAN_CACHE_SIZE = 256
+# plans kept per operation, one per combination of its @skip/@include values (oldest dropped)
+PLANS_PER_OPERATION = 16
 
 
 @dataclasses.dataclass
@@ -206,6 +208,8 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         except Exception:  # a defect of the compiler must cost speed, never an answer
             log.exception("the compiler failed; graphql-core executes this operation")
             plan = None
+        if len(entry.by_values) >= PLANS_PER_OPERATION:
+            del entry.by_values[next(iter(entry.by_values))]
         entry.by_values[values] = plan
         return plan
 
