@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.servers import FlowdeckServer, PostgresServer, RedisServer
-from tests.test_subscriptions import RUN_CHANGED, RUN_EVENTS, chain, collect, session
+from tests.test_subscriptions import RUN_EVENTS, Follower, chain, collect, registered_run_changed, session
 
 STEPS_QUERY = """query($id: ID!) {
   run(id: $id) {
@@ -50,12 +50,19 @@ async def test_two_server_processes_share_events_and_work(fleet_env: dict):
         call(first, SETUP, {"steps": chain(2, approval=False)})
         async with session(second) as watcher:
             # a subscriber on the second process sees runs started through the first
-            changes = asyncio.create_task(collect(watcher, RUN_CHANGED, limit=1, filter='workflow_key eq "wf"'))
-            await asyncio.sleep(0.5)
+            probes: list[str] = []
+
+            def probe() -> str:
+                probes.append(call(first, START)["startRun"]["run"]["id"])
+                return probes[-1]
+
+            changes = await registered_run_changed(watcher, 'workflow_key eq "wf"', probe)
             # as a load balancer would, alternate between the two processes
             run_ids = [call((first, second)[n % 2], START)["startRun"]["run"]["id"] for n in range(20)]
-            seen = await asyncio.wait_for(changes, 20)
-            assert seen[0]["id"] in run_ids
+            # ... and sees each of those too, with nothing it should not see
+            await changes.wait_for(lambda item: item["id"] == run_ids[0])
+            assert {item["id"] for item in changes.stop()} <= {*probes, *run_ids}
+            run_ids += probes
             # and follows one started through the first to its end
             events = await asyncio.wait_for(collect(watcher, RUN_EVENTS, id=run_ids[-2], after=0), 30)
         assert events[-1]["type"] == "RUN_COMPLETED"
@@ -85,12 +92,13 @@ async def test_serve_with_two_workers_delivers_across_worker_processes(fleet_env
         approve = 'mutation($id: ID!) { approveStep(input: {runId: $id, stepRef: "ask"}) { errors { message } } }'
         # several sockets land on either worker process; each sees the approval made on any
         async with session(server) as a, session(server) as b, session(server) as c:
-            followers = [asyncio.create_task(collect(s, RUN_EVENTS, id=run_id, after=0)) for s in (a, b, c)]
-            await asyncio.sleep(0.5)
+            followers = [Follower(s, RUN_EVENTS, id=run_id, after=0) for s in (a, b, c)]
+            for follower in followers:  # the first replayed event: each is live before the approval
+                assert (await follower.wait_for())["seq"] == 1
             for _ in range(3):  # requests spread over both workers
                 call(server, "{ me { name } }")
             assert call(server, approve, {"id": run_id})["approveStep"]["errors"] == []
-            results = await asyncio.wait_for(asyncio.gather(*followers), 30)
+            results = [await follower.result(30) for follower in followers]
         assert results[0] == results[1] == results[2]
         assert results[0][-1]["type"] == "RUN_COMPLETED"
         assert [e["seq"] for e in results[0]] == list(range(1, len(results[0]) + 1))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -95,6 +95,70 @@ async def collect(client: AsyncClientSession, query: str, limit: int | None = No
     return items
 
 
+WAIT = 20.0  # an upper bound on waiting for something that must happen, never a speed claim
+
+
+class Follower:
+    """A subscription consumed in the background. Tests wait on what it received (the first
+    replayed item, or a given one), never on a sleep guessing that the server is ready."""
+
+    def __init__(self, client: AsyncClientSession, query: str, **variables: Any) -> None:
+        self.items: list[dict] = []
+        self.arrived = asyncio.Condition()
+        self.task = asyncio.create_task(self._consume(client, query, variables))
+
+    async def _consume(self, client: AsyncClientSession, query: str, variables: dict[str, Any]) -> list[dict]:
+        try:
+            async for result in client.subscribe(request(query, **variables)):
+                async with self.arrived:
+                    self.items.append(next(iter(result.values())))
+                    self.arrived.notify_all()
+        finally:
+            async with self.arrived:
+                self.arrived.notify_all()
+        return self.items
+
+    async def wait_for(self, predicate: Callable[[dict], bool] = lambda item: True, timeout: float = WAIT) -> dict:
+        """The first item received that satisfies `predicate` (waiting for it if need be)."""
+
+        def found() -> bool:
+            return self.task.done() or any(predicate(item) for item in self.items)
+
+        async with self.arrived:
+            await asyncio.wait_for(self.arrived.wait_for(found), timeout)
+        matching = [item for item in self.items if predicate(item)]
+        if not matching:
+            raise AssertionError(f"the subscription ended without the item wanted: {self.items}")
+        return matching[0]
+
+    async def result(self, timeout: float = WAIT) -> list[dict]:
+        """Every item, once the subscription has ended by itself."""
+        return await asyncio.wait_for(self.task, timeout)
+
+    def stop(self) -> list[dict]:
+        self.task.cancel()
+        return self.items
+
+
+async def registered_run_changed(
+    client: AsyncClientSession, filter: str, probe: Callable[[], str], timeout: float = WAIT
+) -> Follower:
+    """A runChanged subscription known to be registered on the server. runChanged replays
+    nothing, so the proof is a real signal: `probe()` (whose run the filter matches) is called
+    until the subscription has delivered one of the runs it started."""
+    follower = Follower(client, RUN_CHANGED, filter=filter)
+    probes: set[str] = set()
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        probes.add(probe())
+        try:
+            await follower.wait_for(lambda item: item["id"] in probes, timeout=1.0)
+            return follower
+        except TimeoutError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+
+
 async def test_replay_then_live_without_gap_or_duplicate(live_server: FlowdeckServer):
     setup(live_server, chain(30))
     run_id = start(live_server)  # the engine writes while we switch from replay to live
@@ -112,16 +176,16 @@ async def test_reconnect_with_after_gets_exactly_the_rest_and_two_subscribers_ag
     run_id = start(live_server)
     async with session(live_server) as first, session(live_server) as second:
         head = await asyncio.wait_for(collect(first, RUN_EVENTS, limit=3, id=run_id, after=0), 20)
-        both = asyncio.gather(
-            collect(first, RUN_EVENTS, id=run_id, after=head[-1]["seq"]),
-            collect(second, RUN_EVENTS, id=run_id, after=0),
-        )
-        await asyncio.sleep(0.3)
+        # reconnecting after the second event replays the third: its arrival shows the
+        # subscription is live before the approval is made
+        rest = Follower(first, RUN_EVENTS, id=run_id, after=head[1]["seq"])
+        whole = Follower(second, RUN_EVENTS, id=run_id, after=0)
+        assert (await rest.wait_for())["seq"] == head[2]["seq"] and (await whole.wait_for())["seq"] == 1
         call(live_server, APPROVE, {"id": run_id})  # live events arrive on both
-        rest, whole = await asyncio.wait_for(both, 20)
-    assert [e["seq"] for e in head + rest] == [e["seq"] for e in whole]
+        rest_items, whole_items = await rest.result(), await whole.result()
+    assert [e["seq"] for e in head[:2] + rest_items] == [e["seq"] for e in whole_items]
     _, stored = stored_seqs(live_server, run_id)
-    assert [e["seq"] for e in whole] == stored and len(rest) == len(stored) - 3
+    assert [e["seq"] for e in whole_items] == stored and len(rest_items) == len(stored) - 2
 
 
 async def test_slow_consumer_still_gets_every_event(live_server: FlowdeckServer):
@@ -132,35 +196,50 @@ async def test_slow_consumer_still_gets_every_event(live_server: FlowdeckServer)
         async for result in client.subscribe(request(RUN_EVENTS, id=run_id, after=0)):
             items.append(result["runEvents"]["seq"])
             if len(items) == 1:
-                await asyncio.sleep(2)  # the run finishes meanwhile; nothing may be lost
+                # the behaviour under test, not a synchronisation: a consumer too slow to keep
+                # up while the run finishes meanwhile; nothing may be lost
+                await asyncio.sleep(2)
     _, stored = stored_seqs(live_server, run_id)
     assert items == stored
 
 
 async def test_run_changed_filters_and_never_crosses_projects(live_server: FlowdeckServer):
     setup(live_server, chain(1))
+    for project, workflow in (("acme", "nope"), ("acme", "probe"), ("other", "wf")):
+        if project == "other":
+            call(live_server, 'mutation { createProject(input: {key: "other", name: "Other"}) { errors { message } } }')
+        created = call(
+            live_server,
+            "mutation($p: String!, $w: String!, $s: [StepDefinitionInput!]!) { createWorkflow(input: "
+            "{project: $p, key: $w, name: $w, steps: $s}) { errors { message } } }",
+            {"p": project, "w": workflow, "s": chain(1)},
+        )
+        assert created["createWorkflow"]["errors"] == []
     viewer = call(live_server, KEY, {"role": "VIEWER"})["createApiKey"]["secret"]
-    call(live_server, 'mutation { createProject(input: {key: "other", name: "Other"}) { errors { message } } }')
-    call(
-        live_server,
-        'mutation($s: [StepDefinitionInput!]!) { createWorkflow(input: {project: "other", key: "wf", name: "W", '
-        "steps: $s}) { errors { message } } }",
-        {"s": chain(1)},
-    )
-    async with session(live_server, viewer) as matching, session(live_server, viewer) as mismatching:
-        wanted = asyncio.create_task(collect(matching, RUN_CHANGED, limit=2, filter='workflow_key eq "wf"'))
-        unwanted = asyncio.create_task(collect(mismatching, RUN_CHANGED, limit=1, filter='workflow_key eq "nope"'))
-        await asyncio.sleep(0.5)
+
+    def probe() -> str:
+        return start(live_server, "probe")
+
+    async with session(live_server, viewer) as matching_session, session(live_server, viewer) as mismatching_session:
+        # both filters also take the probe workflow, whose runs prove the subscriptions live
+        probe_or = ' or workflow_key eq "probe"'
+        matching = await registered_run_changed(matching_session, 'workflow_key eq "wf"' + probe_or, probe)
+        mismatching = await registered_run_changed(mismatching_session, 'workflow_key eq "nope"' + probe_or, probe)
         other = call(live_server, 'mutation { startRun(input: {project: "other", workflowKey: "wf"}) { run { id } } }')[
             "startRun"
         ]["run"]["id"]
         run_id = start(live_server)
-        changes = await asyncio.wait_for(wanted, 20)
-        await asyncio.sleep(1)
-        assert not unwanted.done()
-        unwanted.cancel()
-    assert {change["id"] for change in changes} == {run_id} and other != run_id
-    assert changes[0]["workflow"] == {"key": "wf"}
+        # ordered sentinels: a run each filter matches, started after the runs it must not see
+        nope_id = start(live_server, "nope")
+        wf_sentinel = start(live_server)
+        await mismatching.wait_for(lambda item: item["id"] == nope_id)
+        await matching.wait_for(lambda item: item["id"] == wf_sentinel)
+        await matching.wait_for(lambda item: item["id"] == run_id and item["status"] == "COMPLETED")
+        changes = [item for item in matching.stop() if item["workflow"]["key"] != "probe"]
+        unwanted = [item for item in mismatching.stop() if item["workflow"]["key"] != "probe"]
+    assert unwanted[0]["id"] == nope_id  # nothing of "wf" (either project's) came before it
+    assert {change["id"] for change in changes} == {run_id, wf_sentinel} and other not in {run_id, wf_sentinel}
+    assert changes[0] == {"id": run_id, "workflow": {"key": "wf"}, "status": changes[0]["status"]}
     assert changes[0]["status"] in {"PENDING", "RUNNING", "COMPLETED"}
 
 
@@ -241,12 +320,13 @@ async def test_run_updates_replay_after_since_then_live_until_the_run_ends(live_
     run_id = start(live_server)
     posted = [call(live_server, POST_UPDATE, {"id": run_id, "message": f"m{n}"})["postRunUpdate"] for n in range(3)]
     async with session(live_server) as client:
-        since_first = asyncio.create_task(collect(client, RUN_UPDATES, id=run_id, since=posted[0]["update"]["at"]))
-        everything = asyncio.create_task(collect(client, RUN_UPDATES, id=run_id))
-        await asyncio.sleep(0.3)
+        since_first = Follower(client, RUN_UPDATES, id=run_id, since=posted[0]["update"]["at"])
+        everything = Follower(client, RUN_UPDATES, id=run_id)
+        # the first replayed item shows each subscription registered before the live post
+        assert (await since_first.wait_for())["message"] == "m1" and (await everything.wait_for())["message"] == "m0"
         call(live_server, POST_UPDATE, {"id": run_id, "message": "live"})
         call(live_server, APPROVE, {"id": run_id})  # the run completes and both subscriptions end
-        after_since, whole = await asyncio.wait_for(asyncio.gather(since_first, everything), 20)
+        after_since, whole = await since_first.result(), await everything.result()
     assert [(u["seq"], u["message"]) for u in whole] == [(1, "m0"), (2, "m1"), (3, "m2"), (4, "live")]
     assert [u["message"] for u in after_since] == ["m1", "m2", "live"]
     assert {u["runId"] for u in whole} == {run_id}

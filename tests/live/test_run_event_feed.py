@@ -13,6 +13,7 @@ from app.ids import to_global_id
 from app.lifecycle import RunTransaction
 from models import RunEvent
 from tests.actions.factory import make_project, make_run, principal, put_run, task
+from tests.pubsub.helpers import eventually
 
 EVENTS = 1200  # more than two of the feed's batches
 
@@ -48,7 +49,8 @@ async def test_subscribers_share_one_reader_and_each_gets_exactly_its_part(hub, 
     who = principal(project)
     run_id = to_global_id("Run", run.id)
     followers = [asyncio.create_task(collect(run_id, who, after)) for after in (0, 700, 1100)]
-    await asyncio.sleep(0.2)
+    # all three have joined the feed before the live changes are made
+    await eventually(lambda: sum(feed.users for feed in live._run_event_feeds.values()) == 3)
     assert len(live._run_event_feeds) == 1
     await put_run(run, RunStatus.TERMINATED)  # live events, then the end
     results = await asyncio.wait_for(asyncio.gather(*followers), 10)
