@@ -40,6 +40,8 @@ from app.actions.workers import claim_steps
 from app.auth import Principal
 from app.enums import ExportFormat, Role, RunStatus, StepStatus, StepType, Visibility
 from app.ids import to_global_id
+from app.schedules.actions import ScheduleSettings, create_schedule
+from app.schedules.identity import schedule_global_id
 from app.settings import Settings
 from models import Project, Run, Workflow
 from schema import build_schema
@@ -193,6 +195,24 @@ class Scene:
         gid = to_global_id("StepRun", claimed[0].id)
         self._note(place, gid, claimed[0].id)
         return gid
+
+    async def schedule(self, place: Place, paused: bool = False) -> tuple[str, str]:
+        """A schedule (hourly, of a workflow of the place's project): its global id and key."""
+        if place is Place.MISSING:
+            return missing_gid("Schedule"), "sched-missing"
+        workflow_key = await self.workflow_key(place)
+        key = f"s-{uuid.uuid4().hex[:8]}"
+        schedule = await create_schedule(
+            SUPERADMIN,
+            key=key,
+            project_key=self.project_key(place),
+            workflow_key=workflow_key,
+            settings=ScheduleSettings(cron="0 * * * *"),
+            paused=paused,
+        )
+        gid = schedule_global_id(schedule.id)
+        self._note(place, gid, schedule.id, key)
+        return gid, key
 
     async def api_key(self, place: Place) -> str:
         if place is Place.MISSING:
@@ -445,6 +465,34 @@ async def prepare_export_runs(scene: Scene, place: Place) -> Call:
     return Call("mutation { exportRuns(input: {format: CSV}) { job { id } errors { code message } } }", {})
 
 
+def schedule_action(field: str, extra: str = "", selection: str = "schedule { id }", paused: bool = False) -> Prepare:
+    async def prepare(scene: Scene, place: Place) -> Call:
+        gid, _ = await scene.schedule(place, paused)
+        document = (
+            f"mutation($id: ID!) {{ {field}(input: {{id: $id{extra}}}) {{ {selection} errors {{ code message }} }} }}"
+        )
+        return Call(document, {"id": gid}, (gid,))
+
+    return prepare
+
+
+async def prepare_schedule(scene: Scene, place: Place) -> Call:
+    _, key = await scene.schedule(place)
+    project = scene.project_key(place)
+    document = "query($key: String!, $project: String) { schedule(key: $key, project: $project) { id key } }"
+    return Call(document, {"key": key, "project": project}, (key, project))
+
+
+async def prepare_create_schedule(scene: Scene, place: Place) -> Call:
+    workflow_key = await scene.workflow_key(place)
+    project = scene.project_key(place)
+    document = (
+        "mutation($project: String, $wf: String!, $key: String!) { createSchedule(input: {key: $key, "
+        'project: $project, workflowKey: $wf, cron: "0 * * * *"}) { schedule { id } errors { code message } } }'
+    )
+    return Call(document, {"project": project, "wf": workflow_key, "key": f"s-{uuid.uuid4().hex[:8]}"}, (project,))
+
+
 FINISHED = RunStatus.FAILED
 PREPARE: dict[tuple[str, str], Prepare] = {
     ("Query", "node"): prepare_node,
@@ -493,6 +541,19 @@ PREPARE: dict[tuple[str, str], Prepare] = {
     ("Mutation", "bulkRunAction"): prepare_bulk("CANCEL", RunStatus.RUNNING),
     ("Mutation", "bulkRunAction RESTART"): prepare_bulk("RESTART", FINISHED),
     ("Mutation", "exportRuns"): prepare_export_runs,
+    ("Query", "schedules"): by_project(
+        "query($project: String) { schedules(project: $project) { edges { node { id key } } } }"
+    ),
+    ("Query", "schedule"): prepare_schedule,
+    ("Mutation", "createSchedule"): prepare_create_schedule,
+    ("Mutation", "updateSchedule"): schedule_action("updateSchedule", ', cron: "5 * * * *"'),
+    ("Mutation", "pauseSchedule"): schedule_action("pauseSchedule"),
+    ("Mutation", "resumeSchedule"): schedule_action("resumeSchedule", paused=True),
+    ("Mutation", "deleteSchedule"): schedule_action("deleteSchedule"),
+    ("Mutation", "triggerSchedule"): schedule_action("triggerSchedule", selection="run { id }"),
+    ("Mutation", "backfillSchedule"): schedule_action(
+        "backfillSchedule", ', from: "2026-01-01T00:00:00Z", to: "2026-01-01T02:00:00Z"', "batchId"
+    ),
     ("Subscription", "runEvents"): by_run("subscription($id: ID!) { runEvents(runId: $id) { seq type } }"),
     ("Subscription", "runUpdates"): prepare_run_updates,
     ("Subscription", "runChanged"): prepare_run_changed,
@@ -504,6 +565,15 @@ PREPARE: dict[tuple[str, str], Prepare] = {
 NO_PRIVATE_PLACE = {
     "me",
     "projects",
+    "schedules",
+    "schedule",
+    "createSchedule",
+    "updateSchedule",
+    "pauseSchedule",
+    "resumeSchedule",
+    "deleteSchedule",
+    "triggerSchedule",
+    "backfillSchedule",
     "apiKeys",
     "workflows",
     "workflow",
