@@ -85,24 +85,54 @@ class PostgresServer:
     def start(self) -> PostgresServer:
         data = self.root / "data"
         self._run(
-            str(self.bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-            "--locale=C.UTF-8", "-E", "UTF8",
+            str(self.bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--locale=C.UTF-8",
+            "-E",
+            "UTF8",
         )
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
         )
-        log = str(self.root / "log")
-        self._run(str(self.bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", log, "-w", "start")
+        self.options = options
+        self.resume()
         return self
+
+    def halt(self) -> None:
+        """Stop the server, ending every connection, keeping its data for resume(). A fast
+        shutdown, not an immediate one: with synchronous_commit=off an immediate one could drop
+        the last commits the clients were told of, a loss of this test set-up, not of flowdeck."""
+        self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        """Start the server (again) on its data directory and port."""
+        log = str(self.root / "log")
+        data = str(self.root / "data")
+        self._run(str(self.bin_dir / "pg_ctl"), "-D", data, "-o", self.options, "-l", log, "-w", "start")
 
     def url(self, database: str = "postgres") -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
 
     def psql(self, sql: str, database: str = "postgres") -> None:
         self._run(
-            str(self.bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database,
-            "-v", "ON_ERROR_STOP=1", "-c", sql,
+            str(self.bin_dir / "psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-d",
+            database,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            sql,
         )
 
     def create_database(self, name: str) -> str:
