@@ -126,3 +126,25 @@ async def ping_db() -> bool:
     except Exception:
         return False
     return True
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """Whether `error` (or what caused it) says the database cannot be reached right now:
+    refused or dropped connections, a server shutting down or starting up. Such a request
+    failed through no fault of its own and may be retried as it is."""
+    import asyncpg
+    from tortoise.exceptions import DBConnectionError
+
+    unreachable = (
+        OSError,
+        DBConnectionError,
+        asyncpg.exceptions.PostgresConnectionError,
+        asyncpg.exceptions.OperatorInterventionError,  # admin shutdown, cannot connect now
+        asyncpg.exceptions.InterfaceError,  # a connection closed under the query
+    )
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, unreachable):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

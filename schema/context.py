@@ -7,20 +7,28 @@ must therefore build fresh loaders for each event (`Context.fresh_loaders`).
 from __future__ import annotations
 
 import dataclasses
+import logging
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from strawberry.permission import BasePermission
 from strawberry.types import Info as StrawberryInfo
 
 from app.auth import Principal, authenticate
+from app.db import database_unreachable
 from app.errors import Unauthenticated
 from app.settings import Settings
-from schema.errors import unauthenticated
+from schema.errors import top_level_error, unauthenticated
 from schema.loaders import Loaders
 
 if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.websockets import WebSocket
+
+log = logging.getLogger("flowdeck")
+
+# A top-level error code of its own: the request may be retried as it is.
+UNAVAILABLE = "UNAVAILABLE"
+DATABASE_UNAVAILABLE = "The database is unavailable; retry in a moment."
 
 
 @dataclasses.dataclass
@@ -65,6 +73,13 @@ class Authenticated(BasePermission):
             await context.authenticate()
         except Unauthenticated as error:
             raise unauthenticated(error) from error
+        except Exception as error:
+            # every operation starts with this lookup: while the database is down, say so
+            # (a clear, retryable error) rather than "Unexpected error."
+            if database_unreachable(error):
+                log.warning("database unreachable: %s", type(error).__name__)
+                raise top_level_error(UNAVAILABLE, DATABASE_UNAVAILABLE) from error
+            raise
         return True
 
 

@@ -103,7 +103,7 @@ async def test_postgres_stopped_and_restarted_under_load(own_postgres: PostgresS
     with FlowdeckServer(env) as server:
         call(server, SETUP, {"steps": steps(3)})
         started: list[str] = []
-        answers: list[tuple[str, int, str]] = []
+        answers: list[tuple[str, int, str, float]] = []  # phase, status, body, when sent
         phase = "before"
         stop = asyncio.Event()
 
@@ -111,8 +111,9 @@ async def test_postgres_stopped_and_restarted_under_load(own_postgres: PostgresS
             async with httpx.AsyncClient(base_url=server.url, headers=server.headers, timeout=30) as client:
                 while not stop.is_set():
                     for query in (START, UNFINISHED):
+                        sent_at = time.monotonic()
                         response = await client.post("/graphql", json={"query": query})
-                        answers.append((phase, response.status_code, response.text))
+                        answers.append((phase, response.status_code, response.text, sent_at))
                         body = response.json()
                         run = ((body.get("data") or {}).get("startRun") or {}).get("run")
                         if run:
@@ -126,9 +127,11 @@ async def test_postgres_stopped_and_restarted_under_load(own_postgres: PostgresS
             await wait_until(lambda: len(started) >= 5 or loader.done())
             phase = "outage"
             await asyncio.to_thread(own_postgres.halt)
+            halted_at = time.monotonic()
             await wait_until(lambda: sum(answer[0] == "outage" for answer in answers) >= 6 or loader.done())
             assert await readyz(probe) == 503
             phase = "after"
+            resumed_at = time.monotonic()
             await asyncio.to_thread(own_postgres.resume)
             await wait_for_status(lambda: readyz(probe), 200)  # the service recovers by itself
             count_after = len(started)
@@ -137,15 +140,16 @@ async def test_postgres_stopped_and_restarted_under_load(own_postgres: PostgresS
         await loader
         await settle(server)
         assert_completed_without_gaps(server, started)  # no run it answered for was lost
-    failures = [answer for answer in answers if answer[0] == "outage" and "errors" in json.loads(answer[2])]
-    assert failures, "no request failed while the database was down"
-    for _phase, status, text in answers:
+    for _phase, status, text, _sent_at in answers:
         assert status < 500, text
         assert not any(marker in text for marker in INTERNALS), text
-    for _phase, _status, text in failures:
-        body = json.loads(text)
-        assert body["data"] is None and body["errors"][0]["message"]  # a failure, said as one
-    before = [(status, text) for phase, status, text in answers if phase == "before"]
+    # sent while the database was down: a clear error that says so, with data null
+    down = [json.loads(text) for _phase, _status, text, sent_at in answers if halted_at < sent_at < resumed_at]
+    assert down, "no request was made while the database was down"
+    for body in down:
+        assert body["data"] is None and body["errors"][0]["extensions"] == {"code": "UNAVAILABLE"}, body
+        assert "database is unavailable" in body["errors"][0]["message"]
+    before = [(status, text) for phase, status, text, _sent_at in answers if phase == "before"]
     assert all(status == 200 and "errors" not in json.loads(text) for status, text in before), before
 
 
