@@ -112,7 +112,8 @@ REQUIRED_ROLE: dict[str, dict[str, Role]] = {
     "Subscription": {"runEvents": V, "runUpdates": V, "runChanged": V, "exportJob": V, "bulkJob": V},
 }
 # bulkRunAction RESTART needs ADMIN (SERVER.md): a row of its own, exercised like a field
-VARIANTS = {("Mutation", "bulkRunAction RESTART"): A}
+# and SUPERADMIN keys only by SUPERADMIN ("createApiKey ... for roles up to ADMIN")
+VARIANTS = {("Mutation", "bulkRunAction RESTART"): A, ("Mutation", "createApiKey SUPERADMIN"): S}
 
 ROLES = (V, OP, A, S)
 
@@ -406,6 +407,14 @@ async def prepare_create_api_key(scene: Scene, place: Place) -> Call:
     return Call(document, {"project": project, "name": name}, (project,))
 
 
+async def prepare_create_superadmin_key(scene: Scene, place: Place) -> Call:
+    document = (
+        "mutation($name: String!) { createApiKey(input: {name: $name, role: SUPERADMIN}) "
+        "{ apiKey { id } errors { code message } } }"
+    )
+    return Call(document, {"name": f"k-{uuid.uuid4().hex[:8]}"})
+
+
 async def prepare_revoke(scene: Scene, place: Place) -> Call:
     gid = await scene.api_key(place)
     document = "mutation($id: ID!) { revokeApiKey(id: $id) { apiKey { id } errors { code message } } }"
@@ -514,6 +523,7 @@ PREPARE: dict[tuple[str, str], Prepare] = {
     ("Query", "exportJob"): prepare_export_job,
     ("Mutation", "createProject"): prepare_create_project,
     ("Mutation", "createApiKey"): prepare_create_api_key,
+    ("Mutation", "createApiKey SUPERADMIN"): prepare_create_superadmin_key,
     ("Mutation", "revokeApiKey"): prepare_revoke,
     ("Mutation", "createWorkflow"): prepare_create_workflow,
     ("Mutation", "publishWorkflowVersion"): prepare_publish,
@@ -599,7 +609,7 @@ NO_PRIVATE_PLACE = {
 SELECTIONS = {"unblockRuns", "bulkRunAction"}
 # Fields that name no object: only the role is checked; what they list is held by the
 # "names nothing out of reach" check.
-NO_OBJECT = {"me", "projects", "apiKeys", "createProject", "claimSteps", "exportRuns"}
+NO_OBJECT = {"me", "projects", "apiKeys", "createProject", "claimSteps", "exportRuns", "createApiKey SUPERADMIN"}
 
 
 def served_fields(settings: Settings) -> dict[str, list[str]]:
