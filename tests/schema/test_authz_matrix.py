@@ -99,6 +99,9 @@ REQUIRED_ROLE: dict[str, dict[str, Role]] = {
         "heartbeatStep": OP,
         "completeStep": OP,
         "failStep": OP,
+        # not in the contract (an addition for workers stopping on SIGTERM): a worker operation
+        # like claimSteps ... failStep, so OPERATOR as they are
+        "releaseStep": OP,
         "exportRuns": OP,
         "createSchedule": A,
         "updateSchedule": A,
@@ -547,6 +550,7 @@ PREPARE: dict[tuple[str, str], Prepare] = {
     ("Mutation", "heartbeatStep"): worker_action("heartbeatStep", ""),
     ("Mutation", "completeStep"): worker_action("completeStep", ""),
     ("Mutation", "failStep"): worker_action("failStep", ', error: "boom"'),
+    ("Mutation", "releaseStep"): worker_action("releaseStep", ""),
     ("Mutation", "unblockRuns"): prepare_unblock,
     ("Mutation", "bulkRunAction"): prepare_bulk("CANCEL", RunStatus.RUNNING),
     ("Mutation", "bulkRunAction RESTART"): prepare_bulk("RESTART", FINISHED),
@@ -602,6 +606,7 @@ NO_PRIVATE_PLACE = {
     "heartbeatStep",
     "completeStep",
     "failStep",
+    "releaseStep",
     "exportRuns",
 }
 # Bulk fields select "the runs the target selected (visible to the caller)" (BulkActionPayload.matched):
