@@ -34,11 +34,12 @@ import pytest
 
 from app import pubsub
 from app.actions.accounts import create_api_key, ensure_bootstrap_key
+from app.actions.bulk_jobs import create_bulk_job
 from app.actions.exports import export_runs
 from app.actions.updates import post_run_update
 from app.actions.workers import claim_steps
 from app.auth import Principal
-from app.enums import ExportFormat, Role, RunStatus, StepStatus, StepType, Visibility
+from app.enums import BulkAction, ExportFormat, Role, RunStatus, StepStatus, StepType, Visibility
 from app.ids import to_global_id
 from app.schedules.actions import ScheduleSettings, create_schedule
 from app.schedules.identity import schedule_global_id
@@ -217,6 +218,28 @@ class Scene:
         gid = schedule_global_id(schedule.id)
         self._note(place, gid, schedule.id, key)
         return gid, key
+
+    async def bulk_job(self, place: Place) -> str:
+        """A PENDING background bulk CANCEL made by an OPERATOR of the place's project."""
+        if place is Place.MISSING:
+            return missing_gid("BulkJob")
+        run_gid, _ = await self.run(place, RunStatus.RUNNING)
+        project = self.projects[self.project_key(place)]
+        owner = Principal(key_id=None, name="bulk", role=OP, project_id=uuid.UUID(str(project.id)))
+        job = await create_bulk_job(
+            owner,
+            action=BulkAction.CANCEL,
+            ids=[run_gid],
+            filter=None,
+            where=None,
+            reason=None,
+            dry_run=False,
+            max_per_second=None,
+            idempotency_key=None,
+        )
+        gid = to_global_id("BulkJob", job.id)
+        self._note(place, gid, job.id)
+        return gid
 
     async def api_key(self, place: Place) -> str:
         if place is Place.MISSING:
@@ -505,6 +528,14 @@ async def prepare_create_schedule(scene: Scene, place: Place) -> Call:
     return Call(document, {"project": project, "wf": workflow_key, "key": f"s-{uuid.uuid4().hex[:8]}"}, (project,))
 
 
+def by_bulk_job(document: str) -> Prepare:
+    async def prepare(scene: Scene, place: Place) -> Call:
+        gid = await scene.bulk_job(place)
+        return Call(document, {"id": gid}, (gid,))
+
+    return prepare
+
+
 FINISHED = RunStatus.FAILED
 PREPARE: dict[tuple[str, str], Prepare] = {
     ("Query", "node"): prepare_node,
@@ -568,6 +599,14 @@ PREPARE: dict[tuple[str, str], Prepare] = {
     ("Mutation", "backfillSchedule"): schedule_action(
         "backfillSchedule", ', from: "2026-01-01T00:00:00Z", to: "2026-01-01T02:00:00Z"', "batchId"
     ),
+    ("Query", "bulkJobs"): by_project(
+        "query($project: String) { bulkJobs(project: $project) { edges { node { id status } } } }"
+    ),
+    ("Query", "bulkJob"): by_bulk_job("query($id: ID!) { bulkJob(id: $id) { id status } }"),
+    ("Mutation", "cancelBulkJob"): by_bulk_job(
+        "mutation($id: ID!) { cancelBulkJob(id: $id) { job { id status } errors { code message } } }"
+    ),
+    ("Subscription", "bulkJob"): by_bulk_job("subscription($id: ID!) { bulkJob(id: $id) { id status } }"),
     ("Subscription", "runEvents"): by_run("subscription($id: ID!) { runEvents(runId: $id) { seq type } }"),
     ("Subscription", "runUpdates"): prepare_run_updates,
     ("Subscription", "runChanged"): prepare_run_changed,
@@ -581,6 +620,9 @@ NO_PRIVATE_PLACE = {
     "projects",
     "schedules",
     "schedule",
+    "bulkJobs",
+    "bulkJob",
+    "cancelBulkJob",
     "createSchedule",
     "updateSchedule",
     "pauseSchedule",
