@@ -256,32 +256,13 @@ def assert_clean(status: int, text: str, sent: str) -> None:
             raise AssertionError(f"the answer shows internals ({marker!r}): {text[:2000]}")
 
 
-def strings_in(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [*value, *(text for item in value.values() for text in strings_in(item))]
-    if isinstance(value, list):
-        return [text for item in value for text in strings_in(item)]
-    return []
-
-
-def unmapped_today(backend: str, variables: dict[str, Any]) -> bool:
-    """Inputs PostgreSQL refuses that still answer "Unexpected error." until the limits branch
-    (maximum string lengths, SERVER.md "Limits and malformed requests") lands: a NUL in a
-    text value, and strings far over any column or index size. Delete this once it has."""
-    return backend == "postgres" and any("\x00" in text or len(text) > 10_000 for text in strings_in(variables))
-
-
 @settings(
     max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(data=st.data())
-async def test_hostile_arguments_get_clear_answers_and_write_nothing_half(
-    world: World, backend: str, data: st.DataObject
-) -> None:
+async def test_hostile_arguments_get_clear_answers_and_write_nothing_half(world: World, data: st.DataObject) -> None:
     document, variables, role = data.draw(cases(world), label="case")
     before = await snapshot()
     sent = json.dumps({"query": document, "variables": variables})
@@ -292,7 +273,7 @@ async def test_hostile_arguments_get_clear_answers_and_write_nothing_half(
     )
     assert_clean(response.status_code, response.text, sent)
     body = response.json()
-    if "Unexpected error." in response.text and not unmapped_today(backend, variables):
+    if "Unexpected error." in response.text:
         raise AssertionError(f"an input answered as an unexpected fault: {sent[:500]} -> {response.text[:500]}")
     if failed(body):
         assert await snapshot() == before, f"a failed answer left writes behind: {response.text[:2000]}"
@@ -314,25 +295,9 @@ RAW_BODIES: list[tuple[str, bytes]] = [
     ("NaN", b'{"query": "query($f: Float) { me { name } }", "variables": {"f": NaN}}'),
     ("a NUL in the document", b'{"query": "{ me\\u0000 { name } }"}'),
 ]
-# Answered 500 today: SERVER.md's "Limits and malformed requests" (400 BAD_REQUEST) is the
-# limits branch's work in app/asgi.py. Strict: once it lands these pass, and the mark must go.
-UNMAPPED_TODAY = {"not UTF-8", "JSON null", "a JSON string", "a number", "deep JSON"}
 
 
-@pytest.mark.parametrize(
-    ("label", "body"),
-    [
-        pytest.param(
-            label,
-            body,
-            id=label,
-            marks=[pytest.mark.xfail(strict=True, reason="500 until the limits branch lands")]
-            if label in UNMAPPED_TODAY
-            else [],
-        )
-        for label, body in RAW_BODIES
-    ],
-)
+@pytest.mark.parametrize(("label", "body"), RAW_BODIES, ids=[label for label, _ in RAW_BODIES])
 async def test_malformed_request_bodies_are_refused_without_a_500(world: World, label: str, body: bytes) -> None:
     before = await snapshot()
     response = await world.client.post(
