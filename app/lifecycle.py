@@ -38,6 +38,7 @@ from app import pubsub
 from app.enums import RunEventType, RunStatus, StepStatus, StepType
 from app.errors import InvalidTransition, NotFound
 from app.observability.metrics import count_committed_events
+from app.run_counts import count_change
 from app.schedules.run_end import schedule_run_ended
 from app.statements import compare_and_set, insert_rows, placeholders, select_models
 from models import Run, RunEvent, StepRun
@@ -295,6 +296,8 @@ class RunTransaction:
         # runs of a schedule that this run's end let go (BUFFER_ONE / BUFFER_ALL)
         self.released_runs: list[uuid.UUID] = []
         self._status_changed = False
+        # what run_counts holds the run under (None: not counted yet); moved once, in _flush
+        self._counted_status: RunStatus | None = None
         self._new_run: Run | None = None
         self._before_insert: Callable[[BaseDBAsyncClient], Awaitable[None]] | None = None
         self._transaction: TransactionContext | None = None
@@ -334,6 +337,7 @@ class RunTransaction:
                 self.run = self._new_run
             else:
                 self.run = await self._lock_run(db, dialect)
+                self._counted_status = self.run.status
         except BaseException:
             await self._transaction.__aexit__(*sys.exc_info())
             raise
@@ -489,7 +493,10 @@ class RunTransaction:
     # -- closing ---------------------------------------------------------
 
     async def _flush(self) -> None:
-        """Allocate contiguous seqs for the collected events and insert them."""
+        """Move the run's counter to its final status, allocate contiguous seqs for the collected
+        events and insert them."""
+        await count_change(self.connection, self.run, self._counted_status, self.run.status)
+        self._counted_status = self.run.status
         if not self.events:
             return
         count = len(self.events)

@@ -3,7 +3,7 @@
 from models.accounts import ApiKey, Project
 from models.bulk import BulkJob, BulkTarget
 from models.exports import ExportJob
-from models.runs import Run, RunEvent, RunTag, RunUpdate, Signal, StepRun
+from models.runs import Run, RunCount, RunEvent, RunTag, RunUpdate, Signal, StepRun
 from models.schedules import Schedule, ScheduleFire
 from models.workflows import Workflow, WorkflowVersion
 
@@ -14,6 +14,7 @@ __all__ = [
     "ExportJob",
     "Project",
     "Run",
+    "RunCount",
     "RunEvent",
     "RunTag",
     "RunUpdate",

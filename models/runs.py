@@ -111,24 +111,30 @@ class Run(models.Model):
         table = "runs"
         unique_together = (("project", "idempotency_key"),)
         indexes = [
-            # keyset orders, scoped to a project and across projects (SUPERADMIN)
+            # Keyset orders (migration 0002): each order's columns and the id tie-break, in one
+            # direction, so both walks are an index range scan; scoped to a project and across
+            # projects (SUPERADMIN). PRIORITY, STATUS and WORKFLOW_KEY continue with created_at,
+            # which also serves `status eq`/`workflow_key eq` with the default order.
             Index(fields=("project_id", "created_at", "id")),
             Index(fields=("created_at", "id")),
-            Index(fields=("started_at", "id")),
-            Index(fields=("finished_at", "id")),
-            Index(fields=("workflow_key", "created_at")),
             Index(fields=("project_id", "updated_at", "id")),
+            Index(fields=("updated_at", "id")),
             Index(fields=("project_id", "started_at", "id")),
+            Index(fields=("started_at", "id")),
             Index(fields=("project_id", "finished_at", "id")),
-            Index(fields=("project_id", "priority", "created_at")),
-            Index(fields=("project_id", "status", "created_at")),
-            Index(fields=("project_id", "workflow_key", "created_at")),
-            # the engine: due PENDING runs, highest priority first; runs changed since its last poll
+            Index(fields=("finished_at", "id")),
+            Index(fields=("project_id", "priority", "created_at", "id")),
+            Index(fields=("priority", "created_at", "id")),
+            Index(fields=("project_id", "status", "created_at", "id")),
+            Index(fields=("status", "created_at", "id")),
+            Index(fields=("project_id", "workflow_key", "created_at", "id")),
+            Index(fields=("workflow_key", "created_at", "id")),
+            # Workflow.runs, and the change limit's count of a workflow's recent runs
+            Index(fields=("workflow_id", "created_at", "id")),
+            # the engine: due PENDING runs, highest priority first
             Index(fields=("status", "priority", "created_at")),
-            Index(fields=("updated_at",)),
-            # filter fields that select few rows (booleans and substring matches gain nothing
-            # from a btree; `workflow_key sw` uses the project/workflow_key index)
-            Index(fields=("workflow_id", "created_at")),
+            # filter fields that select few rows (booleans gain nothing from a btree; substring
+            # matches use the trigram indexes of migration 0002 on PostgreSQL, runs_fts on SQLite)
             Index(fields=("workflow_name",)),
             Index(fields=("subject_name",)),
             Index(fields=("schedule_id",)),
@@ -152,6 +158,33 @@ class Run(models.Model):
         return self.status in TERMINAL_RUN_STATUSES
 
 
+class RunCount(models.Model):
+    """How many runs a workflow has in a status: what unfiltered runStats and totalCount read.
+
+    Kept exact by app.run_counts, called by the lifecycle in the transaction of every run's
+    creation and status change. PRIVATE runs are counted apart, since a project-scoped caller
+    sees only its own.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    project: fields.ForeignKeyRelation[Project] = fields.ForeignKeyField(
+        "models.Project", related_name="run_counts", on_delete=fields.CASCADE
+    )
+    workflow: fields.ForeignKeyRelation[Workflow] = fields.ForeignKeyField(
+        "models.Workflow", related_name="run_counts", on_delete=fields.CASCADE
+    )
+    status = fields.CharEnumField(RunStatus, max_length=16)
+    private = fields.BooleanField()
+    count = fields.BigIntField(default=0)
+
+    project_id: str
+    workflow_id: str
+
+    class Meta:
+        table = "run_counts"
+        unique_together = (("project", "workflow", "status", "private"),)
+
+
 class RunTag(models.Model):
     """Tags live in their own table: filtering inside a JSON column is not portable."""
 
@@ -167,7 +200,8 @@ class RunTag(models.Model):
     class Meta:
         table = "run_tags"
         unique_together = (("run", "key"),)
-        indexes = [Index(fields=("key", "value"))]
+        # with run_id, `tags.KEY eq V` is answered from the index alone
+        indexes = [Index(fields=("key", "value", "run_id"))]
 
 
 class StepRun(models.Model):

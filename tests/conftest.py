@@ -30,6 +30,7 @@ TABLES = (
     "run_updates",
     "signals",
     "run_tags",
+    "run_counts",
     "step_runs",
     "bulk_targets",
     "bulk_jobs",

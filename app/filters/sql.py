@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pypika_tortoise import Query, SqlContext, Table
 from pypika_tortoise.enums import Matching
 from pypika_tortoise.functions import Coalesce, Upper
+from pypika_tortoise.queries import QueryBuilder
 from pypika_tortoise.terms import Criterion, Term, ValueWrapper
 from pypika_tortoise.terms import Not as SqlNot
 from pypika_tortoise.utils import format_alias_sql
@@ -138,12 +140,66 @@ class _ILike(Like):
 
 def ilike(term: Term, op: Op, text: str, dialect: str) -> Criterion:
     """Case-insensitive co/sw/ew. PostgreSQL's ILIKE lets the planner use the column's
-    statistics (UPPER(col) LIKE ... leaves it guessing, and it then picks slow plans);
-    SQLite has no ILIKE and its LIKE folds only ASCII, so UPPER goes on both sides there."""
+    statistics and its pg_trgm GIN index (UPPER(col) LIKE ... leaves it guessing and can use
+    neither); SQLite has no ILIKE and its LIKE folds only ASCII, so UPPER goes on both sides there."""
     pattern = ValueWrapper(like_pattern(op, text))
     if dialect == "postgres":
         return _ILike(term, pattern)
     return Like(Upper(term), Upper(pattern))
+
+
+# The columns runs_fts (SQLite's FTS5 trigram table, migration 0002) holds, by run id.
+FTS_COLUMNS = frozenset(
+    {"workflow_key", "workflow_name", "subject_id", "subject_name", "initiated_by", "trigger_key", "reason"}
+)
+# FTS5's trigram index answers a LIKE pattern with a literal stretch of at least 3 characters.
+_TRIGRAM = 3
+
+
+def _fts_candidates(table: Table, columns: Sequence[str], op: Op, text: str) -> Criterion | None:
+    """On SQLite, the runs some FTS5 trigram row holds `text` in one of `columns`: a superset of
+    the exact matches (it folds more case, and `%` and `_` in `text` stay wildcards), which the
+    exact condition then narrows. None when the index cannot help (a short `text`)."""
+    literal = max(re.split(r"[%_]", text), key=len)
+    if len(literal) < _TRIGRAM or not set(columns) <= FTS_COLUMNS:
+        return None
+    fts = Table("runs_fts")
+    loose = ValueWrapper(_loose_pattern(op, text))
+    queries = [Query.from_(fts).select(fts.run_id).where(fts[column].like(loose)) for column in columns]
+    return Condition(table.id.isin(_Union(queries)))
+
+
+class _Union(Term):
+    """`(q1 UNION q2 ...)` as SQLite reads it (pypika parenthesises each member, SQLite rejects that)."""
+
+    def __init__(self, queries: Sequence[QueryBuilder]) -> None:
+        super().__init__()
+        self.queries = queries
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        inner = ctx.copy(subquery=False, with_alias=False)
+        return "(" + " UNION ".join(query.get_sql(inner) for query in self.queries) + ")"
+
+
+def _loose_pattern(op: Op, text: str) -> str:
+    # no ESCAPE: FTS5 takes none, so wildcards in `text` widen the match (never narrow it)
+    if op is Op.CO:
+        return f"%{text}%"
+    return f"{text}%" if op is Op.SW else f"%{text}"
+
+
+def substring_match(table: Table, columns: Sequence[str], op: Op, text: str, dialect: str) -> Criterion:
+    """`text` is, case-insensitively, in (co), at the start of (sw) or at the end of (ew) one of
+    `columns`, literally: the condition FILTER.md defines, written so that an index serves it
+    (pg_trgm GIN indexes under ILIKE on PostgreSQL; runs_fts, then the exact test, on SQLite)."""
+    exact = [ilike(table[column], op, text, dialect) for column in columns]
+    combined = exact[0]
+    for criterion in exact[1:]:
+        combined = combined | criterion
+    if dialect == "postgres":
+        return combined
+    candidates = _fts_candidates(table, columns, op, text)
+    return combined if candidates is None else candidates & combined
 
 
 def has_tag(table: Table, key: str, value: Callable[[Term], Criterion] | None = None) -> Criterion:
@@ -155,14 +211,26 @@ def has_tag(table: Table, key: str, value: Callable[[Term], Criterion] | None = 
     return Condition(table.id.isin(Query.from_(tags).select(tags.run_id).where(condition)))
 
 
-def _match(term: Term, spec: FieldSpec, op: Op, value: FilterValue, dialect: str) -> Criterion:
-    """The positive condition of `term op value` for a non-null value (ne is handled by the caller)."""
+def _match(
+    term: Term,
+    spec: FieldSpec,
+    op: Op,
+    value: FilterValue,
+    dialect: str,
+    table: Table | None = None,
+    column: str | None = None,
+) -> Criterion:
+    """The positive condition of `term op value` for a non-null value (ne is handled by the caller).
+
+    `table` and `column` name the runs column `term` is, when it is one (not a tag's value)."""
     param = sql_param(value)
     if op is Op.EQ:
         if spec.eq_ignores_case:
             return Upper(term) == Upper(ValueWrapper(param))
         return term == ValueWrapper(param)
     if op in TEXT_OPS:
+        if table is not None and column is not None:
+            return substring_match(table, [column], op, str(param), dialect)
         return ilike(term, op, str(param), dialect)
     if op is Op.GT:
         return term > ValueWrapper(param)
@@ -205,7 +273,7 @@ def _comparison(c: Comparison, table: Table, dialect: str, now: dt.datetime) -> 
     if c.value is None:
         return SqlNot(present) if c.op is Op.EQ else present
     op = Op.EQ if c.op is Op.NE else c.op
-    matched = _match(term, spec, op, c.value, dialect)
+    matched = _match(term, spec, op, c.value, dialect, table, spec.column)
     if spec.nullable:
         matched = matched & present
     return SqlNot(matched) if c.op is Op.NE else matched

@@ -24,6 +24,8 @@ class Page(Generic[T]):
     has_previous_page: bool
     # totalCount: a second statement, run only when called
     count: Callable[[], Awaitable[int]]
+    # whether `count` is exact (a bounded count of runs says "at least" past its limit)
+    count_is_exact: Callable[[], Awaitable[bool]] = dataclasses.field(default_factory=lambda: _exact)
 
     @property
     def start_cursor(self) -> str | None:
@@ -72,6 +74,10 @@ def decode_cursor(argument: str, cursor: str) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise invalid_cursor(argument, cursor, "not a cursor this server issued")
     return payload
+
+
+async def _exact() -> bool:
+    return True
 
 
 async def no_rows() -> int:

@@ -11,16 +11,16 @@ import datetime as dt
 import uuid
 from typing import TYPE_CHECKING, Any, cast
 
-from pypika_tortoise import JoinType, Query, Table
+from pypika_tortoise import Query, Table
 from pypika_tortoise.queries import QueryBuilder
-from pypika_tortoise.terms import Criterion, ValueWrapper
-from tortoise.expressions import Q, ResolveContext
-from tortoise.functions import Count
+from pypika_tortoise.terms import ValueWrapper
+from tortoise.expressions import Q
 
 from app.enums import Priority, RunOrderField, RunStatus, SortDirection, TriggerSource, Visibility
 from app.filters import CriterionQ, Op, compile_filter, parse_filter
-from app.filters.sql import duration_term, has_tag, ilike
+from app.filters.sql import duration_term, has_tag, substring_match
 from app.ids import parse_global_id
+from app.queries.counts import StatusTally, counter_scope, matching, status_counts, tally_once
 from app.queries.keyset import DURATION_ALIAS, RunOrdering
 from app.queries.pages import Page, page_window
 from app.queries.rows import Row, RowReader
@@ -113,18 +113,9 @@ def search_q(term: str) -> Q:
     if not term:
         return Q()
     columns = ("workflow_key", "workflow_name", "subject_id", "subject_name")
-    found = CriterionQ(
-        lambda table, dialect: _any_of([ilike(table[column], Op.CO, term, dialect) for column in columns])
-    )
+    found = CriterionQ(lambda table, dialect: substring_match(table, columns, Op.CO, term, dialect))
     run_id = _run_uuid(term)
     return found | Q(id=run_id) if run_id is not None else found
-
-
-def _any_of(criteria: list[Criterion]) -> Criterion:
-    combined = criteria[0]
-    for criterion in criteria[1:]:
-        combined = combined | criterion
-    return combined
 
 
 def where_q(where: RunWhereSpec) -> Q:
@@ -253,10 +244,7 @@ async def list_runs(
     before_position = ordering.parse_cursor("before", before, dialect) if before is not None else None
 
     table = Run._meta.basetable
-    resolved = condition.resolve(ResolveContext(model=Run, table=table, annotations={}, custom_filters={}))
-    query = cast(QueryBuilder, Run._meta.basequery_all_fields).where(resolved.where_criterion)
-    for joined, on in resolved.joins:
-        query = query.join(joined, how=JoinType.left_outer).on(on)
+    query = matching(condition, cast(QueryBuilder, Run._meta.basequery_all_fields))
     if ordering.uses_duration:
         query = query.select(duration_term(table, dialect, instant).as_(DURATION_ALIAS))
     if after_position is not None:
@@ -277,8 +265,13 @@ async def list_runs(
     runs = [make(row) for row in rows]
     cursors = [ordering.cursor(ordering.position(run, row)) for run, row in zip(runs, rows, strict=True)]
 
+    tally = tally_once(principal, counter_scope(project, filter, where, search, base), condition)
+
     async def count() -> int:
-        return await Run.filter(condition).count()
+        return (await tally()).count
+
+    async def count_is_exact() -> bool:
+        return (await tally()).exact
 
     return Page(
         items=runs,
@@ -287,6 +280,7 @@ async def list_runs(
         has_next_page=more if not window.backward else before is not None,
         has_previous_page=more if window.backward else after is not None,
         count=count,
+        count_is_exact=count_is_exact,
     )
 
 
@@ -297,12 +291,11 @@ async def run_stats(
     filter: str | None = None,
     where: RunWhereSpec | None = None,
     base: Q | None = None,
-) -> list[tuple[RunStatus, int]]:
+) -> StatusTally:
     """How many visible runs match, per status: every status in enum order, zeros included.
 
-    One grouped statement.
+    One or two statements: unfiltered, from the counters (exact); filtered, over at most
+    COUNT_LIMIT + 1 matching runs (exact up to COUNT_LIMIT, lower bounds past it).
     """
     condition = run_condition(principal, project=project, filter=filter, where=where, base=base)
-    rows = await Run.filter(condition).annotate(runs=Count("id")).group_by("status").values_list("status", "runs")
-    counts = {RunStatus(status): int(runs) for status, runs in rows}
-    return [(status, counts.get(status, 0)) for status in RunStatus]
+    return await status_counts(principal, counter_scope(project, filter, where, None, base), condition)

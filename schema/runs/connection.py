@@ -67,6 +67,7 @@ async def resolve_run_connection(info: Info, args: RunConnectionArgs, *, base: Q
         edges=[RunEdge(cursor=c, node=Run.from_model(r)) for r, c in zip(page.items, page.cursors, strict=True)],
         page_info=page_info(page),
         count=page.count,
+        count_is_exact=page.count_is_exact,
     )
 
 

@@ -73,10 +73,11 @@ class RunQueries:
     async def run_stats(
         self, info: Info, project: str | None = None, filter: str | None = None, where: RunWhere | None = None
     ) -> RunStats:
-        counts = await query_or_raise(
+        tally = await query_or_raise(
             run_stats(principal_of(info), project=project, filter=filter, where=where.to_spec() if where else None)
         )
         return RunStats(
-            total=sum(count for _, count in counts),
-            by_status=[StatusCount(status=status, count=count) for status, count in counts],
+            total=tally.total,
+            by_status=[StatusCount(status=status, count=count) for status, count in tally.by_status],
+            exact=tally.exact,
         )

@@ -13,6 +13,7 @@ from app.enums import StepStatus as StepStatusValue
 from app.ids import to_global_id
 from app.lifecycle import utcnow
 from app.queries import Row, list_run_events, list_run_updates
+from app.queries.counts import COUNT_LIMIT
 from models import Run as RunModel
 from models import RunEvent as RunEventModel
 from models import RunUpdate as RunUpdateModel
@@ -487,10 +488,22 @@ class RunConnection:
     edges: list[RunEdge]
     page_info: PageInfo
     count: strawberry.Private[Callable[[], Awaitable[int]]]
+    count_is_exact: strawberry.Private[Callable[[], Awaitable[bool]]]
 
-    @strawberry.field
+    @strawberry.field(
+        description="How many runs match. Without filter, where or search it is exact (kept by counters); "
+        f"otherwise it is exact up to {COUNT_LIMIT:,} and past that it is {COUNT_LIMIT:,}, meaning at least "
+        "that many: see totalCountIsExact."
+    )
     async def total_count(self) -> int:
         return int(await self.count())
+
+    @strawberry.field(
+        description=f"False when more than {COUNT_LIMIT:,} runs match a filter, where or search: totalCount "
+        "is then a lower bound."
+    )
+    async def total_count_is_exact(self) -> bool:
+        return bool(await self.count_is_exact())
 
 
 @strawberry.type
@@ -501,7 +514,14 @@ class StatusCount:
 
 @strawberry.type
 class RunStats:
-    total: int
+    total: int = strawberry.field(
+        description=f"Exact without filter or where (kept by counters); with one, exact up to {COUNT_LIMIT:,} "
+        f"runs and otherwise {COUNT_LIMIT:,}, meaning at least that many: see exact."
+    )
     by_status: list[StatusCount] = strawberry.field(
         description="every RunStatus, zero counts included, in the enum's order"
+    )
+    exact: bool = strawberry.field(
+        description=f"False when more than {COUNT_LIMIT:,} runs match the filter or where: total is then "
+        f"{COUNT_LIMIT:,} and each count a lower bound, taken over the first {COUNT_LIMIT:,} runs found."
     )

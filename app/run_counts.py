@@ -1,0 +1,89 @@
+"""How many runs each workflow has in each status, kept exact in the run_counts table.
+
+The lifecycle calls `count_change` in the transaction of every run's creation and status
+change (see `RunTransaction`), so the counters move with the rows: a rolled-back change
+leaves them as they were. Unfiltered `runStats` and `totalCount` read them instead of
+counting rows (`tally_of`). A transaction touches at most two counter rows, upserted at
+its end in one order (by status), so two transactions never wait on each other's counters
+in opposite orders.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from tortoise.functions import Count, Sum
+
+from app.enums import RunStatus, Visibility
+from models import Run, RunCount
+
+if TYPE_CHECKING:
+    from tortoise.backends.base.client import BaseDBAsyncClient
+
+    from app.auth import Principal
+
+# The counters of the runs a database holds, from scratch (migration 0002 and the bench
+# loader run it on tables whose run_counts are empty).
+FILL_COUNTS = (
+    "INSERT INTO run_counts (project_id, workflow_id, status, private, count) "
+    "SELECT project_id, workflow_id, status, visibility = 'PRIVATE', COUNT(*) FROM runs "
+    "GROUP BY project_id, workflow_id, status, visibility = 'PRIVATE'"
+)
+
+_UPSERT = (
+    "INSERT INTO run_counts (project_id, workflow_id, status, private, count) VALUES ({}, {}, {}, {}, {}) "
+    "ON CONFLICT (project_id, workflow_id, status, private) DO UPDATE SET count = run_counts.count + excluded.count"
+)
+
+
+async def count_change(
+    connection: BaseDBAsyncClient, run: Run, before: RunStatus | None, after: RunStatus | None
+) -> None:
+    """Move `run` from the counter of `before` (None: it is new) to that of `after`."""
+    if before == after:
+        return
+    deltas = sorted(
+        ((status, delta) for status, delta in ((before, -1), (after, 1)) if status is not None),
+        key=lambda pair: pair[0].value,
+    )
+    postgres = connection.capabilities.dialect == "postgres"
+    sql = _UPSERT.format(*(f"${i}" for i in range(1, 6))) if postgres else _UPSERT.format(*"?????")
+    private = run.visibility == Visibility.PRIVATE
+    for status, delta in deltas:
+        project_id, workflow_id = str(run.project_id), str(run.workflow_id)
+        await connection.execute_query(sql, [project_id, workflow_id, status.value, private, delta])
+
+
+async def fill_counts(connection: BaseDBAsyncClient) -> None:
+    """Recount every counter from the runs table (for data loaded around the lifecycle)."""
+    await connection.execute_script("DELETE FROM run_counts")
+    await connection.execute_script(FILL_COUNTS)
+
+
+async def counted_by_status(
+    principal: Principal, project_key: str | None, workflow_id: uuid.UUID | str | None
+) -> dict[RunStatus, int]:
+    """The runs `principal` may see per status, from the counters, narrowed to a project (by key)
+    and/or a workflow. No run is read but, for a project-scoped caller, its own PRIVATE ones."""
+    scope: dict[str, object] = {}
+    if project_key is not None:
+        scope["project__key"] = project_key
+    if workflow_id is not None:
+        scope["workflow_id"] = workflow_id
+    counters = RunCount.filter(**scope)
+    own_private = None
+    if not principal.is_superadmin:
+        if principal.project_id is None:
+            return {}
+        counters = counters.filter(project_id=principal.project_id, private=False)
+        own_private = Run.filter(
+            **scope, project_id=principal.project_id, visibility=Visibility.PRIVATE, initiated_by=principal.actor
+        )
+    counts: dict[RunStatus, int] = {}
+    rows = list(await counters.annotate(runs=Sum("count")).group_by("status").values_list("status", "runs"))
+    if own_private is not None:
+        rows += await own_private.annotate(runs=Count("id")).group_by("status").values_list("status", "runs")
+    for status, runs in rows:
+        counts[RunStatus(status)] = counts.get(RunStatus(status), 0) + int(runs or 0)
+    return counts
