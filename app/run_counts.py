@@ -81,9 +81,9 @@ async def counted_by_status(
             **scope, project_id=principal.project_id, visibility=Visibility.PRIVATE, initiated_by=principal.actor
         )
     counts: dict[RunStatus, int] = {}
-    rows = list(await counters.annotate(runs=Sum("count")).group_by("status").values_list("status", "runs"))
+    rows = list(await counters.annotate(total=Sum("count")).group_by("status").values_list("status", "total"))
     if own_private is not None:
-        rows += await own_private.annotate(runs=Count("id")).group_by("status").values_list("status", "runs")
+        rows += await own_private.annotate(total=Count("id")).group_by("status").values_list("status", "total")
     for status, runs in rows:
         counts[RunStatus(status)] = counts.get(RunStatus(status), 0) + int(runs or 0)
     return counts

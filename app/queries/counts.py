@@ -93,6 +93,11 @@ def matching(condition: Q, select: QueryBuilder) -> QueryBuilder:
     return query
 
 
+def _query() -> type[Query]:
+    # the connection's dialect (parameter style, quoting)
+    return Run._meta.db.query_class
+
+
 async def _rows(query: QueryBuilder) -> list[dict[str, Any]]:
     return await Run._meta.db.execute_query_dict(*query.get_parameterized_sql())
 
@@ -101,8 +106,8 @@ async def bounded_count(condition: Q) -> Tally:
     """The runs `condition` selects, counted up to COUNT_LIMIT (one statement, at most
     COUNT_LIMIT + 1 rows read)."""
     table = Run._meta.basetable
-    sample = matching(condition, Query.from_(table).select(table.id)).limit(COUNT_LIMIT + 1)
-    rows = await _rows(Query.from_(sample).select(Count(Star()).as_("runs")))
+    sample = matching(condition, _query().from_(table).select(table.id)).limit(COUNT_LIMIT + 1)
+    rows = await _rows(_query().from_(sample).select(Count(Star()).as_("runs")))
     found = int(rows[0]["runs"])
     return Tally(min(found, COUNT_LIMIT), found <= COUNT_LIMIT)
 
@@ -110,8 +115,8 @@ async def bounded_count(condition: Q) -> Tally:
 async def bounded_status_counts(condition: Q) -> StatusTally:
     """The runs `condition` selects per status, from at most COUNT_LIMIT + 1 of them."""
     table = Run._meta.basetable
-    sample = matching(condition, Query.from_(table).select(table.status)).limit(COUNT_LIMIT + 1)
-    query = Query.from_(sample).select(sample.status, Count(Star()).as_("runs")).groupby(sample.status)
+    sample = matching(condition, _query().from_(table).select(table.status)).limit(COUNT_LIMIT + 1)
+    query = _query().from_(sample).select(sample.status, Count(Star()).as_("runs")).groupby(sample.status)
     counts = {RunStatus(row["status"]): int(row["runs"]) for row in await _rows(query)}
     exact = sum(counts.values()) <= COUNT_LIMIT
     if not exact:

@@ -1,0 +1,209 @@
+"""Scale benchmark (issue 10): the dashboard's reads at 100,000 and at 1,000,000 runs.
+
+    .venv/bin/python bench/scale.py [--backends sqlite,postgres] [--sizes 100000,1000000] [--repeat 9]
+                                    [--explain]
+
+Each read is a GraphQL document executed in-process (`schema.execute`, a SUPERADMIN key, no
+HTTP) on the datasets bench/load_dataset.py keeps under bench/data/ (loaded once: about 1 min
+per 100,000 runs). Per backend and size it prints the median of `--repeat` executions after
+two warm-up ones, then, per backend, the ratio between the sizes (1.0 = flat). With
+--explain, the EXPLAIN plan of every statement each read sends on PostgreSQL.
+
+Q1-Q3 are bench/queries.py's pages (50 runs with 22 fields and their 5 steps): Q1 the newest,
+Q2 after the cursor of row 90,000, Q3 `status eq "FAILED" and workflow_key sw "billing"`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tortoise import Tortoise  # noqa: E402
+
+from app.actions.accounts import ensure_bootstrap_key  # noqa: E402
+from app.db import close_db, init_db  # noqa: E402
+from app.queries.keyset import RunOrdering  # noqa: E402
+from app.settings import Settings, set_settings  # noqa: E402
+from bench.load_dataset import DATAGEN, CachedPostgres, postgres_url, sqlite_url  # noqa: E402
+from bench.queries import DEEP_ROW, KEY, Q3_FILTER, RUNS_QUERY, StatementCounter  # noqa: E402
+from models import Run  # noqa: E402
+from schema import build_schema  # noqa: E402
+from schema.context import Context  # noqa: E402
+from tests.servers import postgres_bin  # noqa: E402
+
+LIST = """
+query List($filter: String, $search: String, $orderBy: [RunOrder!], $last: Int) {
+  runs(first: %s, last: $last, filter: $filter, search: $search, orderBy: $orderBy) {
+    edges { node { id status createdAt } }
+  }
+}
+"""
+FIRST_50 = LIST % "50"
+LAST_50 = LIST % "null"
+TOTAL = "query Total($filter: String) { runs(first: 0, filter: $filter) { totalCount totalCountIsExact } }"
+STATS = "query Stats($filter: String) { runStats(filter: $filter) { total exact byStatus { status count } } }"
+
+# name -> (document, variables); the cursor of Q2 is filled in per dataset
+READS: dict[str, tuple[str, dict[str, Any]]] = {
+    "runs default order": (FIRST_50, {}),
+    "runs last: 50": (LAST_50, {"last": 50}),
+    'tags.region eq "eu"': (FIRST_50, {"filter": 'tags.region eq "eu"'}),
+    "duration gt 60": (FIRST_50, {"filter": "duration gt 60"}),
+    "orderBy PRIORITY": (FIRST_50, {"orderBy": [{"field": "PRIORITY", "direction": "DESC"}]}),
+    "runStats (all)": (STATS, {}),
+    'runStats (workflow_key eq "billing-sync")': (STATS, {"filter": 'workflow_key eq "billing-sync"'}),
+    "totalCount (all)": (TOTAL, {}),
+    'totalCount (status eq "FAILED")': (TOTAL, {"filter": 'status eq "FAILED"'}),
+    'subject_name co "smith"': (FIRST_50, {"filter": 'subject_name co "smith"'}),
+    'subject_name co "hopper"': (FIRST_50, {"filter": 'subject_name co "hopper"'}),
+    'matches nothing (subject_id co "no-such")': (FIRST_50, {"filter": 'subject_id co "no-such"'}),
+    'search "smith"': (FIRST_50, {"search": "smith"}),
+    "Q1": (RUNS_QUERY, {}),
+    "Q2": (RUNS_QUERY, {}),
+    "Q3": (RUNS_QUERY, {"filter": Q3_FILTER}),
+}
+
+
+def _run_id(index: int) -> str:
+    """The id of the dataset's run `index`: the first draw of its own generator."""
+    spec = importlib.util.spec_from_file_location("datagen", DATAGEN)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return str(module._uuid(random.Random(f"{module.SEED}:{index}")))
+
+
+async def _q2_cursor(n_runs: int) -> str:
+    run = await Run.get(id=_run_id(n_runs - DEEP_ROW))
+    ordering = RunOrdering.of([])
+    return ordering.cursor(ordering.position(run, {}))
+
+
+async def _explain(statements: list[tuple[str, list[Any]]]) -> list[str]:
+    connection = Tortoise.get_connection("default")
+    plans = []
+    for sql, values in statements:
+        if not sql.lstrip().upper().startswith("SELECT") or "api_keys" in sql:
+            continue  # the key's lookup is the same for every read
+        rows = await connection.execute_query_dict(f"EXPLAIN {sql}", values)
+        plans.append(sql[:160] + ("..." if len(sql) > 160 else ""))
+        plans.extend("    " + row["QUERY PLAN"] for row in rows)
+    return plans
+
+
+class ParamCounter(StatementCounter):
+    """bench/queries.py's counter, keeping each statement's parameters too (for EXPLAIN)."""
+
+    def _wrap(self, original: Any) -> Any:
+        counter = self
+
+        async def wrapper(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+            if counter.active:
+                counter.with_values.append((query, list(args[0]) if args and args[0] else []))
+            return await original(self, query, *args, **kwargs)
+
+        return wrapper
+
+    def reset(self) -> None:
+        self.with_values: list[tuple[str, list[Any]]] = []
+
+
+async def measure(backend: str, url: str, n_runs: int, repeat: int, explain: bool) -> dict[str, float]:
+    settings = Settings(database_url=url, bootstrap_key=KEY, log_level="warning")
+    set_settings(settings)
+    await init_db(settings)
+    medians: dict[str, float] = {}
+    try:
+        await ensure_bootstrap_key(KEY)
+        schema = build_schema(settings)
+        READS["Q2"][1]["after"] = await _q2_cursor(n_runs)
+        counter = ParamCounter()
+        counter.install()
+        counter.reset()
+        for name, (document, variables) in READS.items():
+            times = []
+            for attempt in range(repeat + 2):
+                context = Context(settings=settings, authorization=f"Bearer {KEY}")
+                started = time.perf_counter()
+                result = await schema.execute(document, variable_values=variables, context_value=context)
+                elapsed = (time.perf_counter() - started) * 1000
+                if result.errors:
+                    raise SystemExit(f"{name}: {result.errors}")
+                if attempt >= 2:
+                    times.append(elapsed)
+            medians[name] = statistics.median(times)
+            print(f"  {backend} {n_runs:>9,} | {name:42} | {medians[name]:8.1f} ms | {_summary(result.data)}")
+            if explain and backend == "postgres":
+                counter.reset()
+                counter.active = True
+                await schema.execute(
+                    document,
+                    variable_values=variables,
+                    context_value=Context(settings=settings, authorization=f"Bearer {KEY}"),
+                )
+                counter.active = False
+                for line in await _explain(counter.with_values):
+                    print("      " + line)
+    finally:
+        await close_db()
+    return medians
+
+
+def _summary(data: dict[str, Any]) -> str:
+    if "runStats" in data:
+        stats = data["runStats"]
+        return f"total {stats['total']:,} exact={stats['exact']}"
+    runs = data["runs"]
+    if "totalCount" in runs:
+        return f"totalCount {runs['totalCount']:,} exact={runs['totalCountIsExact']}"
+    return f"{len(runs['edges'])} runs"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--repeat", type=int, default=9, help="timed executions per read (after 2 warm-up ones)")
+    parser.add_argument("--explain", action="store_true", help="print the EXPLAIN of each statement (PostgreSQL)")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    results: dict[tuple[str, int], dict[str, float]] = {}
+    for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
+        for n_runs in sizes:
+            if backend == "sqlite":
+                results[backend, n_runs] = asyncio.run(measure(backend, sqlite_url(n_runs), n_runs, args.repeat, False))
+                continue
+            if postgres_bin() is None:
+                raise SystemExit("postgres: server binaries not installed")
+            server = CachedPostgres(f"postgres-{n_runs}").start()
+            try:
+                url = postgres_url(server, n_runs)
+                results[backend, n_runs] = asyncio.run(measure(backend, url, n_runs, args.repeat, args.explain))
+            finally:
+                server.stop()
+    small, large = sizes[0], sizes[-1]
+    print(f"\nmedians of {args.repeat} in-process executions (ms); ratio = {large:,} runs / {small:,} runs")
+    backends = sorted({backend for backend, _ in results})
+    header = " | ".join(f"{b} {small // 1000}k | {b} {large // 1000}k | ratio" for b in backends)
+    print(f"| read | {header} |")
+    print("|---|" + "---:|" * (3 * len(backends)))
+    for name in READS:
+        cells = []
+        for backend in backends:
+            a, b = results[backend, small][name], results[backend, large][name]
+            cells.append(f"{a:.1f} | {b:.1f} | {b / a:.2f}")
+        print(f"| {name} | {' | '.join(cells)} |")
+
+
+if __name__ == "__main__":
+    main()

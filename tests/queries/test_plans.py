@@ -1,0 +1,187 @@
+"""PostgreSQL's plans for the dashboard's reads: an index serves each, never a sequential scan
+of runs (issue 10). The reads are made through the query layer, the statements they send are
+captured with their parameters, and EXPLAIN runs on each with `enable_seqscan = off`: a plan
+that still scans runs sequentially (or sorts a keyset page) has no index to use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
+
+import asyncpg
+import pytest
+from tortoise import Tortoise
+
+from app.db import close_db, init_db, migrate_db
+from app.enums import RunOrderField, SortDirection
+from app.queries import RunOrderSpec, RunWhereSpec, list_runs, run_stats
+from app.run_counts import fill_counts
+from app.settings import Settings, set_settings
+from tests.queries.factory import make_project, make_workflow, member, superadmin
+from tests.servers import PostgresServer
+
+RUNS = 3000
+
+# runs of two projects and three workflows: every status, some PRIVATE, a region tag on a third
+FILL = f"""
+INSERT INTO runs (id, project_id, workflow_id, workflow_key, workflow_name, workflow_version, status,
+    triggered_by, initiated_by, subject_id, subject_name, priority, dry_run, visibility, manually_triggered,
+    change_limit_reached, disregard_change_limit, max_parallel_steps, error_count, created_at, updated_at,
+    started_at, finished_at, event_seq, update_seq)
+SELECT gen_random_uuid(), w.project_id, w.id, w.key, w.name, 1,
+    (ARRAY['PENDING','BLOCKED','RUNNING','PAUSED','CANCELING','COMPLETED','FAILED','TIMED_OUT','CANCELED',
+           'TERMINATED','ABANDONED'])[1 + g % 11],
+    'API', CASE WHEN g % 7 = 0 THEN 'apikey:alice' ELSE 'apikey:bob' END,
+    'sub_' || g, (ARRAY['Ada','Grace','Alan','Linus'])[1 + g % 4] || ' ' || (ARRAY['Hopper','Turing','Knuth'])[1 + g % 3]
+    || ' ' || md5(g::text),
+    g % 4, g % 30 = 0, CASE WHEN g % 5 = 0 THEN 'PRIVATE' ELSE 'PROJECT' END, false, false, false, 4, g % 3,
+    timestamptz '2026-01-01' + g * interval '1 minute', timestamptz '2026-01-01' + g * interval '1 minute',
+    CASE WHEN g % 11 > 1 THEN timestamptz '2026-01-01' + g * interval '1 minute' END,
+    CASE WHEN g % 11 > 4 THEN timestamptz '2026-01-01' + (g + 3) * interval '1 minute' END, 0, 0
+FROM generate_series(1, {RUNS}) g
+JOIN (SELECT *, row_number() OVER (ORDER BY key) - 1 AS n FROM workflows) w ON w.n = g % 3;
+INSERT INTO run_tags (run_id, key, value)
+SELECT id, 'region', CASE WHEN created_at < timestamptz '2026-01-02' THEN 'eu' ELSE 'us' END
+FROM runs WHERE EXTRACT(MINUTE FROM created_at)::int % 3 = 0;
+"""
+
+
+@pytest.fixture
+async def planned(postgres_server: PostgresServer, tmp_path: Any) -> AsyncIterator[tuple[Any, Any, str]]:
+    """A database of its own holding RUNS runs, open through Tortoise: (SUPERADMIN, a member, url)."""
+    name = f"plans_{uuid.uuid4().hex[:8]}"
+    url = postgres_server.create_database(name)
+    settings = Settings(database_url=url, export_dir=tmp_path)
+    await migrate_db(settings)
+    set_settings(settings)
+    await init_db(settings)
+    try:
+        acme = await make_project("acme")
+        for key in ("billing-sync", "offboard-user", "sync-crm"):
+            await make_workflow(acme, key, key.replace("-", " ").title())
+        connection = Tortoise.get_connection("default")
+        await connection.execute_script(FILL)
+        await fill_counts(connection)
+        # VACUUM also moves the rows from the GIN indexes' pending lists into the indexes
+        await connection.execute_script("VACUUM ANALYZE")
+        yield superadmin(), member(acme, "alice"), url
+    finally:
+        await close_db()
+
+
+@contextlib.contextmanager
+def captured(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, list[Any]]]]:
+    """The SELECTs sent through Tortoise meanwhile, with their parameters."""
+    statements: list[tuple[str, list[Any]]] = []
+    client_class = type(Tortoise.get_connection("default"))
+    for method in ("execute_query", "execute_query_dict"):
+        original = getattr(client_class, method)
+
+        def wrapped(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+            async def call(self: Any, query: str, values: list[Any] | None = None) -> Any:
+                if query.lstrip().upper().startswith("SELECT"):
+                    statements.append((query, list(values or [])))
+                return await original(self, query, values)
+
+            return call
+
+        monkeypatch.setattr(client_class, method, wrapped(original))
+    yield statements
+    monkeypatch.undo()
+
+
+async def plans_of(url: str, statements: list[tuple[str, list[Any]]]) -> list[str]:
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute("SET enable_seqscan = off")
+        plans = []
+        for sql, values in statements:
+            rows = await connection.fetch(f"EXPLAIN {sql}", *values)
+            plans.append("\n".join(row[0] for row in rows))
+        return plans
+    finally:
+        await connection.close()
+
+
+def order(field: RunOrderField, direction: SortDirection) -> list[RunOrderSpec]:
+    return [RunOrderSpec(field=field, direction=direction)]
+
+
+KEYSET_ORDERS = [
+    field for field in RunOrderField if field is not RunOrderField.DURATION
+]  # a duration is computed at read time: no index can hold it
+
+
+async def test_every_listed_read_uses_an_index_of_runs(planned, monkeypatch):
+    root, alice, url = planned
+    reads: dict[str, Callable[[], Awaitable[Any]]] = {}
+    for who, principal in (("superadmin", root), ("member", alice)):
+        for field in KEYSET_ORDERS:
+            for direction in SortDirection:
+                spec = order(field, direction)
+                reads[f"{who} {field.value} {direction.value}"] = lambda p=principal, s=spec: list_runs(
+                    p, order_by=s, first=50
+                )
+                reads[f"{who} {field.value} {direction.value} last"] = lambda p=principal, s=spec: list_runs(
+                    p, order_by=s, last=50
+                )
+        for text in ('status eq "FAILED"', 'workflow_key eq "sync-crm"', 'tags.region eq "eu"'):
+            reads[f"{who} {text}"] = lambda p=principal, t=text: list_runs(p, filter=t, first=50)
+        reads[f"{who} where workflowKey"] = lambda p=principal: list_runs(
+            p, where=RunWhereSpec(workflow_key="billing-sync"), first=50
+        )
+    unsorted = set(reads)
+    searches = {
+        'subject_name co "smith"': lambda: list_runs(root, filter='subject_name co "smith"', first=50),
+        'subject_id co "no-such"': lambda: list_runs(root, filter='subject_id co "no-such"', first=50),
+        'search "smith"': lambda: list_runs(root, search="smith", first=50),
+        "duration gt 60": lambda: list_runs(root, filter="duration gt 60", first=50),
+        "runStats": lambda: run_stats(root),
+        "member runStats": lambda: run_stats(alice),
+        'runStats status eq "FAILED"': lambda: run_stats(root, filter='status eq "FAILED"'),
+        "totalCount": lambda: _total(list_runs(root, first=0)),
+        "member totalCount": lambda: _total(list_runs(alice, first=0)),
+    }
+    reads.update(searches)
+    for name, read in reads.items():
+        with captured(monkeypatch) as statements:
+            await read()
+        assert statements, name
+        for (sql, _values), plan in zip(statements, await plans_of(url, statements), strict=True):
+            assert "Seq Scan on runs" not in plan, f"{name}: {sql}\n{plan}"
+            if name in unsorted:
+                # the index hands the rows over in the page's order: nothing to sort
+                assert "Sort" not in plan, f"{name}: {sql}\n{plan}"
+    # the counters answer unfiltered counts without reading runs at all (a member reads its own
+    # PRIVATE runs only)
+    with captured(monkeypatch) as statements:
+        await run_stats(root)
+    assert [sql for sql, _ in statements if 'FROM "runs"' in sql] == [], statements
+
+
+async def _total(page: Awaitable[Any]) -> int:
+    return int(await (await page).count())
+
+
+async def test_substring_matches_read_the_trigram_indexes(planned, monkeypatch):
+    root, _alice, url = planned
+    expected = {
+        'subject_name co "smith"': ["runs_subject_name_trgm"],
+        'subject_id sw "sub_2999"': ["runs_subject_id_trgm"],
+        'initiated_by ew "mallory"': ["runs_initiated_by_trgm"],
+        'tags.region co "north"': ["run_tags_value_trgm"],
+    }
+    for text, indexes in expected.items():
+        with captured(monkeypatch) as statements:
+            await list_runs(root, filter=text, first=50)
+        (plan,) = await plans_of(url, statements)
+        for index in indexes:
+            assert index in plan, f"{text}\n{plan}"
+    with captured(monkeypatch) as statements:
+        await list_runs(root, search="smith", first=50)
+    (plan,) = await plans_of(url, statements)
+    for column in ("workflow_key", "workflow_name", "subject_id", "subject_name"):
+        assert f"runs_{column}_trgm" in plan, plan
