@@ -6,6 +6,7 @@ that still scans runs sequentially (or sorts a keyset page) has no index to use.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -20,6 +21,7 @@ from app.enums import RunOrderField, SortDirection
 from app.queries import RunOrderSpec, RunWhereSpec, list_runs, run_stats
 from app.run_counts import fill_counts
 from app.settings import Settings, set_settings
+from models import Project
 from tests.queries.factory import make_project, make_workflow, member, superadmin
 from tests.servers import PostgresServer
 
@@ -35,8 +37,9 @@ SELECT gen_random_uuid(), w.project_id, w.id, w.key, w.name, 1,
     (ARRAY['PENDING','BLOCKED','RUNNING','PAUSED','CANCELING','COMPLETED','FAILED','TIMED_OUT','CANCELED',
            'TERMINATED','ABANDONED'])[1 + g % 11],
     'API', CASE WHEN g % 7 = 0 THEN 'apikey:alice' ELSE 'apikey:bob' END,
-    'sub_' || g, (ARRAY['Ada','Grace','Alan','Linus'])[1 + g % 4] || ' ' || (ARRAY['Hopper','Turing','Knuth'])[1 + g % 3]
-    || ' ' || md5(g::text),
+    'sub_' || g,
+    (ARRAY['Ada','Grace','Alan','Linus'])[1 + g % 4] || ' ' || (ARRAY['Hopper','Turing','Knuth'])[1 + g % 3]
+        || ' ' || md5(g::text),
     g % 4, g % 30 = 0, CASE WHEN g % 5 = 0 THEN 'PRIVATE' ELSE 'PROJECT' END, false, false, false, 4, g % 3,
     timestamptz '2026-01-01' + g * interval '1 minute', timestamptz '2026-01-01' + g * interval '1 minute',
     CASE WHEN g % 11 > 1 THEN timestamptz '2026-01-01' + g * interval '1 minute' END,
@@ -49,14 +52,8 @@ FROM runs WHERE EXTRACT(MINUTE FROM created_at)::int % 3 = 0;
 """
 
 
-@pytest.fixture
-async def planned(postgres_server: PostgresServer, tmp_path: Any) -> AsyncIterator[tuple[Any, Any, str]]:
-    """A database of its own holding RUNS runs, open through Tortoise: (SUPERADMIN, a member, url)."""
-    name = f"plans_{uuid.uuid4().hex[:8]}"
-    url = postgres_server.create_database(name)
-    settings = Settings(database_url=url, export_dir=tmp_path)
+async def _fill(settings: Settings) -> None:
     await migrate_db(settings)
-    set_settings(settings)
     await init_db(settings)
     try:
         acme = await make_project("acme")
@@ -67,8 +64,31 @@ async def planned(postgres_server: PostgresServer, tmp_path: Any) -> AsyncIterat
         await fill_counts(connection)
         # VACUUM also moves the rows from the GIN indexes' pending lists into the indexes
         await connection.execute_script("VACUUM ANALYZE")
-        yield superadmin(), member(acme, "alice"), url
     finally:
+        await close_db()
+
+
+@pytest.fixture(scope="module")
+def planned_database(postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A database of its own holding RUNS runs (made once for the module)."""
+    url = postgres_server.create_database(f"plans_{uuid.uuid4().hex[:8]}")
+    settings = Settings(database_url=url, export_dir=tmp_path_factory.mktemp("exports"))
+    asyncio.run(_fill(settings))
+    return settings
+
+
+@pytest.fixture
+async def planned(planned_database: Settings) -> AsyncIterator[tuple[Any, Any, asyncpg.Connection]]:
+    """That database open through Tortoise: (SUPERADMIN, a member of acme, a connection for EXPLAIN)."""
+    set_settings(planned_database)
+    await init_db(planned_database)
+    explainer = await asyncpg.connect(planned_database.database_url)
+    try:
+        await explainer.execute("SET enable_seqscan = off")
+        project = await Project.get(key="acme")
+        yield superadmin(), member(project, "alice"), explainer
+    finally:
+        await explainer.close()
         await close_db()
 
 
@@ -93,17 +113,12 @@ def captured(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, list[A
     monkeypatch.undo()
 
 
-async def plans_of(url: str, statements: list[tuple[str, list[Any]]]) -> list[str]:
-    connection = await asyncpg.connect(url)
-    try:
-        await connection.execute("SET enable_seqscan = off")
-        plans = []
-        for sql, values in statements:
-            rows = await connection.fetch(f"EXPLAIN {sql}", *values)
-            plans.append("\n".join(row[0] for row in rows))
-        return plans
-    finally:
-        await connection.close()
+async def plans_of(explainer: asyncpg.Connection, statements: list[tuple[str, list[Any]]]) -> list[str]:
+    plans = []
+    for sql, values in statements:
+        rows = await explainer.fetch(f"EXPLAIN {sql}", *values)
+        plans.append("\n".join(row[0] for row in rows))
+    return plans
 
 
 def order(field: RunOrderField, direction: SortDirection) -> list[RunOrderSpec]:
@@ -116,7 +131,7 @@ KEYSET_ORDERS = [
 
 
 async def test_every_listed_read_uses_an_index_of_runs(planned, monkeypatch):
-    root, alice, url = planned
+    root, alice, explainer = planned
     reads: dict[str, Callable[[], Awaitable[Any]]] = {}
     for who, principal in (("superadmin", root), ("member", alice)):
         for field in KEYSET_ORDERS:
@@ -150,7 +165,7 @@ async def test_every_listed_read_uses_an_index_of_runs(planned, monkeypatch):
         with captured(monkeypatch) as statements:
             await read()
         assert statements, name
-        for (sql, _values), plan in zip(statements, await plans_of(url, statements), strict=True):
+        for (sql, _values), plan in zip(statements, await plans_of(explainer, statements), strict=True):
             assert "Seq Scan on runs" not in plan, f"{name}: {sql}\n{plan}"
             if name in unsorted:
                 # the index hands the rows over in the page's order: nothing to sort
@@ -167,7 +182,7 @@ async def _total(page: Awaitable[Any]) -> int:
 
 
 async def test_substring_matches_read_the_trigram_indexes(planned, monkeypatch):
-    root, _alice, url = planned
+    root, _alice, explainer = planned
     expected = {
         'subject_name co "smith"': ["runs_subject_name_trgm"],
         'subject_id sw "sub_2999"': ["runs_subject_id_trgm"],
@@ -177,11 +192,11 @@ async def test_substring_matches_read_the_trigram_indexes(planned, monkeypatch):
     for text, indexes in expected.items():
         with captured(monkeypatch) as statements:
             await list_runs(root, filter=text, first=50)
-        (plan,) = await plans_of(url, statements)
+        (plan,) = await plans_of(explainer, statements)
         for index in indexes:
             assert index in plan, f"{text}\n{plan}"
     with captured(monkeypatch) as statements:
         await list_runs(root, search="smith", first=50)
-    (plan,) = await plans_of(url, statements)
+    (plan,) = await plans_of(explainer, statements)
     for column in ("workflow_key", "workflow_name", "subject_id", "subject_name"):
         assert f"runs_{column}_trgm" in plan, plan
