@@ -148,24 +148,29 @@ def ilike(term: Term, op: Op, text: str, dialect: str) -> Criterion:
     return Like(Upper(term), Upper(pattern))
 
 
-# The columns runs_fts (SQLite's FTS5 trigram table, migration 0002) holds, by run id.
-FTS_COLUMNS = frozenset(
-    {"workflow_key", "workflow_name", "subject_id", "subject_name", "initiated_by", "trigger_key", "reason"}
-)
-# A handful of workflows share these among all runs: a substring of one matches a large share of
-# the runs, which the other conditions and the order (an index walk) narrow better than a list of
-# candidates would. `search` still reads runs_fts for them, beside the subject's columns.
-FEW_VALUES = frozenset({"workflow_key", "workflow_name"})
+def any_ilike(terms: Sequence[Term], op: Op, text: str, dialect: str) -> Criterion:
+    """`ilike` on any of `terms`."""
+    combined = ilike(terms[0], op, text, dialect)
+    for term in terms[1:]:
+        combined = combined | ilike(term, op, text, dialect)
+    return combined
+
+
+# The columns with a trigram index (migration 0002): a pg_trgm GIN index each on PostgreSQL, a
+# column of runs_fts (SQLite's FTS5 trigram table, by run id) on SQLite. The workflow's key and
+# name have none: a handful of values shared by many runs, where a substring matches a large
+# share of them, which the other conditions and the order (an index walk) narrow better.
+TRIGRAM_COLUMNS = frozenset({"subject_id", "subject_name", "initiated_by", "trigger_key", "reason"})
 # FTS5's trigram index answers a LIKE pattern with a literal stretch of at least 3 characters.
 _TRIGRAM = 3
 
 
-def _fts_candidates(table: Table, columns: Sequence[str], op: Op, text: str) -> Criterion | None:
+def fts_candidates(table: Table, columns: Sequence[str], op: Op, text: str) -> Criterion | None:
     """On SQLite, the runs some FTS5 trigram row holds `text` in one of `columns`: a superset of
     the exact matches (it folds more case, and `%` and `_` in `text` stay wildcards), which the
     exact condition then narrows. None when the index cannot help (a short `text`)."""
     literal = max(re.split(r"[%_]", text), key=len)
-    if len(literal) < _TRIGRAM or not set(columns) <= FTS_COLUMNS:
+    if len(literal) < _TRIGRAM or not set(columns) <= TRIGRAM_COLUMNS:
         return None
     fts = Table("runs_fts")
     loose = ValueWrapper(_loose_pattern(op, text))
@@ -195,14 +200,12 @@ def _loose_pattern(op: Op, text: str) -> str:
 def substring_match(table: Table, columns: Sequence[str], op: Op, text: str, dialect: str) -> Criterion:
     """`text` is, case-insensitively, in (co), at the start of (sw) or at the end of (ew) one of
     `columns`, literally: the condition FILTER.md defines, written so that an index serves it
-    (pg_trgm GIN indexes under ILIKE on PostgreSQL; runs_fts, then the exact test, on SQLite)."""
-    exact = [ilike(table[column], op, text, dialect) for column in columns]
-    combined = exact[0]
-    for criterion in exact[1:]:
-        combined = combined | criterion
+    when the columns are TRIGRAM_COLUMNS (pg_trgm GIN indexes under ILIKE on PostgreSQL;
+    runs_fts, then the exact test, on SQLite)."""
+    combined = any_ilike([table[column] for column in columns], op, text, dialect)
     if dialect == "postgres":
         return combined
-    candidates = _fts_candidates(table, columns, op, text)
+    candidates = fts_candidates(table, columns, op, text)
     return combined if candidates is None else candidates & combined
 
 
@@ -233,7 +236,7 @@ def _match(
             return Upper(term) == Upper(ValueWrapper(param))
         return term == ValueWrapper(param)
     if op in TEXT_OPS:
-        if table is not None and column is not None and column not in FEW_VALUES:
+        if table is not None and column in TRIGRAM_COLUMNS:
             return substring_match(table, [column], op, str(param), dialect)
         return ilike(term, op, str(param), dialect)
     if op is Op.GT:

@@ -11,14 +11,14 @@ import datetime as dt
 import uuid
 from typing import TYPE_CHECKING, Any, cast
 
-from pypika_tortoise import Query, Table
+from pypika_tortoise import Query, SqlContext, Table
 from pypika_tortoise.queries import QueryBuilder
-from pypika_tortoise.terms import ValueWrapper
+from pypika_tortoise.terms import Criterion, Term, ValueWrapper
 from tortoise.expressions import Q
 
 from app.enums import Priority, RunOrderField, RunStatus, SortDirection, TriggerSource, Visibility
 from app.filters import CriterionQ, Op, compile_filter, parse_filter
-from app.filters.sql import duration_term, has_tag, substring_match
+from app.filters.sql import Condition, any_ilike, duration_term, fts_candidates, has_tag
 from app.ids import parse_global_id
 from app.queries.counts import StatusTally, counter_scope, matching, status_counts, tally_once
 from app.queries.keyset import DURATION_ALIAS, RunOrdering
@@ -112,10 +112,44 @@ def search_q(term: str) -> Q:
     term = term.strip()
     if not term:
         return Q()
-    columns = ("workflow_key", "workflow_name", "subject_id", "subject_name")
-    found = CriterionQ(lambda table, dialect: substring_match(table, columns, Op.CO, term, dialect))
+    found = CriterionQ(lambda table, dialect: _search(table, term, dialect))
     run_id = _run_uuid(term)
     return found | Q(id=run_id) if run_id is not None else found
+
+
+class _AnyOf(Criterion):
+    """PostgreSQL's `column = ANY(ARRAY(subquery))`: unlike `IN (subquery)`, a condition an index
+    scan can take inside an OR (BitmapOr), the subquery running once first."""
+
+    def __init__(self, column: Term, subquery: QueryBuilder) -> None:
+        super().__init__()
+        self.column = column
+        self.subquery = subquery
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        inner = ctx.copy(subquery=False, with_alias=False)
+        return f"{self.column.get_sql(inner)} = ANY(ARRAY({self.subquery.get_sql(inner)}))"
+
+
+def _search(table: Table, term: str, dialect: str) -> Criterion:
+    """`term` in the workflow key or name or the subject id or name, case-insensitively.
+
+    The exact test is ANDed with candidates an index finds: the subject's columns through their
+    trigram indexes, and the workflow's key and name through the few workflows that hold the term
+    (a run's copies of them are its workflow's, which never change), then the (workflow_id, ...)
+    index. A short term on SQLite (no trigram) is tested on every run.
+    """
+    subject = [table.subject_id, table.subject_name]
+    exact = any_ilike([table.workflow_key, table.workflow_name, *subject], Op.CO, term, dialect)
+    workflows = Table("workflows")
+    ids = Query.from_(workflows).select(workflows.id)
+    ids = ids.where(any_ilike([workflows.key, workflows.name], Op.CO, term, dialect))
+    if dialect == "postgres":
+        return (any_ilike(subject, Op.CO, term, dialect) | _AnyOf(table.workflow_id, ids)) & exact
+    candidates = fts_candidates(table, ["subject_id", "subject_name"], Op.CO, term)
+    if candidates is None:
+        return exact
+    return (candidates | Condition(table.workflow_id.isin(ids))) & exact
 
 
 def where_q(where: RunWhereSpec) -> Q:

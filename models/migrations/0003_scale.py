@@ -9,10 +9,9 @@ from app.run_counts import fill_counts
 
 # Substring search (co/sw/ew and `search`) on these columns reads an index: pg_trgm GIN indexes
 # on PostgreSQL, the FTS5 trigram table runs_fts on SQLite (kept in step by triggers, so in the
-# transaction of the write). The query side is app/filters/sql.py.
+# transaction of the write). The query side is app/filters/sql.py. The workflow's key and name
+# are left out: a few values shared by many runs, which `search` finds through the workflows.
 TRIGRAM_COLUMNS = (
-    "workflow_key",
-    "workflow_name",
     "subject_id",
     "subject_name",
     "initiated_by",
