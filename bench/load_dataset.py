@@ -1,8 +1,15 @@
-"""Load the shared benchmark dataset (../shared/bench/datagen.py) through flowdeck's models.
+"""Load the shared benchmark dataset (../shared/bench/datagen.py) as flowdeck's models would store it.
 
     .venv/bin/python bench/load_dataset.py --backend sqlite|postgres [--runs 100000]
 
-Used by bench/queries.py, which keeps the loaded databases under bench/data/ (gitignored):
+The rows are what Tortoise would insert for the models `_models` builds (the first 200 runs are
+checked against Tortoise's own conversion), written in bulk: COPY (asyncpg's
+copy_records_to_table) on PostgreSQL, executemany in transactions of 20,000 runs on SQLite,
+with the secondary indexes of runs and step_runs dropped during the load and built after it;
+then the run counters (app/run_counts.py) are counted and the statistics refreshed. 1,000,000
+runs (5,000,000 steps) take minutes, not hours.
+
+Used by bench/queries.py and bench/scale.py, which keep the loaded databases under bench/data/ (gitignored):
 a SQLite file, and a PostgreSQL cluster directory started and stopped around each run.
 A database that already holds the dataset (a marker file records what was loaded) is
 reused as it is; `flowdeck serve` still applies any new migration to it.
@@ -110,60 +117,61 @@ async def _workflows(gen: ModuleType) -> tuple[Project, dict[str, Workflow]]:
     return project, workflows
 
 
-def _models(
+def _values(
     gen: ModuleType, project: Project, workflows: dict[str, Workflow], n_runs: int
-) -> Iterator[tuple[Run, list[StepRun]]]:
+) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """The field values of each run and of its steps (the rest keep the models' defaults)."""
     for row, steps in gen.generate(n_runs):
         workflow = workflows[row["workflow_key"]]
-        run = Run(
-            id=row["id"],
-            project_id=project.id,
-            workflow_id=workflow.id,
-            workflow_key=workflow.key,
-            workflow_name=workflow.name,
-            workflow_version=row["workflow_version"],
-            status=RunStatus(row["status"]),
-            triggered_by=TRIGGERS.get(row["triggered_by"]) or TriggerSource(row["triggered_by"]),
-            initiated_by=row["initiated_by"],
-            subject_type="user" if row["subject_id"] is not None else None,
-            subject_id=row["subject_id"],
-            subject_name=row["subject_name"],
-            tenant=row["tenant"],
-            batch_id=row["batch_id"],
-            priority=priority(row["priority"]),
-            dry_run=row["dry_run"],
-            reason=row["reason"],
-            input=row["input"],
-            output=row["output"],
-            error_count=row["error_count"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-            started_at=row["started_at"],
-            finished_at=row["finished_at"],
-            event_seq=0,
-        )
-        step_models = []
+        run = {
+            "id": row["id"],
+            "project_id": project.id,
+            "workflow_id": workflow.id,
+            "workflow_key": workflow.key,
+            "workflow_name": workflow.name,
+            "workflow_version": row["workflow_version"],
+            "status": RunStatus(row["status"]),
+            "triggered_by": TRIGGERS.get(row["triggered_by"]) or TriggerSource(row["triggered_by"]),
+            "initiated_by": row["initiated_by"],
+            "subject_type": "user" if row["subject_id"] is not None else None,
+            "subject_id": row["subject_id"],
+            "subject_name": row["subject_name"],
+            "tenant": row["tenant"],
+            "batch_id": row["batch_id"],
+            "priority": priority(row["priority"]),
+            "dry_run": row["dry_run"],
+            "reason": row["reason"],
+            "input": row["input"],
+            "output": row["output"],
+            "error_count": row["error_count"],
+            "created_at": row["created_at"],
+            "updated_at": row["updated_at"],
+            "started_at": row["started_at"],
+            "finished_at": row["finished_at"],
+            "event_seq": 0,
+        }
+        step_values = []
         previous: str | None = None
         for position, step in enumerate(steps):
-            step_models.append(
-                StepRun(
-                    id=step["id"],
-                    run_id=row["id"],
-                    ref=step["ref"],
-                    position=position,
-                    type=step_type(step["type"]),
-                    status=StepStatus(step["status"]),
-                    attempt=step["attempt"],
-                    depends_on=[previous] if previous else [],
-                    output=step["output"],
-                    error=step["error"],
-                    created_at=step["created_at"],
-                    started_at=step["started_at"],
-                    finished_at=step["finished_at"],
-                )
+            step_values.append(
+                {
+                    "id": step["id"],
+                    "run_id": row["id"],
+                    "ref": step["ref"],
+                    "position": position,
+                    "type": step_type(step["type"]),
+                    "status": StepStatus(step["status"]),
+                    "attempt": step["attempt"],
+                    "depends_on": [previous] if previous else [],
+                    "output": step["output"],
+                    "error": step["error"],
+                    "created_at": step["created_at"],
+                    "started_at": step["started_at"],
+                    "finished_at": step["finished_at"],
+                }
             )
             previous = step["ref"]
-        yield run, step_models
+        yield run, step_values
 
 
 # ---------------------------------------------------------------- the fast path
@@ -198,24 +206,35 @@ def _tortoise_values(instance: Model, columns: list[str]) -> list[Any]:
     return [_comparable(fields[column].to_db_value(getattr(instance, column), instance)) for column in columns]
 
 
+def _defaults(model: type[Model], columns: list[str]) -> dict[str, Any]:
+    fields = model._meta.fields_map
+    return {
+        column: fields[column].default() if callable(fields[column].default) else fields[column].default
+        for column in columns
+    }
+
+
 def _rows(
     gen: ModuleType, project: Project, workflows: dict[str, Workflow], n_runs: int, postgres: bool
 ) -> Iterator[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]:
-    """The rows of `_models`, as tuples in Tortoise's column order, without building models.
+    """Each run and its steps as tuples in Tortoise's column order, without building models.
 
-    The first RUN_STEPS_CHECKED runs are also built as models and must give the same values."""
+    The first RUN_STEPS_CHECKED runs are also built as models, and Tortoise's own conversion of
+    them must give the same values."""
     run_columns, step_columns = _columns(Run), _columns(StepRun)
-    models = _models(gen, project, workflows, n_runs)
-    for index, (run, steps) in enumerate(models):
-        run_row = tuple(_db_value(Run, column, run.__dict__.get(column), postgres) for column in run_columns)
-        step_rows = [
-            tuple(_db_value(StepRun, column, step.__dict__.get(column), postgres) for column in step_columns)
-            for step in steps
-        ]
+    run_defaults, step_defaults = _defaults(Run, run_columns), _defaults(StepRun, step_columns)
+
+    def row_of(model: type[Model], defaults: dict[str, Any], values: dict[str, Any]) -> tuple[Any, ...]:
+        merged = {**defaults, **values}
+        return tuple(_db_value(model, column, merged[column], postgres) for column in defaults)
+
+    for index, (run, steps) in enumerate(_values(gen, project, workflows, n_runs)):
+        run_row = row_of(Run, run_defaults, run)
+        step_rows = [row_of(StepRun, step_defaults, step) for step in steps]
         if index < RUN_STEPS_CHECKED:
-            assert [_comparable(v) for v in run_row] == _tortoise_values(run, run_columns), run_row
+            assert [_comparable(v) for v in run_row] == _tortoise_values(Run(**run), run_columns), run_row
             for step, row in zip(steps, step_rows, strict=True):
-                assert [_comparable(v) for v in row] == _tortoise_values(step, step_columns), row
+                assert [_comparable(v) for v in row] == _tortoise_values(StepRun(**step), step_columns), row
         yield run_row, step_rows
 
 
@@ -279,6 +298,7 @@ def _load_sqlite(path: str, rows: Iterator[tuple[tuple[Any, ...], list[tuple[Any
     """executemany in transactions of BATCH_RUNS runs; the runs_fts triggers stay in place."""
     db = sqlite3.connect(path)
     try:
+        db.execute("PRAGMA synchronous = OFF")  # a benchmark's copy: a crash means a reload
         indexes = db.execute(SECONDARY_INDEXES_SQLITE).fetchall()
         for name, _sql in indexes:
             db.execute(f'DROP INDEX "{name}"')
