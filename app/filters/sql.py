@@ -173,7 +173,7 @@ def fts_candidates(table: Table, columns: Sequence[str], op: Op, text: str) -> C
     if len(literal) < _TRIGRAM or not set(columns) <= TRIGRAM_COLUMNS:
         return None
     fts = Table("runs_fts")
-    loose = ValueWrapper(_loose_pattern(op, text))
+    loose = _loose_pattern(op, text)  # a bound parameter, as every value
     queries = [Query.from_(fts).select(fts.run_id).where(fts[column].like(loose)) for column in columns]
     return Condition(table.id.isin(_Union(queries)))
 
