@@ -58,7 +58,7 @@ def applicable(run: Run, rng: random.Random) -> RunChange:
 
 async def change(run: Run, change: RunChange, *, then_fail: bool = False, applied: set[str] | None = None) -> None:
     """One change of the lifecycle table on `run` (rolled back when `then_fail`)."""
-    async with RunTransaction.begin(run.id) as tx:
+    async with RunTransaction(run.id) as tx:
         target = resume_target(tx.run) if change is RUN.RESUME else None
         fields = {"started_at": utcnow()} if change in (RUN.START, RUN.REOPEN) else None
         if change in (RUN.COMPLETE, RUN.FAIL, RUN.TIME_OUT, RUN.TERMINATE, RUN.FINISH_CANCEL, RUN.ABANDON):

@@ -32,7 +32,7 @@ FILL = f"""
 INSERT INTO runs (id, project_id, workflow_id, workflow_key, workflow_name, workflow_version, status,
     triggered_by, initiated_by, subject_id, subject_name, priority, dry_run, visibility, manually_triggered,
     change_limit_reached, disregard_change_limit, max_parallel_steps, error_count, created_at, updated_at,
-    started_at, finished_at, event_seq, update_seq)
+    started_at, finished_at, event_seq, update_seq, schedule_hold)
 SELECT gen_random_uuid(), w.project_id, w.id, w.key, w.name, 1,
     (ARRAY['PENDING','BLOCKED','RUNNING','PAUSED','CANCELING','COMPLETED','FAILED','TIMED_OUT','CANCELED',
            'TERMINATED','ABANDONED'])[1 + g % 11],
@@ -43,7 +43,7 @@ SELECT gen_random_uuid(), w.project_id, w.id, w.key, w.name, 1,
     g % 4, g % 30 = 0, CASE WHEN g % 5 = 0 THEN 'PRIVATE' ELSE 'PROJECT' END, false, false, false, 4, g % 3,
     timestamptz '2026-01-01' + g * interval '1 minute', timestamptz '2026-01-01' + g * interval '1 minute',
     CASE WHEN g % 11 > 1 THEN timestamptz '2026-01-01' + g * interval '1 minute' END,
-    CASE WHEN g % 11 > 4 THEN timestamptz '2026-01-01' + (g + 3) * interval '1 minute' END, 0, 0
+    CASE WHEN g % 11 > 4 THEN timestamptz '2026-01-01' + (g + 3) * interval '1 minute' END, 0, 0, false
 FROM generate_series(1, {RUNS}) g
 JOIN (SELECT *, row_number() OVER (ORDER BY key) - 1 AS n FROM workflows) w ON w.n = g % 3;
 INSERT INTO run_tags (run_id, key, value)
