@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from tortoise.functions import Count, Sum
 
 from app.enums import RunStatus, Visibility
+from app.statements import placeholders
 from models import Run, RunCount
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ FILL_COUNTS = (
 )
 
 _UPSERT = (
-    "INSERT INTO run_counts (project_id, workflow_id, status, private, count) VALUES ({}, {}, {}, {}, {}) "
+    "INSERT INTO run_counts (project_id, workflow_id, status, private, count) VALUES ({}) "
     "ON CONFLICT (project_id, workflow_id, status, private) DO UPDATE SET count = run_counts.count + excluded.count"
 )
 
@@ -47,8 +48,7 @@ async def count_change(
         ((status, delta) for status, delta in ((before, -1), (after, 1)) if status is not None),
         key=lambda pair: pair[0].value,
     )
-    postgres = connection.capabilities.dialect == "postgres"
-    sql = _UPSERT.format(*(f"${i}" for i in range(1, 6))) if postgres else _UPSERT.format(*"?????")
+    sql = _UPSERT.format(", ".join(placeholders(connection, 5)))
     private = run.visibility == Visibility.PRIVATE
     for status, delta in deltas:
         project_id, workflow_id = str(run.project_id), str(run.workflow_id)
