@@ -126,7 +126,8 @@ async def measure(backend: str, url: str, n_runs: int, repeat: int, explain: boo
     try:
         await ensure_bootstrap_key(KEY)
         schema = build_schema(settings)
-        READS["Q2"][1]["after"] = await _q2_cursor(n_runs)
+        if "Q2" in READS:
+            READS["Q2"][1]["after"] = await _q2_cursor(n_runs)
         counter = ParamCounter()
         counter.install()
         counter.reset()
@@ -175,7 +176,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--repeat", type=int, default=9, help="timed executions per read (after 2 warm-up ones)")
     parser.add_argument("--explain", action="store_true", help="print the EXPLAIN of each statement (PostgreSQL)")
+    parser.add_argument("--only", help="only the reads whose name contains this text")
     args = parser.parse_args()
+    if args.only:
+        for name in [name for name in READS if args.only not in name]:
+            del READS[name]
     sizes = [int(size) for size in args.sizes.split(",")]
     results: dict[tuple[str, int], dict[str, float]] = {}
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:

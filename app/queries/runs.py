@@ -9,11 +9,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from pypika_tortoise import Query, SqlContext, Table
+from pypika_tortoise import Query, Table
 from pypika_tortoise.queries import QueryBuilder
-from pypika_tortoise.terms import Criterion, Term, ValueWrapper
+from pypika_tortoise.terms import Criterion, ValueWrapper
 from tortoise.expressions import Q
 
 from app.enums import Priority, RunOrderField, RunStatus, SortDirection, TriggerSource, Visibility
@@ -24,7 +25,7 @@ from app.queries.counts import StatusTally, counter_scope, matching, status_coun
 from app.queries.keyset import DURATION_ALIAS, RunOrdering
 from app.queries.pages import Page, page_window
 from app.queries.rows import Row, RowReader
-from models import Run
+from models import Run, Workflow
 
 if TYPE_CHECKING:
     from tortoise.queryset import QuerySet
@@ -107,49 +108,52 @@ def _run_uuid(text: str) -> uuid.UUID | None:
         return None
 
 
-def search_q(term: str) -> Q:
-    """A run whose id is `term`, or with `term` in its workflow key/name or subject id/name."""
+def search_q(term: str, workflow_ids: Sequence[uuid.UUID] | None = None) -> Q:
+    """A run whose id is `term`, or with `term` in its workflow key/name or subject id/name.
+
+    `workflow_ids` are the workflows whose key or name holds `term` (`workflows_named`), read
+    first so that the planner sees them; without them a subquery finds them."""
     term = term.strip()
     if not term:
         return Q()
-    found = CriterionQ(lambda table, dialect: _search(table, term, dialect))
+    found = CriterionQ(lambda table, dialect: _search(table, term, dialect, workflow_ids))
     run_id = _run_uuid(term)
     return found | Q(id=run_id) if run_id is not None else found
 
 
-class _AnyOf(Criterion):
-    """PostgreSQL's `column = ANY(ARRAY(subquery))`: unlike `IN (subquery)`, a condition an index
-    scan can take inside an OR (BitmapOr), the subquery running once first."""
-
-    def __init__(self, column: Term, subquery: QueryBuilder) -> None:
-        super().__init__()
-        self.column = column
-        self.subquery = subquery
-
-    def get_sql(self, ctx: SqlContext) -> str:
-        inner = ctx.copy(subquery=False, with_alias=False)
-        return f"{self.column.get_sql(inner)} = ANY(ARRAY({self.subquery.get_sql(inner)}))"
+def _named(table: Table, term: str, dialect: str) -> Criterion:
+    return any_ilike([table.key, table.name], Op.CO, term, dialect)
 
 
-def _search(table: Table, term: str, dialect: str) -> Criterion:
+async def workflows_named(term: str) -> list[uuid.UUID]:
+    """The workflows (of any project) whose key or name holds `term`, case-insensitively."""
+    named = CriterionQ(lambda table, dialect: _named(table, term.strip(), dialect))
+    return [uuid.UUID(str(value)) for value in await Workflow.filter(named).values_list("id", flat=True)]
+
+
+def _search(table: Table, term: str, dialect: str, workflow_ids: Sequence[uuid.UUID] | None) -> Criterion:
     """`term` in the workflow key or name or the subject id or name, case-insensitively.
 
     The exact test is ANDed with candidates an index finds: the subject's columns through their
-    trigram indexes, and the workflow's key and name through the few workflows that hold the term
-    (a run's copies of them are its workflow's, which never change), then the (workflow_id, ...)
-    index. A short term on SQLite (no trigram) is tested on every run.
+    trigram indexes, and the runs of the workflows whose key or name holds the term (a run's
+    copies of them are its workflow's, which never change) through the (workflow_id, ...) index.
+    A short term on SQLite (no trigram) is tested on every run.
     """
     subject = [table.subject_id, table.subject_name]
     exact = any_ilike([table.workflow_key, table.workflow_name, *subject], Op.CO, term, dialect)
-    workflows = Table("workflows")
-    ids = Query.from_(workflows).select(workflows.id)
-    ids = ids.where(any_ilike([workflows.key, workflows.name], Op.CO, term, dialect))
     if dialect == "postgres":
-        return (any_ilike(subject, Op.CO, term, dialect) | _AnyOf(table.workflow_id, ids)) & exact
-    candidates = fts_candidates(table, ["subject_id", "subject_name"], Op.CO, term)
+        candidates: Criterion | None = any_ilike(subject, Op.CO, term, dialect)
+    else:
+        candidates = fts_candidates(table, ["subject_id", "subject_name"], Op.CO, term)
     if candidates is None:
         return exact
-    return (candidates | Condition(table.workflow_id.isin(ids))) & exact
+    if workflow_ids is None:
+        workflows = Table("workflows")
+        named = Query.from_(workflows).select(workflows.id).where(_named(workflows, term, dialect))
+        candidates = candidates | Condition(table.workflow_id.isin(named))
+    elif workflow_ids:
+        candidates = candidates | table.workflow_id.isin([str(workflow_id) for workflow_id in workflow_ids])
+    return candidates & exact
 
 
 def where_q(where: RunWhereSpec) -> Q:
@@ -220,8 +224,10 @@ def run_condition(
     search: str | None = None,
     base: Q | None = None,
     now: dt.datetime | None = None,
+    search_workflows: Sequence[uuid.UUID] | None = None,
 ) -> Q:
-    """Everything the caller asked for, ANDed: visibility, `base`, filter, where, search.
+    """Everything the caller asked for, ANDed: visibility, `base`, filter, where, search
+    (`search_workflows`: see `search_q`).
 
     Raises BadFilter for a malformed filter; a blank filter is no filter.
     """
@@ -233,7 +239,7 @@ def run_condition(
     if where is not None:
         conditions.append(where_q(where))
     if search is not None:
-        conditions.append(search_q(search))
+        conditions.append(search_q(search, search_workflows))
     return Q(*conditions)
 
 
@@ -268,8 +274,18 @@ async def list_runs(
     """
     window = page_window(first, last, max_page_size)
     instant = now or dt.datetime.now(dt.UTC)
+    # the workflows a search names are read first (one statement more), so that PostgreSQL plans
+    # the page with their ids in hand rather than a guess at a subquery's
+    workflows = await workflows_named(search) if search is not None and search.strip() else None
     condition = run_condition(
-        principal, project=project, filter=filter, where=where, search=search, base=base, now=instant
+        principal,
+        project=project,
+        filter=filter,
+        where=where,
+        search=search,
+        base=base,
+        now=instant,
+        search_workflows=workflows,
     )
     ordering = RunOrdering.of([(spec.field, spec.direction) for spec in order_by or []])
     connection = Run._meta.db
