@@ -170,6 +170,18 @@ def _summary(data: dict[str, Any]) -> str:
     return f"{len(runs['edges'])} runs"
 
 
+def _measure_size(backend: str, n_runs: int, repeat: int, explain: bool) -> dict[str, float]:
+    if backend == "sqlite":
+        return asyncio.run(measure(backend, sqlite_url(n_runs), n_runs, repeat, False))
+    if postgres_bin() is None:
+        raise SystemExit("postgres: server binaries not installed")
+    server = CachedPostgres(f"postgres-{n_runs}").start()
+    try:
+        return asyncio.run(measure(backend, postgres_url(server, n_runs), n_runs, repeat, explain))
+    finally:
+        server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backends", default="sqlite,postgres")
@@ -177,27 +189,30 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=9, help="timed executions per read (after 2 warm-up ones)")
     parser.add_argument("--explain", action="store_true", help="print the EXPLAIN of each statement (PostgreSQL)")
     parser.add_argument("--only", help="only the reads whose name contains this text")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="measure the sizes this many times, in alternating order (noisy box)"
+    )
     args = parser.parse_args()
     if args.only:
         for name in [name for name in READS if args.only not in name]:
             del READS[name]
     sizes = [int(size) for size in args.sizes.split(",")]
-    results: dict[tuple[str, int], dict[str, float]] = {}
+    rounds: dict[tuple[str, int], list[dict[str, float]]] = {}
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
-        for n_runs in sizes:
-            if backend == "sqlite":
-                results[backend, n_runs] = asyncio.run(measure(backend, sqlite_url(n_runs), n_runs, args.repeat, False))
-                continue
-            if postgres_bin() is None:
-                raise SystemExit("postgres: server binaries not installed")
-            server = CachedPostgres(f"postgres-{n_runs}").start()
-            try:
-                url = postgres_url(server, n_runs)
-                results[backend, n_runs] = asyncio.run(measure(backend, url, n_runs, args.repeat, args.explain))
-            finally:
-                server.stop()
+        for round_number in range(args.rounds):
+            for n_runs in sizes if round_number % 2 == 0 else list(reversed(sizes)):
+                explain = args.explain and round_number == 0
+                rounds.setdefault((backend, n_runs), []).append(_measure_size(backend, n_runs, args.repeat, explain))
+    # the median over the rounds of each read's median
+    results = {
+        key: {name: statistics.median(figures[name] for figures in measured) for name in READS}
+        for key, measured in rounds.items()
+    }
     small, large = sizes[0], sizes[-1]
-    print(f"\nmedians of {args.repeat} in-process executions (ms); ratio = {large:,} runs / {small:,} runs")
+    print(
+        f"\nmedians of {args.repeat} in-process executions (ms), median over {args.rounds} round(s); "
+        f"ratio = {large:,} runs / {small:,} runs"
+    )
     backends = sorted({backend for backend, _ in results})
     header = " | ".join(f"{b} {small // 1000}k | {b} {large // 1000}k | ratio" for b in backends)
     print(f"| read | {header} |")
