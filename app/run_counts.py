@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from app.auth import Principal
 
-# The counters of the runs a database holds, from scratch (migration 0002 and the bench
+# The counters of the runs a database holds, from scratch (migration 0004_scale and the bench
 # loader run it on tables whose run_counts are empty).
 FILL_COUNTS = (
     "INSERT INTO run_counts (project_id, workflow_id, status, private, count) "

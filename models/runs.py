@@ -111,7 +111,7 @@ class Run(models.Model):
         table = "runs"
         unique_together = (("project", "idempotency_key"),)
         indexes = [
-            # Keyset orders (migration 0002): each order's columns and the id tie-break, in one
+            # Keyset orders (migration 0004_scale): each order's columns and the id tie-break, in one
             # direction, so both walks are an index range scan; scoped to a project and across
             # projects (SUPERADMIN). PRIORITY, STATUS and WORKFLOW_KEY continue with created_at,
             # which also serves `status eq`/`workflow_key eq` with the default order.
@@ -134,7 +134,7 @@ class Run(models.Model):
             # the engine: due PENDING runs, highest priority first
             Index(fields=("status", "priority", "created_at")),
             # filter fields that select few rows (booleans gain nothing from a btree; substring
-            # matches use the trigram indexes of migration 0002 on PostgreSQL, runs_fts on SQLite)
+            # matches use the trigram indexes of migration 0004_scale on PostgreSQL, runs_fts on SQLite)
             Index(fields=("workflow_name",)),
             Index(fields=("subject_name",)),
             Index(fields=("schedule_id",)),

@@ -156,7 +156,7 @@ def any_ilike(terms: Sequence[Term], op: Op, text: str, dialect: str) -> Criteri
     return combined
 
 
-# The columns with a trigram index (migration 0002): a pg_trgm GIN index each on PostgreSQL, a
+# The columns with a trigram index (migration 0004_scale): a pg_trgm GIN index each on PostgreSQL, a
 # column of runs_fts (SQLite's FTS5 trigram table, by run id) on SQLite. The workflow's key and
 # name have none: a handful of values shared by many runs, where a substring matches a large
 # share of them, which the other conditions and the order (an index walk) narrow better.

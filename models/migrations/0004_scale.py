@@ -56,7 +56,7 @@ async def count_runs(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0002_sched')]
+    dependencies = [('models', '0003_bulkjobs')]
 
     initial = False
 
