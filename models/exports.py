@@ -36,7 +36,7 @@ class ExportJob(models.Model):
     claimed_by = fields.CharField(max_length=255, null=True)
     lease_expires_at = fields.DatetimeField(null=True)
     # how often a job was taken over from a process that died; bounded (app.background)
-    takeovers = fields.IntField(default=0)
+    takeovers = fields.IntField(default=0, db_default=0)
     # when the file is (or was) deleted: FLOWDECK_EXPORT_RETENTION_HOURS after it was written
     expires_at = fields.DatetimeField(null=True)
 

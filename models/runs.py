@@ -49,7 +49,7 @@ class Run(models.Model):
     schedule_id = fields.CharField(max_length=255, null=True)
     # a PENDING run its schedule's overlap policy holds back until the schedule's previous
     # run has finished (BUFFER_ONE, BUFFER_ALL); the engine does not start it while set
-    schedule_hold = fields.BooleanField(default=False)
+    schedule_hold = fields.BooleanField(default=False, db_default=False)
     cancellation_key = fields.CharField(max_length=255, null=True)
     initiated_by = fields.CharField(max_length=255)
 

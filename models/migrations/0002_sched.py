@@ -60,6 +60,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Run',
             name='schedule_hold',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
     ]

@@ -69,6 +69,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='ExportJob',
             name='takeovers',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
     ]
