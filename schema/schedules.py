@@ -23,20 +23,12 @@ from schema.enums import Priority
 from schema.errors import UserError, attempt, query_or_raise
 from schema.node import Node, PageInfo, check_page_size, page_info, validation_error
 from schema.runs import Run, RunConnection, RunConnectionArgs, RunPayload, Tag, TagInput, resolve_run_connection
+from schema.runs.types import visible_run
 from schema.workflows import Workflow
 
 strawberry.enum(ScheduleOverlap, description="what a schedule does when its previous run has not finished")
 strawberry.enum(ScheduleFireOutcome)
 strawberry.enum(ScheduleState)
-
-
-async def _visible_run(info: Info, run_id: object) -> Run | None:
-    if run_id is None:
-        return None
-    run = await info.context.loaders.run.load(str(run_id))
-    if run is None or not principal_of(info).can_see_run(run.project_id, run.visibility, run.initiated_by):
-        return None
-    return Run.from_model(run)
 
 
 @strawberry.type
@@ -61,7 +53,7 @@ class ScheduleFire:
 
     @strawberry.field
     async def run(self, info: Info) -> Run | None:
-        return await _visible_run(info, self.model.run_id)
+        return await visible_run(info, self.model.run_id)
 
 
 @strawberry.type(

@@ -170,7 +170,8 @@ def _duration(started: dt.datetime | None, finished: dt.datetime | None) -> floa
     return ((finished or utcnow()) - started).total_seconds()
 
 
-async def _visible_run(info: Info, run_id: object) -> Run | None:
+async def visible_run(info: Info, run_id: object) -> Run | None:
+    """The run with this id as the caller may see it, or None (missing, or out of reach)."""
     if run_id is None:
         return None
     run = await info.context.loaders.run.load(str(run_id))
@@ -391,19 +392,19 @@ class Run(Node):
 
     @strawberry.field(description="the run this one retries from its first failed step")
     async def retry_of(self, info: Info) -> Run | None:
-        return await _visible_run(info, self.model.retry_of_id)
+        return await visible_run(info, self.model.retry_of_id)
 
     @strawberry.field(description="the run this one restarts from scratch")
     async def restart_of(self, info: Info) -> Run | None:
-        return await _visible_run(info, self.model.restart_of_id)
+        return await visible_run(info, self.model.restart_of_id)
 
     @strawberry.field
     async def parent_run(self, info: Info) -> Run | None:
-        return await _visible_run(info, self.model.parent_run_id)
+        return await visible_run(info, self.model.parent_run_id)
 
     @strawberry.field
     async def parent_step(self, info: Info) -> StepRun | None:
-        if self.model.parent_step_id is None or await _visible_run(info, self.model.parent_run_id) is None:
+        if self.model.parent_step_id is None or await visible_run(info, self.model.parent_run_id) is None:
             return None
         step = await info.context.loaders.step.load(str(self.model.parent_step_id))
         return StepRun.from_model(step) if step else None
