@@ -39,11 +39,29 @@ from tortoise.expressions import Expression, F, Q
 from tortoise.transactions import in_transaction
 
 from app import pubsub
+from app.auth import Principal
+from app.errors import NotFound
+from app.ids import expect_global_id
 from app.lifecycle import utcnow
 
-__all__ = ["DEFAULT_MAX_TAKEOVERS", "BackgroundRunner", "Leases", "LostClaim", "owner_name"]
+__all__ = ["DEFAULT_MAX_TAKEOVERS", "BackgroundRunner", "Leases", "LostClaim", "get_project_job", "owner_name"]
 
 log = logging.getLogger("flowdeck.background")
+
+JobModel = TypeVar("JobModel", bound="Any")
+
+
+async def get_project_job(principal: Principal, model: type[JobModel], type_name: str, job_id: str) -> JobModel:
+    """A background job (export, bulk job) by global id, if the caller's project made it (any, for
+    SUPERADMIN); NotFound otherwise. A job belongs to its project, like a PROJECT run."""
+    raw_id = expect_global_id(job_id, type_name, ("id",))
+    job = await model.get_or_none(id=raw_id)
+    visible = job is not None and (
+        principal.is_superadmin or (job.project_id is not None and principal.can_see_project(job.project_id))
+    )
+    if not visible:
+        raise NotFound(f"no {type_name} with id {job_id!r}", ("id",))
+    return job
 
 DEFAULT_MAX_TAKEOVERS = 3
 

@@ -17,10 +17,10 @@ from tortoise.expressions import Q
 
 from app import pubsub
 from app.auth import Principal
+from app.background import get_project_job
 from app.enums import BulkAction, BulkJobStatus, Role
-from app.errors import InvalidTransition, NotFound, ValidationFailed
+from app.errors import InvalidTransition, ValidationFailed
 from app.exporter.query import where_to_json
-from app.ids import expect_global_id
 from app.lifecycle import utcnow
 from app.queries import RunWhereSpec
 from app.queries.pages import Page, decode_cursor, encode_cursor, invalid_cursor, page_window
@@ -160,19 +160,9 @@ async def create_bulk_job(
     return job
 
 
-def _can_see(principal: Principal, job: BulkJob) -> bool:
-    if principal.is_superadmin:
-        return True
-    return job.project_id is not None and principal.can_see_project(job.project_id)
-
-
 async def get_bulk_job(principal: Principal, job_id: str) -> BulkJob:
     """The job with this global id if the caller's project made it (any, for SUPERADMIN); NotFound otherwise."""
-    raw_id = expect_global_id(job_id, TYPE_NAME, ("id",))
-    job = await BulkJob.get_or_none(id=raw_id)
-    if job is None or not _can_see(principal, job):
-        raise NotFound(f"no {TYPE_NAME} with id {job_id!r}", ("id",))
-    return job
+    return await get_project_job(principal, BulkJob, TYPE_NAME, job_id)
 
 
 async def cancel_bulk_job(principal: Principal, job_id: str) -> BulkJob:

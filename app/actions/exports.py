@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.auth import Principal
+from app.background import get_project_job
 from app.enums import ExportFormat, ExportStatus, Role
 from app.errors import BadFilter, NotFound
 from app.exporter import order_to_json, publish_change, where_to_json
-from app.ids import expect_global_id, to_global_id
+from app.ids import to_global_id
 from app.queries import RunOrderSpec, RunWhereSpec, run_condition
 from models import ExportJob
 
@@ -57,20 +58,9 @@ async def export_runs(
     return job
 
 
-def _can_see(principal: Principal, job: ExportJob) -> bool:
-    # a job belongs to its project, like a PROJECT run: anyone in the project may read it
-    if principal.is_superadmin:
-        return True
-    return job.project_id is not None and principal.can_see_project(job.project_id)
-
-
 async def get_export_job(principal: Principal, job_id: str) -> ExportJob:
-    """The job with this global id, if the caller's project made it (any, for SUPERADMIN); NotFound otherwise."""
-    raw_id = expect_global_id(job_id, TYPE_NAME, ("id",))
-    job = await ExportJob.get_or_none(id=raw_id)
-    if job is None or not _can_see(principal, job):
-        raise NotFound(f"no {TYPE_NAME} with id {job_id!r}", ("id",))
-    return job
+    """The job with this global id if the caller's project made it (any, for SUPERADMIN); NotFound otherwise."""
+    return await get_project_job(principal, ExportJob, TYPE_NAME, job_id)
 
 
 def export_url(job: ExportJob) -> str | None:
