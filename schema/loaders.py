@@ -11,7 +11,8 @@ from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
 from app.queries import Row, rows_by_id, rows_grouped
-from models import Project, Run, RunTag, Signal, StepRun, Workflow, WorkflowVersion
+from app.schedules import actions as schedule_actions
+from models import Project, Run, RunTag, ScheduleFire, Signal, StepRun, Workflow, WorkflowVersion
 
 M = TypeVar("M", bound=Model)
 K = TypeVar("K", bound=Hashable)
@@ -69,8 +70,24 @@ class Loaders:
         return DataLoader(load_fn=_grouped(Run, "parent_run_id", ("created_at", "id")))
 
     @functools.cached_property
+    def recent_fires(self) -> DataLoader[tuple[str, int], list[ScheduleFire]]:
+        """A schedule's latest fires by (schedule id, how many): one statement per distinct count."""
+        return DataLoader(load_fn=_recent_fires)
+
+    @functools.cached_property
     def versions_by_workflow(self) -> DataLoader[str, list[WorkflowVersion]]:
         return DataLoader(load_fn=_grouped(WorkflowVersion, "workflow_id", ("version",)))
+
+
+async def _recent_fires(keys: list[tuple[str, int]]) -> list[list[ScheduleFire]]:
+    by_count: dict[int, list[str]] = {}
+    for schedule_id, first in keys:
+        by_count.setdefault(first, []).append(schedule_id)
+    found: dict[tuple[str, int], list[ScheduleFire]] = {}
+    for first, schedule_ids in by_count.items():
+        for schedule_id, fires in (await schedule_actions.recent_fires(schedule_ids, first)).items():
+            found[(schedule_id, first)] = fires
+    return [found[key] for key in keys]
 
 
 def map_loaded(loader: DataLoader[K, T], key: K, convert: Callable[[T], R]) -> R | Awaitable[R]:

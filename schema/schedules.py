@@ -133,8 +133,14 @@ class Schedule(Node):
             raise validation_error(error) from error
 
     @strawberry.field(description="the latest fires, newest first: nominal and actual time, what happened")
-    async def recent_fires(self, first: int | None = 20) -> list[ScheduleFire]:
-        fires = await query_or_raise(actions.recent_fires(self.model.id, 20 if first is None else first))
+    async def recent_fires(self, info: Info, first: int | None = 20) -> list[ScheduleFire]:
+        count = 20 if first is None else first
+
+        async def load() -> list[ScheduleFireModel]:
+            actions.check_recent_fires(count)
+            return await info.context.loaders.recent_fires.load((str(self.model.id), count))
+
+        fires = await query_or_raise(load())
         return [ScheduleFire.from_model(fire) for fire in fires]
 
     @strawberry.field

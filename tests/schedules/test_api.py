@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from app.enums import ScheduleFireOutcome
+from models import Schedule, ScheduleFire
+from tests.queries.factory import StatementLog
 from tests.schedules.conftest import (
     BACKFILL_SCHEDULE,
     CREATE_SCHEDULE,
@@ -191,3 +196,34 @@ async def test_pausing_twice_is_an_invalid_transition(team: ProjectKeys):
     [error] = (await team.operator.data(PAUSE_SCHEDULE, {"input": {"id": schedule["id"]}}))["pauseSchedule"]["errors"]
     assert error["code"] == "INVALID_TRANSITION"
     assert "PAUSED already" in error["message"]
+
+
+FIRES_OF_A_PAGE = """query($first: Int) {
+  schedules(first: $first) { edges { node { key recentFires(first: 2) { nominalTime outcome } } } }
+}"""
+
+
+async def test_a_page_of_schedules_reads_their_recent_fires_in_one_statement(team: ProjectKeys):
+    hours = {"a": 5, "b": 1, "c": 3}
+    for key, count in hours.items():
+        await make_schedule(team.admin, key=key, cron="0 * * * *")
+        schedule = await Schedule.get(key=key)
+        for hour in range(count):
+            nominal = dt.datetime(2026, 5, 1, hour, tzinfo=dt.UTC)
+            await ScheduleFire.create(
+                schedule_id=schedule.id, nominal_time=nominal, actual_time=nominal, outcome=ScheduleFireOutcome.STARTED
+            )
+    counts = []
+    for first in (1, 3):
+        with StatementLog() as log:
+            edges = (await team.viewer.data(FIRES_OF_A_PAGE, {"first": first}))["schedules"]["edges"]
+        counts.append(len(log.statements))
+        assert len(edges) == first
+    # newest first, at most two per schedule, each schedule its own
+    fires = {edge["node"]["key"]: [fire["nominalTime"] for fire in edge["node"]["recentFires"]] for edge in edges}
+    assert fires == {
+        "a": [iso("2026-05-01T04:00"), iso("2026-05-01T03:00")],
+        "b": [iso("2026-05-01T00:00")],
+        "c": [iso("2026-05-01T02:00"), iso("2026-05-01T01:00")],
+    }
+    assert counts[0] == counts[1]
