@@ -20,7 +20,7 @@ from pypika_tortoise import Query, SqlContext, Table
 from pypika_tortoise.enums import Matching
 from pypika_tortoise.functions import Coalesce, Upper
 from pypika_tortoise.queries import QueryBuilder
-from pypika_tortoise.terms import Criterion, Term, ValueWrapper
+from pypika_tortoise.terms import Case, Criterion, NullValue, Term, ValueWrapper
 from pypika_tortoise.terms import Not as SqlNot
 from pypika_tortoise.utils import format_alias_sql
 from tortoise.expressions import Q
@@ -106,6 +106,18 @@ class SecondsBetween(Term):
 def duration_term(table: Table, dialect: str, now: dt.datetime) -> Term:
     """A run's duration in seconds: finished_at (or `now`) - started_at; NULL before it starts."""
     return SecondsBetween(Coalesce(table.finished_at, ValueWrapper(now)), table.started_at, dialect)
+
+
+def duration_as_of(table: Table, dialect: str, instant: dt.datetime) -> Term:
+    """A run's duration as of `instant`: NULL when it had not started, finished_at - started_at
+    when it had finished, else instant - started_at."""
+    started, finished, at = table.started_at, table.finished_at, ValueWrapper(instant)
+    return (
+        Case()
+        .when(started.isnull() | (started > at), NullValue())
+        .when(finished.notnull() & (finished <= at), SecondsBetween(finished, started, dialect))
+        .else_(SecondsBetween(at, started, dialect))
+    )
 
 
 def sql_param(value: FilterValue) -> Any:

@@ -24,13 +24,13 @@ from pypika_tortoise import Table
 from pypika_tortoise.terms import Criterion, Term, Tuple, ValueWrapper
 
 from app.enums import RunOrderField, SortDirection
-from app.filters.sql import duration_term
+from app.filters.sql import duration_as_of
 from app.queries.pages import decode_cursor, encode_cursor, invalid_cursor
 
 DURATION_ALIAS = "_order_duration"
 
 
-class _Ordering(enum.Enum):
+class Ordering(enum.Enum):
     """ORDER BY directions; pypika writes `.value` after the term."""
 
     ASC = "ASC"
@@ -51,7 +51,7 @@ class SortKey:
 
     def term(self, table: Table, dialect: str, now: dt.datetime) -> Term:
         if self.column is None:
-            return duration_term(table, dialect, now)
+            return duration_as_of(table, dialect, now)
         return table[self.column]
 
 
@@ -109,14 +109,14 @@ class RunOrdering:
     def reversed(self) -> RunOrdering:
         return RunOrdering(self.keys, tuple(not a for a in self.ascending))
 
-    def order_by(self, table: Table, dialect: str, now: dt.datetime) -> list[tuple[Term, _Ordering]]:
+    def order_by(self, table: Table, dialect: str, now: dt.datetime) -> list[tuple[Term, Ordering]]:
         """(term, direction) pairs for pypika's orderby."""
         pairs = []
         for key, ascending in zip(self.keys, self.ascending, strict=True):
             if key.nullable:
-                direction = _Ordering.ASC_NULLS_LAST if ascending else _Ordering.DESC_NULLS_FIRST
+                direction = Ordering.ASC_NULLS_LAST if ascending else Ordering.DESC_NULLS_FIRST
             else:
-                direction = _Ordering.ASC if ascending else _Ordering.DESC
+                direction = Ordering.ASC if ascending else Ordering.DESC
             pairs.append((key.term(table, dialect, now), direction))
         return pairs
 
@@ -153,7 +153,9 @@ class RunOrdering:
             values.append(value)
         return values
 
-    def cursor(self, values: Sequence[Any]) -> str:
+    def cursor(self, values: Sequence[Any], instant: dt.datetime | None = None) -> str:
+        """The cursor of the position `values`; `instant`: the time durations are measured to
+        (kept in the cursors of an order by DURATION, so that every page measures to it)."""
         encoded: list[Any] = []
         for key, value in zip(self.keys, values, strict=True):
             if value is None:
@@ -164,7 +166,25 @@ class RunOrdering:
                 encoded.append(str(value))
             else:
                 encoded.append(value)
-        return encode_cursor({"o": self.signature, "k": encoded})
+        payload: dict[str, Any] = {"o": self.signature, "k": encoded}
+        if instant is not None and self.uses_duration:
+            payload["t"] = instant.astimezone(dt.UTC).isoformat()
+        return encode_cursor(payload)
+
+    def instant(self, argument: str, cursor: str) -> dt.datetime | None:
+        """The time durations were measured to on the page `cursor` came from (DURATION orders)."""
+        raw = decode_cursor(argument, cursor).get("t")
+        if raw is None or not self.uses_duration:
+            return None
+        try:
+            return _decode_value(_KEYS[RunOrderField.CREATED_AT.value], raw, "")
+        except (TypeError, ValueError, OverflowError):
+            raise invalid_cursor(argument, cursor, "not a cursor this server issued") from None
+
+    @property
+    def by_duration_alone(self) -> bool:
+        """DURATION is the order (the id breaks ties): app.queries.durations reads it through indexes."""
+        return [key.name for key in self.keys] == ["DURATION", "ID"]
 
     def parse_cursor(self, argument: str, cursor: str, dialect: str) -> list[Any]:
         """The position a cursor names, as query parameters; ValidationFailed if it is not ours."""

@@ -19,11 +19,12 @@ from tortoise.expressions import Q
 
 from app.enums import Priority, RunOrderField, RunStatus, SortDirection, TriggerSource, Visibility
 from app.filters import CriterionQ, Op, compile_filter, parse_filter
-from app.filters.sql import Condition, any_ilike, duration_term, fts_candidates, has_tag
+from app.filters.sql import Condition, any_ilike, duration_as_of, fts_candidates, has_tag
 from app.ids import parse_global_id
 from app.queries.counts import StatusTally, counter_scope, matching, status_counts, tally_once
+from app.queries.durations import duration_reads, merge, sort_key
 from app.queries.keyset import DURATION_ALIAS, RunOrdering
-from app.queries.pages import Page, page_window
+from app.queries.pages import Page, Window, page_window
 from app.queries.rows import Row, RowReader
 from models import Run, Workflow
 
@@ -273,7 +274,12 @@ async def list_runs(
     named tuples (app.queries.rows) instead of model objects.
     """
     window = page_window(first, last, max_page_size)
-    instant = now or dt.datetime.now(dt.UTC)
+    ordering = RunOrdering.of([(spec.field, spec.direction) for spec in order_by or []])
+    # an order by DURATION measures every page of a walk to its first page's time (in the cursor)
+    walked_from = next(
+        (ordering.instant(name, text) for name, text in (("after", after), ("before", before)) if text), None
+    )
+    instant = walked_from or now or dt.datetime.now(dt.UTC)
     # the workflows a search names are read first (one statement more), so that PostgreSQL plans
     # the page with their ids in hand rather than a guess at a subquery's
     workflows = await workflows_named(search) if search is not None and search.strip() else None
@@ -287,7 +293,6 @@ async def list_runs(
         now=instant,
         search_workflows=workflows,
     )
-    ordering = RunOrdering.of([(spec.field, spec.direction) for spec in order_by or []])
     connection = Run._meta.db
     dialect = connection.capabilities.dialect
     after_position = ordering.parse_cursor("after", after, dialect) if after is not None else None
@@ -295,25 +300,27 @@ async def list_runs(
 
     table = Run._meta.basetable
     query = matching(condition, cast(QueryBuilder, Run._meta.basequery_all_fields))
-    if ordering.uses_duration:
-        query = query.select(duration_term(table, dialect, instant).as_(DURATION_ALIAS))
-    if after_position is not None:
-        query = query.where(ordering.after(table, dialect, instant, after_position))
-    if before_position is not None:
-        query = query.where(ordering.reversed().after(table, dialect, instant, before_position))
     walk = ordering.reversed() if window.backward else ordering
-    for term, direction in walk.order_by(table, dialect, instant):
-        query = query.orderby(term, order=direction)
-    query = query.limit(window.size + 1)
-
-    rows = await connection.execute_query_dict(*query.get_parameterized_sql())
+    if ordering.by_duration_alone:
+        rows = await _duration_rows(query, walk, dialect, instant, window, after_position, before_position)
+    else:
+        if ordering.uses_duration:
+            query = query.select(duration_as_of(table, dialect, instant).as_(DURATION_ALIAS))
+        if after_position is not None:
+            query = query.where(ordering.after(table, dialect, instant, after_position))
+        if before_position is not None:
+            query = query.where(ordering.reversed().after(table, dialect, instant, before_position))
+        for term, direction in walk.order_by(table, dialect, instant):
+            query = query.orderby(term, order=direction)
+        query = query.limit(window.size + 1)
+        rows = await connection.execute_query_dict(*query.get_parameterized_sql())
     more = len(rows) > window.size
     rows = rows[: window.size]
     if window.backward:
         rows.reverse()
     make = RowReader.of(Run).from_record if plain else _run_from_record
     runs = [make(row) for row in rows]
-    cursors = [ordering.cursor(ordering.position(run, row)) for run, row in zip(runs, rows, strict=True)]
+    cursors = [ordering.cursor(ordering.position(run, row), instant) for run, row in zip(runs, rows, strict=True)]
 
     tally = tally_once(principal, counter_scope(project, filter, where, search, base), condition)
 
@@ -332,6 +339,33 @@ async def list_runs(
         count=count,
         count_is_exact=count_is_exact,
     )
+
+
+async def _duration_rows(
+    query: QueryBuilder,
+    walk: RunOrdering,
+    dialect: str,
+    instant: dt.datetime,
+    window: Window,
+    start: list[Any] | None,
+    stop: list[Any] | None,
+) -> list[dict[str, Any]]:
+    """Up to window.size + 1 rows of an order by DURATION alone, in the walk's order, strictly
+    between the positions `start` and `stop` (the cursors on the walk's near and far side)."""
+    if window.backward:
+        start, stop = stop, start
+    ascending = walk.ascending[0]
+    table = Run._meta.basetable
+    reads = duration_reads(query, table, dialect, instant, ascending, start, window.size + 1, DURATION_ALIAS)
+    connection = Run._meta.db
+    found = [await connection.execute_query_dict(*read.get_parameterized_sql()) for read in reads]
+    rows = merge(found, DURATION_ALIAS, ascending, window.size + 1)
+    if stop is not None:
+        # the far cursor: the rows before it (every row past it sorts after those)
+        far = sort_key({DURATION_ALIAS: stop[0], "id": stop[1]}, DURATION_ALIAS)
+        before_far = [row for row in rows if sort_key(row, DURATION_ALIAS) < far]
+        rows = before_far if ascending else [row for row in rows if sort_key(row, DURATION_ALIAS) > far]
+    return rows
 
 
 async def run_stats(

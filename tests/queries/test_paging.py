@@ -3,6 +3,7 @@ in both directions, with runs inserted between pages."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import uuid
 from typing import Any
@@ -167,3 +168,56 @@ async def test_rows_inserted_between_pages_cause_no_duplicate_and_no_gap(five_hu
         assert seen == [run_id for run_id in in_walk_order if run_id in set(seen)]
         runs.extend(inserted)
         original = {run.id for run in runs}
+
+
+@pytest.mark.parametrize("direction", list(SortDirection), ids=lambda d: d.value)
+@pytest.mark.parametrize("backward", [False, True], ids=["forward", "backward"])
+async def test_duration_pages_measure_to_the_first_page_while_runs_start_and_finish(db, direction, backward):
+    """DURATION walks keep the order of their first page's instant: runs that finish or start
+    between pages (and so change duration) are neither repeated nor skipped, ties included."""
+    project = await make_project()
+    workflow = await make_workflow(project, "alpha", "Alpha")
+    rng = random.Random(77)
+    runs = []
+    for _ in range(240):
+        kind = rng.choice(["finished", "running", "pending"])
+        started = rng.choice([10, 20, 30])  # many equal starts and durations: ties everywhere
+        runs.append(
+            new_run(
+                project,
+                workflow,
+                created_at=at(0),
+                started_at=None if kind == "pending" else at(started),
+                finished_at=at(started + rng.choice([5, 7])) if kind == "finished" else None,
+            )
+        )
+    await save_runs(runs)
+    me = member(project)
+    specs = [RunOrderSpec(RunOrderField.DURATION, direction)]
+    expected = expected_order(runs, [(RunOrderField.DURATION, direction)])  # as of NOW
+    if backward:
+        expected.reverse()
+    seen: list[uuid.UUID] = []
+    cursor = None
+    later = 0
+    while True:
+        later += 60
+        if backward:
+            page = await list_runs(me, order_by=specs, last=20, before=cursor, now=NOW + dt.timedelta(seconds=later))
+            seen.extend(reversed([run.id for run in page.items]))
+            more, cursor = page.has_previous_page, page.start_cursor
+        else:
+            page = await list_runs(me, order_by=specs, first=20, after=cursor, now=NOW + dt.timedelta(seconds=later))
+            seen.extend(run.id for run in page.items)
+            more, cursor = page.has_next_page, page.end_cursor
+        # between pages, some running runs finish and some pending ones start
+        running = await Run.filter(project_id=project.id, started_at__not_isnull=True, finished_at__isnull=True)
+        pending = await Run.filter(project_id=project.id, started_at__isnull=True)
+        moment = NOW + dt.timedelta(seconds=later + 1)
+        for run in rng.sample(running, min(6, len(running))):
+            await Run.filter(id=run.id).update(finished_at=moment)
+        for run in rng.sample(pending, min(6, len(pending))):
+            await Run.filter(id=run.id).update(started_at=moment)
+        if not more:
+            break
+    assert seen == expected
