@@ -176,16 +176,46 @@ TRIGRAM_COLUMNS = frozenset({"subject_id", "subject_name", "initiated_by", "trig
 # FTS5's trigram index answers a LIKE pattern with a literal stretch of at least 3 characters.
 _TRIGRAM = 3
 
+# A substring test: (column, co/sw/ew, text). The tests a read names `walked` get no FTS5
+# candidates on SQLite: the exact test alone, on the rows the order's index walks (a term common
+# enough that the page fills after a few rows, see app.queries.substrings).
+Substring = tuple[str, Op, str]
+NONE_WALKED: frozenset[Substring] = frozenset()
 
-def fts_candidates(table: Table, columns: Sequence[str], op: Op, text: str) -> Criterion | None:
+
+def indexed_substring(column: str, op: Op, text: str) -> bool:
+    """Whether SQLite's runs_fts can find the runs holding `text` in `column` (a trigram column
+    and a literal stretch of 3 characters or more)."""
+    literal = max(re.split(r"[%_]", text), key=len)
+    return len(literal) >= _TRIGRAM and column in TRIGRAM_COLUMNS and op in TEXT_OPS
+
+
+def substring_tests(expr: FilterExpr) -> set[Substring]:
+    """The co/sw/ew tests of `expr` on the runs' trigram columns."""
+    if isinstance(expr, Comparison):
+        column = expr.field.column
+        if expr.tag_key is None and column is not None and isinstance(expr.value, str):
+            op = expr.op
+            if indexed_substring(column, op, expr.value):
+                return {(column, op, expr.value)}
+        return set()
+    operands = (expr.operand,) if isinstance(expr, Not) else expr.operands
+    return set().union(*(substring_tests(operand) for operand in operands))
+
+
+def fts_candidates(
+    table: Table, columns: Sequence[str], op: Op, text: str, walked: frozenset[Substring] = NONE_WALKED
+) -> Criterion | None:
     """On SQLite, the runs some FTS5 trigram row holds `text` in one of `columns`: a superset of
     the exact matches (it folds more case, and `%` and `_` in `text` stay wildcards), which the
-    exact condition then narrows. None when the index cannot help (a short `text`)."""
-    literal = max(re.split(r"[%_]", text), key=len)
-    if len(literal) < _TRIGRAM or not set(columns) <= TRIGRAM_COLUMNS:
+    exact condition then narrows. None when the index cannot help (a short `text`) or the read
+    walks the rows instead (one of the tests is in `walked`)."""
+    if not all(indexed_substring(column, op, text) for column in columns):
+        return None
+    if any((column, op, text) in walked for column in columns):
         return None
     fts = Table("runs_fts")
-    loose = _loose_pattern(op, text)  # a bound parameter, as every value
+    loose = loose_pattern(op, text)  # a bound parameter, as every value
     queries = [Query.from_(fts).select(fts.run_id).where(fts[column].like(loose)) for column in columns]
     return Condition(table.id.isin(_Union(queries)))
 
@@ -202,14 +232,16 @@ class _Union(Term):
         return "(" + " UNION ".join(query.get_sql(inner) for query in self.queries) + ")"
 
 
-def _loose_pattern(op: Op, text: str) -> str:
+def loose_pattern(op: Op, text: str) -> str:
     # no ESCAPE: FTS5 takes none, so wildcards in `text` widen the match (never narrow it)
     if op is Op.CO:
         return f"%{text}%"
     return f"{text}%" if op is Op.SW else f"%{text}"
 
 
-def substring_match(table: Table, columns: Sequence[str], op: Op, text: str, dialect: str) -> Criterion:
+def substring_match(
+    table: Table, columns: Sequence[str], op: Op, text: str, dialect: str, walked: frozenset[Substring] = NONE_WALKED
+) -> Criterion:
     """`text` is, case-insensitively, in (co), at the start of (sw) or at the end of (ew) one of
     `columns`, literally: the condition FILTER.md defines, written so that an index serves it
     when the columns are TRIGRAM_COLUMNS (pg_trgm GIN indexes under ILIKE on PostgreSQL;
@@ -217,7 +249,7 @@ def substring_match(table: Table, columns: Sequence[str], op: Op, text: str, dia
     combined = any_ilike([table[column] for column in columns], op, text, dialect)
     if dialect == "postgres":
         return combined
-    candidates = fts_candidates(table, columns, op, text)
+    candidates = fts_candidates(table, columns, op, text, walked)
     return combined if candidates is None else candidates & combined
 
 
@@ -238,6 +270,7 @@ def _match(
     dialect: str,
     table: Table | None = None,
     column: str | None = None,
+    walked: frozenset[Substring] = NONE_WALKED,
 ) -> Criterion:
     """The positive condition of `term op value` for a non-null value (ne is handled by the caller).
 
@@ -249,7 +282,7 @@ def _match(
         return term == ValueWrapper(param)
     if op in TEXT_OPS:
         if table is not None and column in TRIGRAM_COLUMNS:
-            return substring_match(table, [column], op, str(param), dialect)
+            return substring_match(table, [column], op, str(param), dialect, walked)
         return ilike(term, op, str(param), dialect)
     if op is Op.GT:
         return term > ValueWrapper(param)
@@ -274,7 +307,7 @@ def _tag_comparison(c: Comparison, table: Table, dialect: str) -> Criterion:
     return SqlNot(matched) if c.op is Op.NE else matched
 
 
-def _comparison(c: Comparison, table: Table, dialect: str, now: dt.datetime) -> Criterion:
+def _comparison(c: Comparison, table: Table, dialect: str, now: dt.datetime, walked: frozenset[Substring]) -> Criterion:
     if c.tag_key is not None:
         return _tag_comparison(c, table, dialect)
     spec = c.field
@@ -292,30 +325,33 @@ def _comparison(c: Comparison, table: Table, dialect: str, now: dt.datetime) -> 
     if c.value is None:
         return SqlNot(present) if c.op is Op.EQ else present
     op = Op.EQ if c.op is Op.NE else c.op
-    matched = _match(term, spec, op, c.value, dialect, table, spec.column)
+    matched = _match(term, spec, op, c.value, dialect, table, spec.column, walked)
     if spec.nullable:
         matched = matched & present
     return SqlNot(matched) if c.op is Op.NE else matched
 
 
-def filter_criterion(expr: FilterExpr, table: Table, dialect: str, now: dt.datetime) -> Criterion:
-    """The SQL condition of `expr` on `table` (the runs table) for `dialect`."""
+def filter_criterion(
+    expr: FilterExpr, table: Table, dialect: str, now: dt.datetime, walked: frozenset[Substring] = NONE_WALKED
+) -> Criterion:
+    """The SQL condition of `expr` on `table` (the runs table) for `dialect` (`walked`: see Substring)."""
     if isinstance(expr, Comparison):
-        return _comparison(expr, table, dialect, now)
+        return _comparison(expr, table, dialect, now, walked)
     if isinstance(expr, Not):
-        return SqlNot(filter_criterion(expr.operand, table, dialect, now))
-    parts = [filter_criterion(operand, table, dialect, now) for operand in expr.operands]
+        return SqlNot(filter_criterion(expr.operand, table, dialect, now, walked))
+    parts = [filter_criterion(operand, table, dialect, now, walked) for operand in expr.operands]
     combined = parts[0]
     for part in parts[1:]:
         combined = (combined & part) if isinstance(expr, And) else (combined | part)
     return combined
 
 
-def compile_filter(expr: FilterExpr, now: dt.datetime | None = None) -> Q:
+def compile_filter(expr: FilterExpr, now: dt.datetime | None = None, walked: frozenset[Substring] = NONE_WALKED) -> Q:
     """A `Q` on `models.Run` selecting exactly the runs `expr` matches.
 
     `now` is the instant an unfinished run's duration is measured to; by default the
-    time of this call, so every statement built from the Q sees the same instant.
+    time of this call, so every statement built from the Q sees the same instant. `walked`:
+    the substring tests SQLite answers without runs_fts (see Substring).
     """
     instant = now or dt.datetime.now(dt.UTC)
-    return CriterionQ(lambda table, dialect: filter_criterion(expr, table, dialect, instant))
+    return CriterionQ(lambda table, dialect: filter_criterion(expr, table, dialect, instant, walked))

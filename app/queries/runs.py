@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
@@ -19,13 +20,23 @@ from tortoise.expressions import Q
 
 from app.enums import Priority, RunOrderField, RunStatus, SortDirection, TriggerSource, Visibility
 from app.filters import CriterionQ, Op, compile_filter, parse_filter
-from app.filters.sql import Condition, any_ilike, duration_as_of, fts_candidates, has_tag
+from app.filters.sql import (
+    NONE_WALKED,
+    Condition,
+    Substring,
+    any_ilike,
+    duration_as_of,
+    fts_candidates,
+    has_tag,
+    substring_tests,
+)
 from app.ids import parse_global_id
 from app.queries.counts import StatusTally, counter_scope, matching, status_counts, tally_once
 from app.queries.durations import duration_reads, merge, sort_key
 from app.queries.keyset import DURATION_ALIAS, RunOrdering
 from app.queries.pages import Page, Window, page_window
 from app.queries.rows import Row, RowReader
+from app.queries.substrings import walked_substrings
 from models import Run, Workflow
 
 if TYPE_CHECKING:
@@ -109,15 +120,18 @@ def _run_uuid(text: str) -> uuid.UUID | None:
         return None
 
 
-def search_q(term: str, workflow_ids: Sequence[uuid.UUID] | None = None) -> Q:
+def search_q(
+    term: str, workflow_ids: Sequence[uuid.UUID] | None = None, walked: frozenset[Substring] = NONE_WALKED
+) -> Q:
     """A run whose id is `term`, or with `term` in its workflow key/name or subject id/name.
 
     `workflow_ids` are the workflows whose key or name holds `term` (`workflows_named`), read
-    first so that the planner sees them; without them a subquery finds them."""
+    first so that the planner sees them; without them a subquery finds them. `walked`: see
+    app.filters.sql.Substring (`search_substrings` names the tests)."""
     term = term.strip()
     if not term:
         return Q()
-    found = CriterionQ(lambda table, dialect: _search(table, term, dialect, workflow_ids))
+    found = CriterionQ(lambda table, dialect: _search(table, term, dialect, workflow_ids, walked))
     run_id = _run_uuid(term)
     return found | Q(id=run_id) if run_id is not None else found
 
@@ -132,7 +146,17 @@ async def workflows_named(term: str) -> list[uuid.UUID]:
     return [uuid.UUID(str(value)) for value in await Workflow.filter(named).values_list("id", flat=True)]
 
 
-def _search(table: Table, term: str, dialect: str, workflow_ids: Sequence[uuid.UUID] | None) -> Criterion:
+_SEARCHED_SUBJECT = ("subject_id", "subject_name")
+
+
+def search_substrings(term: str) -> set[Substring]:
+    """The substring tests `search: term` makes on the subject's (trigram) columns."""
+    return {(column, Op.CO, term.strip()) for column in _SEARCHED_SUBJECT} if term.strip() else set()
+
+
+def _search(
+    table: Table, term: str, dialect: str, workflow_ids: Sequence[uuid.UUID] | None, walked: frozenset[Substring]
+) -> Criterion:
     """`term` in the workflow key or name or the subject id or name, case-insensitively.
 
     The exact test is ANDed with candidates an index finds: the subject's columns through their
@@ -140,12 +164,12 @@ def _search(table: Table, term: str, dialect: str, workflow_ids: Sequence[uuid.U
     copies of them are its workflow's, which never change) through the (workflow_id, ...) index.
     A short term on SQLite (no trigram) is tested on every run.
     """
-    subject = [table.subject_id, table.subject_name]
+    subject = [table[column] for column in _SEARCHED_SUBJECT]
     exact = any_ilike([table.workflow_key, table.workflow_name, *subject], Op.CO, term, dialect)
     if dialect == "postgres":
         candidates: Criterion | None = any_ilike(subject, Op.CO, term, dialect)
     else:
-        candidates = fts_candidates(table, ["subject_id", "subject_name"], Op.CO, term)
+        candidates = fts_candidates(table, _SEARCHED_SUBJECT, Op.CO, term, walked)
     if candidates is None:
         return exact
     if workflow_ids is None:
@@ -226,9 +250,10 @@ def run_condition(
     base: Q | None = None,
     now: dt.datetime | None = None,
     search_workflows: Sequence[uuid.UUID] | None = None,
+    walked: frozenset[Substring] = NONE_WALKED,
 ) -> Q:
     """Everything the caller asked for, ANDed: visibility, `base`, filter, where, search
-    (`search_workflows`: see `search_q`).
+    (`search_workflows` and `walked`: see `search_q`).
 
     Raises BadFilter for a malformed filter; a blank filter is no filter.
     """
@@ -236,11 +261,11 @@ def run_condition(
     if base is not None:
         conditions.append(base)
     if filter is not None and filter.strip():
-        conditions.append(compile_filter(parse_filter(filter), now))
+        conditions.append(compile_filter(parse_filter(filter), now, walked))
     if where is not None:
         conditions.append(where_q(where))
     if search is not None:
-        conditions.append(search_q(search, search_workflows))
+        conditions.append(search_q(search, search_workflows, walked))
     return Q(*conditions)
 
 
@@ -283,23 +308,22 @@ async def list_runs(
     # the workflows a search names are read first (one statement more), so that PostgreSQL plans
     # the page with their ids in hand rather than a guess at a subquery's
     workflows = await workflows_named(search) if search is not None and search.strip() else None
-    condition = run_condition(
-        principal,
-        project=project,
-        filter=filter,
-        where=where,
-        search=search,
-        base=base,
-        now=instant,
-        search_workflows=workflows,
+    asked = functools.partial(
+        run_condition, principal, project=project, filter=filter, where=where, search=search, base=base, now=instant
     )
+    # the count reads runs_fts's candidates (it stops after COUNT_LIMIT + 1 of them); the page
+    # walks the order's index for the terms common enough (app.queries.substrings)
+    condition = asked(search_workflows=workflows)
+    tests = substring_tests(parse_filter(filter)) if filter is not None and filter.strip() else set()
+    walked = await walked_substrings(tests | (search_substrings(search) if search is not None else set()))
+    paged = asked(search_workflows=workflows, walked=walked) if walked else condition
     connection = Run._meta.db
     dialect = connection.capabilities.dialect
     after_position = ordering.parse_cursor("after", after, dialect) if after is not None else None
     before_position = ordering.parse_cursor("before", before, dialect) if before is not None else None
 
     table = Run._meta.basetable
-    query = matching(condition, cast(QueryBuilder, Run._meta.basequery_all_fields))
+    query = matching(paged, cast(QueryBuilder, Run._meta.basequery_all_fields))
     walk = ordering.reversed() if window.backward else ordering
     if ordering.by_duration_alone:
         rows = await _duration_rows(query, walk, dialect, instant, window, after_position, before_position)
