@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import re
 import uuid
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -19,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from pypika_tortoise import Query, SqlContext, Table
 from pypika_tortoise.enums import Matching
 from pypika_tortoise.functions import Coalesce, Upper
-from pypika_tortoise.queries import QueryBuilder
 from pypika_tortoise.terms import Case, Criterion, NullValue, Term, ValueWrapper
 from pypika_tortoise.terms import Not as SqlNot
 from pypika_tortoise.utils import format_alias_sql
@@ -173,7 +171,7 @@ def any_ilike(terms: Sequence[Term], op: Op, text: str, dialect: str) -> Criteri
 # name have none: a handful of values shared by many runs, where a substring matches a large
 # share of them, which the other conditions and the order (an index walk) narrow better.
 TRIGRAM_COLUMNS = frozenset({"subject_id", "subject_name", "initiated_by", "trigger_key", "reason"})
-# FTS5's trigram index answers a LIKE pattern with a literal stretch of at least 3 characters.
+# FTS5's trigram index finds a phrase of at least 3 characters (a shorter one matches nothing).
 _TRIGRAM = 3
 
 # A substring test: (column, co/sw/ew, text). The tests a read names `walked` get no FTS5
@@ -185,9 +183,8 @@ NONE_WALKED: frozenset[Substring] = frozenset()
 
 def indexed_substring(column: str, op: Op, text: str) -> bool:
     """Whether SQLite's runs_fts can find the runs holding `text` in `column` (a trigram column
-    and a literal stretch of 3 characters or more)."""
-    literal = max(re.split(r"[%_]", text), key=len)
-    return len(literal) >= _TRIGRAM and column in TRIGRAM_COLUMNS and op in TEXT_OPS
+    and a text of 3 characters or more)."""
+    return len(text) >= _TRIGRAM and column in TRIGRAM_COLUMNS and op in TEXT_OPS
 
 
 def substring_tests(expr: FilterExpr) -> set[Substring]:
@@ -203,40 +200,37 @@ def substring_tests(expr: FilterExpr) -> set[Substring]:
     return set().union(*(substring_tests(operand) for operand in operands))
 
 
+def fts_phrase(columns: Sequence[str], text: str) -> str:
+    """The FTS5 query for the rows holding `text` (every character literal: `%`, `_` and quotes
+    too) in one of `columns`; the trigram tokenizer folds case."""
+    assert set(columns) <= TRIGRAM_COLUMNS  # names of ours, never the caller's text
+    return "{" + " ".join(columns) + '} : "' + text.replace('"', '""') + '"'
+
+
+class FtsMatch(Criterion):
+    """`runs_fts MATCH <query>`, the query a bound parameter."""
+
+    def __init__(self, query: str) -> None:
+        super().__init__()
+        self.query = query
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        return f'"runs_fts" MATCH {ValueWrapper(self.query).get_sql(ctx)}'
+
+
 def fts_candidates(
     table: Table, columns: Sequence[str], op: Op, text: str, walked: frozenset[Substring] = NONE_WALKED
 ) -> Criterion | None:
-    """On SQLite, the runs some FTS5 trigram row holds `text` in one of `columns`: a superset of
-    the exact matches (it folds more case, and `%` and `_` in `text` stay wildcards), which the
-    exact condition then narrows. None when the index cannot help (a short `text`) or the read
-    walks the rows instead (one of the tests is in `walked`)."""
+    """On SQLite, the runs whose runs_fts row holds `text` in one of `columns`: a superset of the
+    exact matches (it folds more case, and ignores where in the value `text` is), which the exact
+    condition then narrows. None when the index cannot help (a short `text`) or the read walks
+    the rows instead (one of the tests is in `walked`)."""
     if not all(indexed_substring(column, op, text) for column in columns):
         return None
     if any((column, op, text) in walked for column in columns):
         return None
     fts = Table("runs_fts")
-    loose = loose_pattern(op, text)  # a bound parameter, as every value
-    queries = [Query.from_(fts).select(fts.run_id).where(fts[column].like(loose)) for column in columns]
-    return Condition(table.id.isin(_Union(queries)))
-
-
-class _Union(Term):
-    """`(q1 UNION q2 ...)` as SQLite reads it (pypika parenthesises each member, SQLite rejects that)."""
-
-    def __init__(self, queries: Sequence[QueryBuilder]) -> None:
-        super().__init__()
-        self.queries = queries
-
-    def get_sql(self, ctx: SqlContext) -> str:
-        inner = ctx.copy(subquery=False, with_alias=False)
-        return "(" + " UNION ".join(query.get_sql(inner) for query in self.queries) + ")"
-
-
-def loose_pattern(op: Op, text: str) -> str:
-    # no ESCAPE: FTS5 takes none, so wildcards in `text` widen the match (never narrow it)
-    if op is Op.CO:
-        return f"%{text}%"
-    return f"{text}%" if op is Op.SW else f"%{text}"
+    return Condition(table.id.isin(Query.from_(fts).select(fts.run_id).where(FtsMatch(fts_phrase(columns, text)))))
 
 
 def substring_match(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from app.filters.sql import TRIGRAM_COLUMNS, Substring, indexed_substring, loose_pattern
+from app.filters.sql import Substring, fts_phrase, indexed_substring
 from models import Run
 
 PROBE_WINDOW = 4_000
@@ -33,12 +33,11 @@ async def walked_substrings(tests: Iterable[Substring]) -> frozenset[Substring]:
     for column, op, text in tests:
         if not indexed_substring(column, op, text):
             continue
-        assert column in TRIGRAM_COLUMNS  # a name of ours, never the caller's text
         sql = (
-            f'SELECT COUNT(*) FROM (SELECT 1 FROM runs_fts WHERE "{column}" LIKE ? '
+            "SELECT COUNT(*) FROM (SELECT 1 FROM runs_fts WHERE runs_fts MATCH ? "
             "AND rowid > (SELECT MAX(rowid) FROM runs) - ? LIMIT ?)"
         )
-        _, rows = await connection.execute_query(sql, [loose_pattern(op, text), PROBE_WINDOW, COMMON])
+        _, rows = await connection.execute_query(sql, [fts_phrase([column], text), PROBE_WINDOW, COMMON])
         if rows[0][0] >= COMMON:
             walked.add((column, op, text))
     return frozenset(walked)
