@@ -225,3 +225,94 @@ async def test_substring_matches_read_the_trigram_indexes(planned, monkeypatch):
         await list_runs(root, search="offboard", first=50)
     _workflows, plan = await plans_of(explainer, statements)
     assert "Seq Scan on runs" not in plan, plan
+
+
+# ---------------------------------------------------------------- SQLite
+
+SQLITE_FILL = f"""
+WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {RUNS})
+INSERT INTO runs (id, project_id, workflow_id, workflow_key, workflow_name, workflow_version, status,
+    triggered_by, initiated_by, subject_id, subject_name, priority, dry_run, visibility, manually_triggered,
+    change_limit_reached, disregard_change_limit, max_parallel_steps, error_count, created_at, updated_at,
+    started_at, finished_at, event_seq, update_seq, schedule_hold)
+SELECT printf('%08x-0000-4000-8000-%012x', g.n, g.n), w.project_id, w.id, w.key, w.name, 1,
+    CASE g.n % 11 WHEN 0 THEN 'PENDING' WHEN 1 THEN 'BLOCKED' WHEN 2 THEN 'RUNNING' WHEN 3 THEN 'PAUSED'
+        WHEN 4 THEN 'CANCELING' WHEN 5 THEN 'COMPLETED' WHEN 6 THEN 'FAILED' ELSE 'CANCELED' END,
+    'API', 'apikey:bob', 'sub_' || g.n,
+    CASE g.n % 4 WHEN 0 THEN 'Ada' WHEN 1 THEN 'Grace' WHEN 2 THEN 'Alan' ELSE 'Linus' END
+        || CASE g.n % 3 WHEN 0 THEN ' Hopper ' WHEN 1 THEN ' Turing ' ELSE ' Knuth ' END || hex(randomblob(8)),
+    g.n % 4, 0, 'PROJECT', 0, 0, 0, 4, 0,
+    datetime('2026-01-01', '+' || g.n || ' minutes') || '+00:00',
+    datetime('2026-01-01', '+' || g.n || ' minutes') || '+00:00',
+    CASE WHEN g.n % 11 > 1 THEN datetime('2026-01-01', '+' || g.n || ' minutes') || '+00:00' END,
+    CASE WHEN g.n % 11 > 4 THEN datetime('2026-01-01', '+' || (g.n + g.n % 7) || ' minutes') || '+00:00' END,
+    0, 0, 0
+FROM g JOIN (SELECT *, row_number() OVER (ORDER BY key) - 1 AS k FROM workflows) w ON w.k = g.n % 3;
+ANALYZE;
+"""
+
+
+@pytest.fixture(scope="module")
+def sqlite_planned_database(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A SQLite database holding RUNS runs, ANALYZEd (so the planner weighs its indexes as on a
+    loaded database)."""
+    directory = tmp_path_factory.mktemp("sqlite-plans")
+    settings = Settings(database_url=f"sqlite://{directory / 'plans.db'}", export_dir=directory / "exports")
+
+    async def fill() -> None:
+        await migrate_db(settings)
+        await init_db(settings)
+        try:
+            acme = await make_project("acme")
+            for key in ("billing-sync", "offboard-user", "sync-crm"):
+                await make_workflow(acme, key, key.replace("-", " ").title())
+            await Tortoise.get_connection("default").execute_script(SQLITE_FILL)
+        finally:
+            await close_db()
+
+    asyncio.run(fill())
+    return settings
+
+
+async def test_sqlite_reads_duration_and_common_terms_in_the_pages_order(sqlite_planned_database, monkeypatch):
+    """On SQLite, EXPLAIN QUERY PLAN of DURATION pages and of a common term's page: an index
+    hands the rows over in the page's order (no temporary b-tree sorts them), never a scan of runs."""
+    set_settings(sqlite_planned_database)
+    await init_db(sqlite_planned_database)
+    try:
+        connection = Tortoise.get_connection("default")
+        project = await Project.get(key="acme")
+        root, alice = superadmin(), member(project, "alice")
+        reads: dict[str, Callable[[], Awaitable[Any]]] = {}
+        for who, principal in (("superadmin", root), ("member", alice)):
+            for direction in SortDirection:
+                spec = order(RunOrderField.DURATION, direction)
+                reads[f"{who} DURATION {direction.value}"] = lambda p=principal, s=spec: list_runs(
+                    p, order_by=s, first=50
+                )
+                reads[f"{who} DURATION {direction.value} last"] = lambda p=principal, s=spec: list_runs(
+                    p, order_by=s, last=50
+                )
+        reads['subject_name co "hopper"'] = lambda: list_runs(root, filter='subject_name co "hopper"', first=50)
+        reads['search "hopper"'] = lambda: list_runs(root, search="hopper", first=50)
+        for name, read in reads.items():
+            with captured(monkeypatch) as statements:
+                await read()
+            pages = [(sql, values) for sql, values in statements if 'FROM "runs"' in sql]
+            plans = []
+            for sql, values in pages:
+                rows = await connection.execute_query_dict(f"EXPLAIN QUERY PLAN {sql}", values)
+                plans.append("\n".join(str(row["detail"]) for row in rows))
+            for plan in plans:
+                assert "SCAN runs\n" not in plan + "\n", f"{name}\n{plan}"
+            if name.startswith(("superadmin DURATION", "member DURATION")):
+                finished, running, missing, _moved = plans
+                assert "finished_duration" in finished and "TEMP B-TREE" not in finished, f"{name}\n{finished}"
+                assert "running_start" in running and "TEMP B-TREE" not in running, f"{name}\n{running}"
+                assert "TEMP B-TREE" not in missing, f"{name}\n{missing}"
+            else:
+                # a common term: the walk of the default order's index, the exact test on each row
+                (plan,) = plans
+                assert "runs_fts" not in plan and "TEMP B-TREE" not in plan, f"{name}\n{plan}"
+    finally:
+        await close_db()
