@@ -12,7 +12,7 @@ A page of `orderBy: DURATION` alone is the merge of four reads, each at most `li
 - running at T (finished_at IS NULL, started by T): their duration is T - started_at, so the
   partial index on started_at (on SQLite JULIANDAY(started_at)), newest start first, is their
   order; the cursor becomes a bound on started_at (loose by a few ms, the exact test beside it);
-- not started (started_at IS NULL): the (started_at, id) index, by id;
+- not started (started_at IS NULL): the partial index of their ids;
 - moved since T (started or finished after it): the runs that changed while the walk went on,
   few whatever the size of the table, read through the started_at and finished_at indexes and sorted.
 """

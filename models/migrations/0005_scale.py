@@ -8,9 +8,16 @@ from tortoise.migrations import operations as ops
 # - running runs (finished_at IS NULL) by their start, newest first, the id ascending within a start
 #   (their duration is now - started_at): a partial index, on SQLite over JULIANDAY(started_at), the
 #   value its durations are computed from;
-# - runs not started (no duration) by id: the existing (started_at, id) indexes.
+# - runs not started (no duration) by id: a partial index on the id (PostgreSQL does not take
+#   `started_at IS NULL` on the (started_at, id) index as an equality that leaves the id in order).
 _POSTGRES_SECONDS = "(EXTRACT(EPOCH FROM (finished_at - started_at)))"
 _SQLITE_SECONDS = "(ROUND((JULIANDAY(finished_at)-JULIANDAY(started_at))*86400.0,3))"
+
+
+UNSTARTED = [
+    "CREATE INDEX runs_unstarted ON runs (id) WHERE started_at IS NULL",
+    "CREATE INDEX runs_project_unstarted ON runs (project_id, id) WHERE started_at IS NULL",
+]
 
 
 def _statements(dialect: str) -> list[str]:
@@ -21,6 +28,7 @@ def _statements(dialect: str) -> list[str]:
         f"CREATE INDEX runs_project_finished_duration ON runs (project_id, {seconds}, id)",
         f"CREATE INDEX runs_running_start ON runs ({start}, id DESC) WHERE finished_at IS NULL",
         f"CREATE INDEX runs_project_running_start ON runs (project_id, {start}, id DESC) WHERE finished_at IS NULL",
+        *UNSTARTED,
     ]
 
 

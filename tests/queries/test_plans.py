@@ -182,12 +182,13 @@ async def test_every_listed_read_uses_an_index_of_runs(planned, monkeypatch):
                 assert "Sort" not in plan, f"{name}: {sql}\n{plan}"
         if name in durations:
             # finished runs through the duration's expression index, running ones through the
-            # partial index on their start, both in the page's order; the runs not started through
-            # (started_at, id); then the few that moved since the page's instant (sorted)
+            # partial index on their start, the runs not started through the partial index of their
+            # ids, all in the page's order; then the few that moved since the page's instant (sorted)
             # (the project's own indexes or the ones across projects: acme holds every run here)
-            finished, running, *_rest = plans
+            finished, running, missing, _moved = plans
             assert "finished_duration" in finished and "Sort" not in finished, f"{name}\n{finished}"
             assert "running_start" in running and "Sort" not in running, f"{name}\n{running}"
+            assert "unstarted" in missing and "Sort" not in missing, f"{name}\n{missing}"
     # the counters answer unfiltered counts without reading runs at all (a member reads its own
     # PRIVATE runs only)
     with captured(monkeypatch) as statements:
