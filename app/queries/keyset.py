@@ -7,7 +7,8 @@ serve the order. The condition "after this cursor" is a row-value comparison
 `(a, b, id) < (?, ?, ?)` when every key is non-null and all go one way (what lets
 PostgreSQL start the index scan at the cursor), and the expanded OR form otherwise.
 After PRIORITY, STATUS or WORKFLOW_KEY as the last field comes CREATED_AT, then the
-id, both in the last field's direction.
+id, both in the last field's direction. A duration is measured to the instant of the walk's
+first page, which its cursors carry (`instant`); DURATION alone is read by app.queries.durations.
 """
 
 from __future__ import annotations
