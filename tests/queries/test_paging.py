@@ -3,7 +3,9 @@ in both directions, with runs inserted between pages."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 import random
 import uuid
 from typing import Any
@@ -11,6 +13,7 @@ from typing import Any
 import pytest
 
 from app.enums import Priority, RunOrderField, RunStatus, SortDirection
+from app.errors import ValidationFailed
 from app.queries import RunOrderSpec, list_runs
 from models import Run
 from tests.queries.factory import at, make_project, make_workflow, member, new_run, save_runs
@@ -221,3 +224,36 @@ async def test_duration_pages_measure_to_the_first_page_while_runs_start_and_fin
         if not more:
             break
     assert seen == expected
+
+
+@pytest.mark.parametrize("direction", list(SortDirection), ids=lambda d: d.value)
+async def test_duration_after_and_before_together_bound_a_range(five_hundred, direction):
+    project, _workflows, runs, _rng = five_hundred
+    me = member(project)
+    specs = [RunOrderSpec(RunOrderField.DURATION, direction)]
+    expected = expected_order(runs, [(RunOrderField.DURATION, direction)])
+    # a page across the runs without a duration and the ones with one, in either direction
+    start = next(i for i, run_id in enumerate(expected) if run_id in {r.id for r in runs if r.started_at is None})
+    whole = await list_runs(me, order_by=specs, first=500, max_page_size=500, now=NOW)
+    assert [run.id for run in whole.items] == expected
+    cursors = dict(zip(expected, whole.cursors, strict=True))
+    low, high = max(start - 30, 0), min(start + 30, len(expected) - 1)
+    after, before = cursors[expected[low]], cursors[expected[high]]
+    forward = await list_runs(me, order_by=specs, first=100, after=after, before=before, now=NOW)
+    assert [run.id for run in forward.items] == expected[low + 1 : high]
+    backward = await list_runs(me, order_by=specs, last=5, after=after, before=before, now=NOW)
+    assert [run.id for run in backward.items] == expected[high - 5 : high]
+
+
+async def test_a_duration_cursor_with_a_bad_instant_is_a_validation_error(five_hundred):
+    project, _workflows, _runs, _rng = five_hundred
+    me = member(project)
+    specs = [RunOrderSpec(RunOrderField.DURATION)]
+    page = await list_runs(me, order_by=specs, first=1)
+    payload = json.loads(base64.urlsafe_b64decode(page.end_cursor))
+    assert "t" in payload  # the instant the walk measures to
+    for instant in ["yesterday", 12, "2026-01-01T00:00:00"]:
+        forged = base64.urlsafe_b64encode(json.dumps({**payload, "t": instant}).encode()).decode()
+        with pytest.raises(ValidationFailed, match=r"^invalid cursor") as caught:
+            await list_runs(me, order_by=specs, first=1, after=forged)
+        assert caught.value.field == ("after",)
