@@ -64,9 +64,13 @@ def _start(table: Table, dialect: str) -> Term:
 
 
 def _start_bound(instant: dt.datetime, seconds: Any, dialect: str, later: bool) -> Any:
-    """The start a running run of duration `seconds` has, moved by _SLACK (later or earlier)."""
-    start = instant - dt.timedelta(seconds=float(seconds))
-    start = start + _SLACK if later else start - _SLACK
+    """The start a running run of duration `seconds` has, moved by _SLACK (later or earlier);
+    None past the calendar (a cursor's duration of ages: the exact test alone then)."""
+    try:
+        start = instant - dt.timedelta(seconds=float(seconds))
+        start = start + _SLACK if later else start - _SLACK
+    except OverflowError:
+        return None
     if dialect == "postgres":
         return start
     return start.timestamp() / 86400.0 + _UNIX_EPOCH_JULIAN_DAY
@@ -127,10 +131,9 @@ def duration_reads(
             running = running.where(start > ValueWrapper(0))
         if value is not None:
             # a longer duration is an earlier start
-            if ascending:
-                running = running.where(start <= ValueWrapper(_start_bound(instant, value, dialect, later=True)))
-            else:
-                running = running.where(start >= ValueWrapper(_start_bound(instant, value, dialect, later=False)))
+            bound = _start_bound(instant, value, dialect, later=ascending)
+            if bound is not None:
+                running = running.where(start <= ValueWrapper(bound) if ascending else start >= ValueWrapper(bound))
             running = running.where(_past(running_for, value, run_id, table, ascending))
         reads.append(running.orderby(start, order=_order(not ascending)).orderby(table.id, order=_order(ascending)))
 

@@ -292,11 +292,13 @@ async def list_runs(
 ) -> Page[Run | Row]:
     """One keyset page of the runs `principal` may see, in `order_by` (default CREATED_AT DESC).
 
-    `first`/`after` page forward, `last`/`before` backward. One SELECT for the rows;
-    `Page.count` runs a COUNT only when called. Raises ValidationFailed for a bad page
-    size or cursor, BadFilter for a malformed filter. `now` is the instant durations of
-    unfinished runs are measured to (default: the time of the call). `plain`: the runs as
-    named tuples (app.queries.rows) instead of model objects.
+    `first`/`after` page forward, `last`/`before` backward. One SELECT for the rows (four,
+    each at most a page, for DURATION alone: app.queries.durations; on SQLite one probe of
+    runs_fts before, per substring test: app.queries.substrings); `Page.count` runs a COUNT
+    only when called. Raises ValidationFailed for a bad page size or cursor, BadFilter for a
+    malformed filter. `now` is the instant durations of unfinished runs are measured to
+    (default: the time of the call; a DURATION cursor's own instant wins, so that a walk's
+    pages agree). `plain`: the runs as named tuples (app.queries.rows) instead of model objects.
     """
     window = page_window(first, last, max_page_size)
     ordering = RunOrdering.of([(spec.field, spec.direction) for spec in order_by or []])

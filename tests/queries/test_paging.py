@@ -257,3 +257,26 @@ async def test_a_duration_cursor_with_a_bad_instant_is_a_validation_error(five_h
         with pytest.raises(ValidationFailed, match=r"^invalid cursor") as caught:
             await list_runs(me, order_by=specs, first=1, after=forged)
         assert caught.value.field == ("after",)
+
+
+async def test_a_duration_cursor_of_ages_pages_without_an_error(five_hundred):
+    """A cursor's duration past the calendar (forged: this server issues none) reads what follows it."""
+    project, _workflows, runs, _rng = five_hundred
+    me = member(project)
+    for direction in SortDirection:
+        specs = [RunOrderSpec(RunOrderField.DURATION, direction)]
+        page = await list_runs(me, order_by=specs, first=1, now=NOW)
+        payload = json.loads(base64.urlsafe_b64decode(page.end_cursor))
+        for seconds in ["1e300", "-1e300"]:
+            payload["k"] = [seconds, payload["k"][1]]
+            forged = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
+            rest = await list_runs(me, order_by=specs, first=500, max_page_size=500, after=forged)
+            expected = expected_order(runs, [(RunOrderField.DURATION, direction)])
+            # past every duration going up (then the runs without one), before all going down
+            beyond = [run.id for run in rest.items]
+            assert beyond == [run_id for run_id in expected if run_id in set(beyond)]
+            started = {run.id for run in runs if run.started_at is not None}
+            if (direction is SortDirection.ASC) == (seconds == "1e300"):
+                assert not set(beyond) & started
+            else:
+                assert started <= set(beyond)
