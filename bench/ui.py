@@ -1,6 +1,6 @@
 """Dashboard benchmark: Debian's Chromium (headless) against one real `flowdeck serve`.
 
-    .venv/bin/python bench/ui.py [--runs 200] [--rate 1000] [--seconds 30] [--repeat 5]
+    .venv/bin/python bench/ui.py [--runs 200] [--rate 1000] [--seconds 30] [--repeat 5] [--trace FILE]
 
 1. Time to a rendered page of 50 runs: the runs page is opened `--repeat` times in fresh
    contexts (cold: no cache, a new sign-in each time); in the page, a MutationObserver notes
@@ -13,12 +13,16 @@
    thread's long tasks (over 50 ms, PerformanceObserver 'longtask') and frame intervals
    (requestAnimationFrame deltas: p50, p99, max). Then the same load again with the page's
    live updates paused, as a control: the server shares the machine's cores with the browser.
+With --trace FILE, the live phase is recorded as a Chrome trace (CDP tracing through
+Playwright; open FILE in chrome://tracing or Perfetto) and its main-thread tasks over 50 ms are
+broken down by what they spent their time on (script, style, layout, paint, GC).
 Figures only; nothing here asserts a speed.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import secrets
 import statistics
 import sys
@@ -92,12 +96,74 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
 
 
+# trace event names -> what a person calls them (the renderer main thread's work in a task)
+TRACE_KINDS = {
+    "FunctionCall": "script",
+    "EvaluateScript": "script",
+    "v8.compile": "script",
+    "TimerFire": "script",
+    "FireAnimationFrame": "script",
+    "EventDispatch": "script",
+    "RunMicrotasks": "script",
+    "UpdateLayoutTree": "style",
+    "Layout": "layout",
+    "PrePaint": "paint",
+    "Paint": "paint",
+    "PaintImage": "paint",
+    "Layerize": "paint",
+    "UpdateLayer": "paint",
+    "CompositeLayers": "paint",
+    "Commit": "paint",
+    "MinorGC": "gc",
+    "MajorGC": "gc",
+    "V8.GC_SCAVENGER": "gc",
+    "ParseHTML": "parse",
+}
+
+
+def long_task_breakdown(trace_path: Path) -> list[str]:
+    """The renderer main thread's tasks over 50 ms, each with its time by kind (self time of
+    the named slices directly inside it, outermost named slice wins)."""
+    data = json.loads(trace_path.read_text())
+    events = data["traceEvents"] if isinstance(data, dict) else data
+    main_threads = {
+        (event["pid"], event["tid"])
+        for event in events
+        if event.get("name") == "thread_name" and event.get("args", {}).get("name") == "CrRendererMain"
+    }
+    by_thread: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for event in events:
+        if event.get("ph") == "X" and (event["pid"], event["tid"]) in main_threads:
+            by_thread.setdefault((event["pid"], event["tid"]), []).append(event)
+    lines = []
+    for slices in by_thread.values():
+        slices.sort(key=lambda event: (event["ts"], -event.get("dur", 0)))
+        for task in slices:
+            if task["name"] != "RunTask" or task.get("dur", 0) < 50_000:
+                continue
+            end = task["ts"] + task["dur"]
+            kinds: dict[str, float] = {}
+            covered_until = task["ts"]
+            for inner in slices:
+                if inner is task or inner["ts"] < task["ts"] or inner["ts"] >= end or inner["ts"] < covered_until:
+                    continue
+                kind = TRACE_KINDS.get(inner["name"])
+                if kind is None:
+                    continue
+                kinds[kind] = kinds.get(kind, 0.0) + inner.get("dur", 0) / 1000
+                covered_until = inner["ts"] + inner.get("dur", 0)
+            parts = ", ".join(f"{kind} {ms:.0f} ms" for kind, ms in sorted(kinds.items(), key=lambda item: -item[1]))
+            lines.append(f"    task of {task['dur'] / 1000:.0f} ms: {parts or 'nothing named'}")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=200, help="runs in the database before measuring")
     parser.add_argument("--rate", type=int, default=1000, help="run changes a minute during the live phase")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--trace", type=Path, default=None, help="record the live phase as a Chrome trace here")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="flowdeck-bench-ui-"))
@@ -173,6 +239,13 @@ def main() -> None:
                 if paused:
                     page.get_by_role("button", name="Pause", exact=True).click()
                     page.wait_for_selector(".live[data-state=paused]")
+                tracing = args.trace is not None and not paused
+                if tracing:
+                    browser.start_tracing(
+                        page=page,
+                        path=str(args.trace),
+                        categories=["devtools.timeline", "disabled-by-default-devtools.timeline", "v8"],
+                    )
                 page.evaluate("Object.assign(window.__probe, { longTasks: [], frames: [], recordFrames: true })")
                 interval = 60.0 / (args.rate / 3)  # three changes per run
                 begin = time.monotonic()
@@ -186,6 +259,8 @@ def main() -> None:
                     time.sleep(max(0.0, begin + started * interval - time.monotonic()))
                 page.wait_for_timeout(2000)  # the last runs finish and their changes arrive
                 probe = page.evaluate("window.__probe")
+                if tracing:
+                    browser.stop_tracing()
                 elapsed = time.monotonic() - begin
                 frames = probe["frames"]
                 long_tasks = probe["longTasks"]
@@ -200,6 +275,9 @@ def main() -> None:
                     f"  frame intervals: {len(frames)} frames, p50 {percentile(frames, 0.5):.1f} ms, "
                     f"p99 {percentile(frames, 0.99):.1f} ms, max {max(frames, default=0):.1f} ms"
                 )
+                if tracing:
+                    print(f"  trace in {args.trace}; main-thread tasks over 50 ms in it:")
+                    print("\n".join(long_task_breakdown(args.trace)) or "    none")
                 context.close()
             browser.close()
 

@@ -11,6 +11,7 @@ from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
 from app.queries import Row, rows_by_id, rows_grouped
+from app.queries.attempts import StepAttempt, step_attempts_by_run
 from app.schedules import actions as schedule_actions
 from models import Project, Run, RunTag, ScheduleFire, Signal, StepRun, Workflow, WorkflowVersion
 
@@ -73,6 +74,11 @@ class Loaders:
     def recent_fires(self) -> DataLoader[tuple[str, int], list[ScheduleFire]]:
         """A schedule's latest fires by (schedule id, how many): one statement per distinct count."""
         return DataLoader(load_fn=_recent_fires)
+
+    @functools.cached_property
+    def attempts_by_run(self) -> DataLoader[str, dict[str, list[StepAttempt]]]:
+        """Each run's step attempts by step ref, from its history (the timeline's bars)."""
+        return DataLoader(load_fn=step_attempts_by_run)
 
     @functools.cached_property
     def versions_by_workflow(self) -> DataLoader[str, list[WorkflowVersion]]:

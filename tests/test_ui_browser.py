@@ -8,6 +8,7 @@ browser context (a fresh sessionStorage, like a new tab) and fails on any consol
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
 import io
@@ -15,15 +16,17 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, WebSocketRoute, expect, sync_playwright
 
+from app.db import close_db, init_db
+from app.settings import Settings
 from tests.conftest import BACKENDS
 from tests.servers import FlowdeckServer, PostgresServer
 
@@ -52,6 +55,7 @@ STEP_BUTTONS = {
     "RETRY": "Retry step", "REPLAY_SUBTREE": "Replay subtree",
 }  # fmt: skip
 APPROVAL_WORKFLOW = "ui-approval"
+T = TypeVar("T")
 TIMEOUT = 15_000
 
 pytestmark = pytest.mark.timeout(300)
@@ -79,6 +83,7 @@ class Demo:
     """The server, its keys by role, and API calls made beside the browser."""
 
     server: FlowdeckServer
+    database_url: str
     keys: dict[str, str] = field(default_factory=dict)
 
     def api(self, query: str, variables: dict[str, Any] | None = None, role: str = "SUPERADMIN") -> dict[str, Any]:
@@ -105,6 +110,18 @@ class Demo:
 
     def runs(self, filter_text: str) -> list[dict[str, Any]]:
         return [edge["node"] for edge in self.api(RUNS, {"filter": filter_text})["runs"]["edges"]]
+
+    def in_database(self, work: Callable[[], Awaitable[T]]) -> T:
+        """Runs `work` with the app's models on the server's database (rows made directly, fast)."""
+
+        async def main() -> T:
+            await init_db(Settings(database_url=self.database_url))
+            try:
+                return await work()
+            finally:
+                await close_db()
+
+        return asyncio.run(main())
 
     def wait_for(self, check: Callable[[], Any], what: str, timeout: float = 20.0) -> Any:
         """Polls the API (not the page) until `check()` is truthy."""
@@ -133,7 +150,7 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     server = FlowdeckServer(env, demo=True).start()
     try:
         assert f"http://127.0.0.1:{server.port}/#key={key}" in server.output()
-        found = Demo(server, {"SUPERADMIN": key})
+        found = Demo(server, url, {"SUPERADMIN": key})
         for role in ("VIEWER", "OPERATOR", "ADMIN"):
             created = found.api(
                 "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret errors { message } } }",
@@ -806,3 +823,182 @@ def test_every_dashboard_route_serves_the_app_uncached_and_assets_immutable(demo
     assert httpx.get(f"{demo.server.url}/assets/nope.js").status_code == 404
     graphiql = httpx.get(demo.server.graphql_url, headers={"Accept": "text/html"})
     assert "graphiql" in graphiql.text.lower()
+
+
+# ---------------------------------------------------------------- retries, big runs, long histories
+
+CREATE_WORKFLOW = """
+mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { errors { message } } }
+"""
+STEP_ATTEMPTS = """
+query($id: ID!) { run(id: $id) { status steps { ref status attempts { attempt status error } } } }
+"""
+RUN_SIZE = """
+query($id: ID!) { run(id: $id) { status steps(includeLoopIterations: true) { ref } events(first: 1) { totalCount } } }
+"""
+TERMINATE = """
+mutation($input: RunActionInput!) { terminateRun(input: $input) { errors { message } } }
+"""
+# UI.md: above 500 steps the DAG is drawn on request; a FOR_EACH of 520 iterations on a queue
+# no worker serves makes a run of 523 steps that stays put (its iterations wait QUEUED)
+BIG_ITERATIONS = 520
+BIG_STEPS = BIG_ITERATIONS + 3
+EVENTS_PAGE = 100  # the run page loads the history 100 events at a time (the API's page size)
+
+
+def _create_workflow(demo: Demo, key: str, name: str, steps: list[dict[str, Any]]) -> None:
+    made = demo.api(CREATE_WORKFLOW, {"input": {"project": "demo", "key": key, "name": name, "steps": steps}})
+    assert made["createWorkflow"]["errors"] == []
+
+
+def _start(demo: Demo, workflow: str, **fields: Any) -> str:
+    payload = demo.api(START_RUN, {"input": {"workflowKey": workflow, "project": "demo", **fields}})
+    assert payload["startRun"]["errors"] == []
+    run_id: str = payload["startRun"]["run"]["id"]
+    return run_id
+
+
+@pytest.fixture(scope="module")
+def big_run(demo: Demo) -> Iterator[str]:
+    """A RUNNING run of 523 steps (a loop of 520 iterations waiting QUEUED) and over 500 events."""
+    _create_workflow(
+        demo,
+        "ui-big",
+        "UI big",
+        [
+            {"ref": "prepare", "type": "TASK", "handler": "noop"},
+            {
+                "ref": "fan",
+                "type": "FOR_EACH",
+                "dependsOn": ["prepare"],
+                "config": {"items": "items", "body": {"type": "TASK", "handler": "noop", "queue": "ui-nobody"}},
+            },
+            {"ref": "report", "type": "TASK", "handler": "noop", "dependsOn": ["fan"]},
+        ],
+    )
+    run_id = _start(demo, "ui-big", input={"items": list(range(BIG_ITERATIONS))})
+    demo.wait_for(
+        lambda: len(demo.api(RUN_SIZE, {"id": run_id})["run"]["steps"]) == BIG_STEPS, "the loop's iterations", 60
+    )
+    yield run_id
+    demo.api(TERMINATE, {"input": {"id": run_id}})
+
+
+def test_timeline_draws_one_bar_per_attempt_of_a_retried_step(tab: Tab, demo: Demo) -> None:
+    # the built-in `fail` handler fails `times` times, then succeeds: attempts 1 and 2 fail
+    _create_workflow(
+        demo,
+        "ui-flaky",
+        "UI flaky",
+        [
+            {
+                "ref": "fetch",
+                "type": "TASK",
+                "handler": "fail",
+                "config": {"times": 2, "message": "upstream busy"},
+                "retry": {"maxAttempts": 3, "backoffSeconds": 0.05, "backoffFactor": 1},
+            },
+            {"ref": "store", "type": "TASK", "handler": "noop", "dependsOn": ["fetch"]},
+        ],
+    )
+    run_id = _start(demo, "ui-flaky")
+    demo.wait_for(lambda: demo.api(STEP_ATTEMPTS, {"id": run_id})["run"]["status"] == "COMPLETED", "the run", 30)
+    steps = {step["ref"]: step for step in demo.api(STEP_ATTEMPTS, {"id": run_id})["run"]["steps"]}
+    assert steps["fetch"]["attempts"] == [
+        {"attempt": 1, "status": "FAILED", "error": "upstream busy"},
+        {"attempt": 2, "status": "FAILED", "error": "upstream busy"},
+        {"attempt": 3, "status": "COMPLETED", "error": None},
+    ]
+    page = signed_in(tab, demo, f"/runs/{run_id}")
+    bars = page.locator(".timeline .bar-row[data-ref=fetch]")
+    expect(bars).to_have_count(3)
+    assert bars.evaluate_all("rows => rows.map(row => [row.dataset.attempt, row.dataset.status])") == [
+        ["1", "FAILED"],
+        ["2", "FAILED"],
+        ["3", "COMPLETED"],
+    ]
+    expect(bars.first).to_have_attribute("title", re.compile(r"^fetch attempt 1: FAILED, .*\(upstream busy\)$"))
+    expect(page.locator(".timeline .bar-row[data-ref=store]")).to_have_count(1)
+    # selection is shared: a click on the second attempt selects the step in the DAG
+    bars.nth(1).click()
+    expect(page.locator(".dag g.node[data-ref=fetch]")).to_have_class(re.compile("selected"))
+    expect(bars.nth(2)).to_have_class(re.compile("selected"))
+
+
+def test_a_run_above_500_steps_draws_its_graph_on_request_with_collapse_all_and_full_screen(
+    tab: Tab, demo: Demo, big_run: str
+) -> None:
+    page = signed_in(tab, demo, f"/runs/{big_run}")
+    expect(page.locator(".run-header .badge")).to_have_text("RUNNING")
+    on_request = page.locator(".dag-on-request")
+    expect(on_request).to_contain_text(f"{BIG_STEPS} steps (3 in the graph, loop iterations grouped)")
+    expect(page.locator(".dag svg")).to_have_count(0)
+    page.get_by_role("button", name="Draw the graph").click()
+    nodes = page.locator(".dag g.node")
+    expect(nodes).to_have_count(3)  # the loop's 520 iterations grouped on their loop
+    expect(page.locator(".dag g.node[data-ref=fan] .node-meta")).to_contain_text(f"×{BIG_ITERATIONS}")
+    expect(page.get_by_role("button", name="Collapse all")).to_be_disabled()
+    page.get_by_role("button", name="Expand all").click()
+    expect(nodes).to_have_count(BIG_STEPS)
+    expect(page.locator(".dag g.node[data-ref='fan[519]']")).to_have_attribute("data-status", "QUEUED")
+    page.get_by_role("button", name="Collapse all").click()
+    expect(nodes).to_have_count(3)
+    # one loop on its own, by its toggle
+    page.get_by_role("button", name=f"Expand the {BIG_ITERATIONS} iterations of fan").click()
+    expect(nodes).to_have_count(BIG_STEPS)
+    page.get_by_role("button", name=f"Collapse the {BIG_ITERATIONS} iterations of fan").click()
+    expect(nodes).to_have_count(3)
+    page.get_by_role("button", name="Full screen").click()
+    dag = page.locator(".dag.fullscreen")
+    expect(dag).to_be_visible()
+    box = dag.bounding_box()
+    assert box is not None and box["width"] > 1200 and box["height"] > 750  # the whole 1280x800 window
+    page.get_by_role("button", name="Exit full screen").click()
+    expect(page.locator(".dag.fullscreen")).to_have_count(0)
+
+
+def _count_text(page: Page) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d+) of (\d+) events", page.locator(".event-count").inner_text())
+    assert match, page.locator(".event-count").inner_text()
+    return int(match.group(1)), int(match.group(2))
+
+
+def _downloaded_seqs(page: Page) -> list[int]:
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download JSON").click()
+    path = info.value.path()
+    assert path is not None
+    return [event["seq"] for event in json.loads(Path(path).read_text())["events"]]
+
+
+def test_history_loads_its_latest_page_then_older_pages_by_click_and_scroll_then_live(
+    tab: Tab, demo: Demo, big_run: str
+) -> None:
+    total = demo.api(RUN_SIZE, {"id": big_run})["run"]["events"]["totalCount"]
+    assert total > 3 * EVENTS_PAGE
+    page = signed_in(tab, demo, f"/runs/{big_run}")
+    count = page.locator(".event-count")
+    expect(count).to_have_text(f"{EVENTS_PAGE} of {total} events")
+    expect(page.locator(".events .event").first).to_have_attribute("data-seq", str(total))  # newest first
+    # virtualized: a page of 100 events puts only the rows in view in the DOM
+    assert page.locator(".events .event").count() < 40
+    page.locator("button.load-older").click()
+    expect(count).to_have_text(f"{2 * EVENTS_PAGE} of {total} events")
+    # scrolling to the oldest end (the bottom, newest first) loads the next older page
+    page.locator(".events").evaluate("box => { box.scrollTop = box.scrollHeight; }")
+    expect(count).to_have_text(f"{3 * EVENTS_PAGE} of {total} events")
+    assert _downloaded_seqs(page) == list(range(total - 3 * EVENTS_PAGE + 1, total + 1))  # no gap, no duplicate
+    # oldest first: the oldest end is the top
+    page.get_by_role("button", name="Newest first").click()
+    page.locator(".events").evaluate("box => { box.scrollTop = 0; box.dispatchEvent(new Event('scroll')); }")
+    expect(count).to_have_text(f"{4 * EVENTS_PAGE} of {total} events")
+    # then live: terminating the run appends its events after the last one shown
+    demo.api(TERMINATE, {"input": {"id": big_run, "reason": "ui history test"}})
+    final = demo.wait_for(
+        lambda: (run := demo.api(RUN_SIZE, {"id": big_run})["run"])["status"] == "TERMINATED"
+        and run["events"]["totalCount"],
+        "the run to end",
+    )
+    expect(page.locator(".run-header .badge")).to_have_text("TERMINATED")
+    expect(count).to_have_text(f"{4 * EVENTS_PAGE + final - total} of {final} events")
+    assert _downloaded_seqs(page) == list(range(total - 4 * EVENTS_PAGE + 1, final + 1))

@@ -180,6 +180,15 @@ async def visible_run(info: Info, run_id: object) -> Run | None:
     return Run.from_model(run)
 
 
+@strawberry.type(description="One attempt of a step, from the run's history (STEP_STARTED or STEP_WAITING to the event that ended it).")
+class StepAttempt:
+    attempt: int
+    status: StepStatus = strawberry.field(description="RUNNING or WAITING while open, then how it ended")
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    error: str | None
+
+
 @strawberry.type
 class StepRun(Node):
     id: strawberry.ID
@@ -271,6 +280,20 @@ class StepRun(Node):
         from app.availability import waiting_for
 
         return waiting_for(self.model, await self._run_model(info), await self._siblings(info))
+
+    @strawberry.field(description="every attempt so far, oldest first (a retried step has one per try)")
+    async def attempts(self, info: Info) -> list[StepAttempt]:
+        by_ref = await info.context.loaders.attempts_by_run.load(str(self.model.run_id))
+        return [
+            StepAttempt(
+                attempt=item.attempt,
+                status=item.status,
+                started_at=item.started_at,
+                finished_at=item.finished_at,
+                error=item.error,
+            )
+            for item in by_ref.get(self.ref, [])
+        ]
 
     @strawberry.field(
         description="what the caller may do to this step now: derived from its status, its type and the caller's role"

@@ -1,6 +1,6 @@
 /** Small pieces shared by the pages. */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { useStore } from './store';
 import { absolute, relative, useUtc } from './time';
 
@@ -30,9 +30,10 @@ export function useTick(): number {
 export function RelTime({ at }: { at: string | null | undefined }) {
   const now = useTick();
   const utc = useStore(useUtc);
+  const title = useMemo(() => absolute(at, utc), [at, utc]);
   if (!at) return <span class="muted">—</span>;
   return (
-    <time dateTime={at} title={absolute(at, utc)}>
+    <time dateTime={at} title={title}>
       {relative(at, now)}
     </time>
   );

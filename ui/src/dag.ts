@@ -29,8 +29,14 @@ export interface DagInput {
   edges: { from: string; to: string }[];
 }
 
-/** Nodes for the top-level steps (iterations counted on their loop), edges from dependsOn. */
-export function dagInput(steps: DagStep[]): DagInput {
+/** Above this many steps (iterations included) the graph is drawn only on request (UI.md). */
+export const DRAW_ON_REQUEST_ABOVE = 500;
+
+/**
+ * Nodes for the top-level steps (iterations counted on their loop), edges from dependsOn.
+ * A loop in `expanded` also draws each of its iterations, as a node after the loop.
+ */
+export function dagInput(steps: DagStep[], expanded: ReadonlySet<string> = new Set()): DagInput {
   const top = steps.filter((step) => step.iteration == null && !step.parentRef);
   const refs = new Set(top.map((step) => step.ref));
   const nodes: DagNode[] = top.map((step) => ({
@@ -42,6 +48,8 @@ export function dagInput(steps: DagStep[]): DagInput {
     iterationStatuses: {},
   }));
   const byRef = new Map(nodes.map((node) => [node.ref, node]));
+  const iterationNodes: DagNode[] = [];
+  const iterationEdges: { from: string; to: string }[] = [];
   for (const step of steps) {
     if (step.parentRef == null && step.iteration == null) continue;
     const loop = byRef.get(step.parentRef ?? '');
@@ -49,11 +57,29 @@ export function dagInput(steps: DagStep[]): DagInput {
     loop.iterations += 1;
     const status = step.status ?? 'PENDING';
     loop.iterationStatuses[status] = (loop.iterationStatuses[status] ?? 0) + 1;
+    if (expanded.has(loop.ref)) {
+      const ref = step.ref;
+      iterationNodes.push({ ref, label: `${loop.ref}[${step.iteration ?? '?'}]`, type: step.type, status: step.status ?? null, iterations: 0, iterationStatuses: {} });
+      iterationEdges.push({ from: loop.ref, to: ref });
+    }
   }
   const edges = top.flatMap((step) =>
     step.dependsOn.filter((dep) => refs.has(dep)).map((dep) => ({ from: dep, to: step.ref })),
   );
-  return { nodes, edges };
+  return { nodes: [...nodes, ...iterationNodes], edges: [...edges, ...iterationEdges] };
+}
+
+/** The loops (FOR_EACH steps with iterations) that a graph can expand. */
+export function loopRefs(input: DagInput): string[] {
+  return input.nodes.filter((node) => node.iterations > 0).map((node) => node.ref);
+}
+
+/**
+ * What the layout depends on: the nodes and edges, not their statuses. A run page re-reads
+ * its run after each event; the layout is computed again only when this key changes.
+ */
+export function layoutKey(input: DagInput): string {
+  return `${input.nodes.map((node) => node.ref).join('\n')}\u0000${input.edges.map((edge) => `${edge.from}\u0001${edge.to}`).join('\n')}`;
 }
 
 export interface PlacedNode extends DagNode {

@@ -214,6 +214,13 @@ export const StepFields = graphql(`
     finishedAt
     waitingFor
     availableActions
+    attempts {
+      attempt
+      status
+      startedAt
+      finishedAt
+      error
+    }
   }
 `);
 

@@ -32,8 +32,10 @@ export function onLinkClick(event: MouseEvent): void {
   const anchor = (event.target as Element).closest('a');
   if (!anchor || event.defaultPrevented || event.button !== 0) return;
   if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-  if (anchor.target || anchor.hasAttribute('download') || anchor.origin !== location.origin) return;
-  if (anchor.pathname.startsWith('/graphql') || anchor.pathname.startsWith('/exports')) return;
+  // an SVG link (the DAG's child runs) has no HTMLAnchorElement URL parts: read its href
+  const url = new URL(anchor.getAttribute('href') ?? '', location.href);
+  if (anchor.getAttribute('target') || anchor.hasAttribute('download') || url.origin !== location.origin) return;
+  if (url.pathname.startsWith('/graphql') || url.pathname.startsWith('/exports')) return;
   event.preventDefault();
-  navigate(anchor.pathname + anchor.search);
+  navigate(url.pathname + url.search);
 }

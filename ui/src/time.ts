@@ -18,11 +18,24 @@ export function relative(iso: string | null | undefined, now: number = Date.now(
   return future ? `in ${text}` : `${text} ago`;
 }
 
+// One formatter for every local time: `toLocaleString` builds a new one per call, which made
+// re-rendering a page of relative times a long task (bench/ui.py --trace).
+let localFormat: Intl.DateTimeFormat | null = null;
+
 export function absolute(iso: string | null | undefined, utc: boolean = useUtc.get()): string {
   if (!iso) return '';
   const date = new Date(iso);
   if (utc) return `${date.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
-  return date.toLocaleString(undefined, { hour12: false });
+  localFormat ??= new Intl.DateTimeFormat(undefined, {
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+    hour12: false,
+  });
+  return localFormat.format(date);
 }
 
 export function duration(seconds: number | null | undefined): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NODE_WIDTH, dagInput, layoutDag } from '../src/dag';
+import { NODE_WIDTH, dagInput, layoutDag, layoutKey, loopRefs } from '../src/dag';
 
 const steps = [
   { ref: 'fetch', type: 'TASK', status: 'COMPLETED', dependsOn: [] },
@@ -35,5 +35,21 @@ describe('the DAG layout input', () => {
     expect(x.split).toBeLessThan(x.notify);
     expect(layout.width).toBeGreaterThanOrEqual(3 * NODE_WIDTH);
     expect(layout.edges).toHaveLength(3);
+  });
+});
+
+describe('big graphs', () => {
+  it('expands a loop into its iterations, each after the loop', () => {
+    const input = dagInput(steps, new Set(['split']));
+    expect(input.nodes.map((node) => node.ref)).toEqual(['fetch', 'split', 'notify', 'split[0]', 'split[1]', 'split[2]']);
+    expect(input.nodes[4]).toMatchObject({ label: 'split[1]', status: 'FAILED' });
+    expect(input.edges.filter((edge) => edge.from === 'split').map((edge) => edge.to)).toEqual(['notify', 'split[0]', 'split[1]', 'split[2]']);
+    expect(loopRefs(input)).toEqual(['split']);
+  });
+
+  it('keys the layout on nodes and edges, not on statuses', () => {
+    const moved = steps.map((step) => ({ ...step, status: 'COMPLETED' }));
+    expect(layoutKey(dagInput(moved))).toBe(layoutKey(dagInput(steps)));
+    expect(layoutKey(dagInput(steps, new Set(['split'])))).not.toBe(layoutKey(dagInput(steps)));
   });
 });

@@ -143,13 +143,13 @@ export function LiveJob({ job, onCancel }: { job: BulkJob; onCancel: () => void 
     return subscribe(BulkJobSubscription, { id: job.id }, (data) => setCurrent(data.bulkJob));
   }, [job.id, job.status]);
   return (
-    <tr data-job={current.id}>
+    <tr data-job={current.id} data-status={current.status}>
       <td>{current.action}</td>
-      <td>{current.status}</td>
-      <td>
+      <td class="job-status">{current.status}</td>
+      <td class="job-progress">
         <progress max={1} value={current.progress} /> {current.processed}/{current.matched}
       </td>
-      <td>
+      <td class="job-result">
         {current.succeeded} ok, {current.failed} failed {current.error && <span class="err">{current.error}</span>}
       </td>
       <td>

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type ApiError, request, saveBlob, subscribe } from '../api';
 import { CopyButton, Dialog, ErrorBox, JsonView, RelTime, StatusBadge, frameBatcher } from '../components';
-import { dagInput, layoutDag } from '../dag';
+import { DRAW_ON_REQUEST_ABOVE, dagInput, layoutDag, layoutKey, loopRefs } from '../dag';
 import { compare } from '../filtertext';
 import type { EventFieldsFragment, RunQuery as RunResult, StepFieldsFragment } from '../gql/graphql';
 import {
@@ -30,6 +30,8 @@ import { navigate, useRoute } from '../router';
 import { workflowPath } from './Workflows';
 import { useStore } from '../store';
 import { absolute, duration, useUtc } from '../time';
+import { timelineBars } from '../timeline';
+import { jsonProblem } from '../jsonfields';
 
 type Run = NonNullable<RunResult['run']>;
 type Step = StepFieldsFragment;
@@ -135,7 +137,7 @@ export function RunPage({ id }: { id: string }) {
       <ErrorBox error={error} />
       <RunActions run={run} onDone={scheduleRefresh} />
       <section class="graph-and-timeline">
-        <DagView steps={steps} selected={selectedStep} onSelect={(ref) => setQuery({ step: ref })} />
+        <DagView steps={steps} childRuns={run.childRuns} selected={selectedStep} onSelect={(ref) => setQuery({ step: ref })} />
         <Timeline steps={steps} selected={selectedStep} onSelect={(ref) => setQuery({ step: ref })} />
       </section>
       <div class="tabs" role="tablist">
@@ -373,6 +375,12 @@ function ActionButton({ spec, subject, onDone }: { spec: ActionSpec; subject: st
           <form
             onSubmit={async (event) => {
               event.preventDefault();
+              // JSON fields are checked here, before anything is sent
+              const invalid = jsonProblem(spec.fields ?? [], extra);
+              if (invalid) {
+                setError(new Error(invalid));
+                return;
+              }
               setBusy(true);
               setError(null);
               try {
@@ -393,7 +401,7 @@ function ActionButton({ spec, subject, onDone }: { spec: ActionSpec; subject: st
               <label key={field.name}>
                 {field.label}
                 {field.json ? (
-                  <textarea name={field.name} rows={4} onInput={(event) => setExtra({ ...extra, [field.name]: event.currentTarget.value })} />
+                  <textarea name={field.name} rows={4} aria-invalid={!!error && !!jsonProblem(spec.fields ?? [], extra)} onInput={(event) => setExtra({ ...extra, [field.name]: event.currentTarget.value })} />
                 ) : (
                   <input name={field.name} onInput={(event) => setExtra({ ...extra, [field.name]: event.currentTarget.value })} />
                 )}
@@ -430,22 +438,45 @@ function RunActions({ run, onDone }: { run: Run; onDone: () => void }) {
   );
 }
 
-function DagView({ steps, selected, onSelect }: { steps: Step[]; selected: string | null; onSelect: (ref: string) => void }) {
-  const input = useMemo(() => dagInput(steps), [steps]);
+function DagView({ steps, childRuns, selected, onSelect }: { steps: Step[]; childRuns: Run['childRuns']; selected: string | null; onSelect: (ref: string) => void }) {
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const input = useMemo(() => dagInput(steps, expanded), [steps, expanded]);
   const [forced, setForced] = useState(false);
   const [full, setFull] = useState(false);
-  const tooBig = input.nodes.length > 500 && !forced;
-  const layout = useMemo(() => (tooBig ? null : layoutDag(input)), [input, tooBig]);
+  // UI.md: above 500 steps (iterations included) the graph is drawn on request
+  const tooBig = steps.length > DRAW_ON_REQUEST_ABOVE && !forced;
+  // the layout depends on the graph's shape only: a status change redraws, never re-lays out
+  const key = tooBig ? null : layoutKey(input);
+  const layout = useMemo(() => (key === null ? null : layoutDag(input)), [key]); // eslint-disable-line react-hooks/exhaustive-deps
+  const current = useMemo(() => new Map(input.nodes.map((node) => [node.ref, node])), [input]);
+  const loops = useMemo(() => loopRefs(input), [input]);
+  const childOf = useMemo(() => new Map(childRuns.filter((child) => child.parentStep).map((child) => [child.parentStep!.ref, child])), [childRuns]);
+  const toggleLoop = (ref: string) => {
+    const next = new Set(expanded);
+    if (next.has(ref)) next.delete(ref);
+    else next.add(ref);
+    setExpanded(next);
+  };
   return (
-    <div class={`dag ${full ? 'fullscreen' : ''}`} aria-label="Step graph">
+    <div class={`dag ${full ? 'fullscreen' : ''}`} aria-label="Step graph" data-nodes={layout ? layout.nodes.length : 0}>
       <div class="dag-tools">
+        {layout && loops.length > 0 && (
+          <>
+            <button type="button" class="small ghost" disabled={expanded.size === 0} onClick={() => setExpanded(new Set())}>
+              Collapse all
+            </button>
+            <button type="button" class="small ghost" disabled={expanded.size === loops.length} onClick={() => setExpanded(new Set(loops))}>
+              Expand all
+            </button>
+          </>
+        )}
         <button type="button" class="small ghost" onClick={() => setFull(!full)}>
           {full ? 'Exit full screen' : 'Full screen'}
         </button>
       </div>
       {tooBig && (
-        <p>
-          {input.nodes.length} steps.{' '}
+        <p class="dag-on-request">
+          {steps.length} steps{input.nodes.length < steps.length ? ` (${input.nodes.length} in the graph, loop iterations grouped)` : ''}.{' '}
           <button type="button" onClick={() => setForced(true)}>
             Draw the graph
           </button>
@@ -461,36 +492,64 @@ function DagView({ steps, selected, onSelect }: { steps: Step[]; selected: strin
           {layout.edges.map((edge) => (
             <polyline key={`${edge.from}-${edge.to}`} class="edge" marker-end="url(#arrow)" points={edge.points.map((point) => `${point.x},${point.y}`).join(' ')} />
           ))}
-          {layout.nodes.map((node) => (
-            <g
-              key={node.ref}
-              class={`node ${selected === node.ref ? 'selected' : ''}`}
-              data-ref={node.ref}
-              data-status={node.status ?? ''}
-              transform={`translate(${node.x - node.width / 2},${node.y - node.height / 2})`}
-              tabIndex={0}
-              role="button"
-              aria-label={`${node.label}: ${node.status}`}
-              onClick={() => onSelect(node.ref)}
-              onKeyDown={(event) => event.key === 'Enter' && onSelect(node.ref)}
-            >
-              <title>
-                {node.label} ({node.ref}): {node.status}
-                {Object.entries(node.iterationStatuses)
-                  .map(([status, count]) => `, ${count} ${status}`)
-                  .join('')}
-              </title>
-              <rect class="box" width={node.width} height={node.height} rx="6" style={{ stroke: STATUS_COLORS[node.status ?? 'PENDING'] }} />
-              <rect width="6" height={node.height} rx="3" style={{ fill: STATUS_COLORS[node.status ?? 'PENDING'] }} />
-              <text x="14" y="18" class="node-label">
-                {node.label.length > 22 ? `${node.label.slice(0, 21)}…` : node.label}
-              </text>
-              <text x="14" y="35" class="node-meta">
-                {node.type.replace('_', ' ')} · {node.status}
-                {node.iterations ? ` · ×${node.iterations}` : ''}
-              </text>
-            </g>
-          ))}
+          {layout.nodes.map((placed) => {
+            const node = current.get(placed.ref) ?? placed;
+            const child = childOf.get(node.ref);
+            const color = STATUS_COLORS[node.status ?? 'PENDING'];
+            return (
+              <g
+                key={node.ref}
+                class={`node ${selected === node.ref ? 'selected' : ''}`}
+                data-ref={node.ref}
+                data-status={node.status ?? ''}
+                transform={`translate(${placed.x - placed.width / 2},${placed.y - placed.height / 2})`}
+                tabIndex={0}
+                role="button"
+                aria-label={`${node.label}: ${node.status}`}
+                onClick={() => onSelect(node.ref)}
+                onKeyDown={(event) => event.key === 'Enter' && onSelect(node.ref)}
+              >
+                <title>
+                  {node.label} ({node.ref}): {node.status}
+                  {Object.entries(node.iterationStatuses)
+                    .map(([status, count]) => `, ${count} ${status}`)
+                    .join('')}
+                </title>
+                <rect class="box" width={placed.width} height={placed.height} rx="6" style={{ stroke: color }} />
+                <rect width="6" height={placed.height} rx="3" style={{ fill: color }} />
+                <text x="14" y="18" class="node-label">
+                  {node.label.length > 22 ? `${node.label.slice(0, 21)}…` : node.label}
+                </text>
+                <text x="14" y="35" class="node-meta">
+                  {node.type.replace('_', ' ')} · {node.status}
+                  {node.iterations ? ` · ×${node.iterations}` : ''}
+                </text>
+                {node.iterations > 0 && (
+                  <g
+                    class="loop-toggle"
+                    role="button"
+                    tabIndex={0}
+                    aria-label={`${expanded.has(node.ref) ? 'Collapse' : 'Expand'} the ${node.iterations} iterations of ${node.ref}`}
+                    transform={`translate(${placed.width - 22},4)`}
+                    onClick={(event) => (event.stopPropagation(), toggleLoop(node.ref))}
+                    onKeyDown={(event) => event.key === 'Enter' && (event.stopPropagation(), toggleLoop(node.ref))}
+                  >
+                    <rect width="18" height="18" rx="4" class="box" />
+                    <text x="9" y="13" text-anchor="middle" class="node-label">
+                      {expanded.has(node.ref) ? '−' : '+'}
+                    </text>
+                  </g>
+                )}
+                {child && (
+                  <a href={`/runs/${encodeURIComponent(child.id)}`} class="child-link" onClick={(event) => event.stopPropagation()}>
+                    <text x={placed.width - 8} y="35" text-anchor="end" class="node-meta">
+                      child run →
+                    </text>
+                  </a>
+                )}
+              </g>
+            );
+          })}
         </svg>
       )}
     </div>
@@ -499,11 +558,8 @@ function DagView({ steps, selected, onSelect }: { steps: Step[]; selected: strin
 
 function Timeline({ steps, selected, onSelect }: { steps: Step[]; selected: string | null; onSelect: (ref: string) => void }) {
   const utc = useStore(useUtc);
-  const started = steps.filter((step) => step.startedAt);
-  if (!started.length) return <div class="timeline empty">No step has started yet.</div>;
-  const now = Date.now();
-  const begin = Math.min(...started.map((step) => new Date(step.startedAt!).getTime()));
-  const end = Math.max(...started.map((step) => (step.finishedAt ? new Date(step.finishedAt).getTime() : now)), begin + 1);
+  const { bars, begin, end } = useMemo(() => timelineBars(steps, Date.now()), [steps]);
+  if (!bars.length) return <div class="timeline empty">No step has started yet.</div>;
   const span = end - begin;
   return (
     <div class="timeline" aria-label="Timeline">
@@ -511,28 +567,28 @@ function Timeline({ steps, selected, onSelect }: { steps: Step[]; selected: stri
         <span>{absolute(new Date(begin).toISOString(), utc)}</span>
         <span>{duration(span / 1000)}</span>
       </div>
-      {started.map((step) => {
-        const from = new Date(step.startedAt!).getTime();
-        const to = step.finishedAt ? new Date(step.finishedAt).getTime() : now;
-        const key = step.iteration != null ? `${step.parentRef}[${step.iteration}]` : step.ref;
-        return (
-          <button
-            type="button"
-            key={step.id}
-            class={`bar-row ${selected != null && (selected === step.ref || selected === step.parentRef) ? 'selected' : ''}`}
-            data-ref={step.ref}
-            onClick={() => onSelect(step.parentRef ?? step.ref)}
-            title={`${key} attempt ${step.attempt}: ${step.status}, ${duration((to - from) / 1000)}`}
-          >
-            <span class="bar-label">
-              {key} <span class="muted">#{step.attempt}</span>
-            </span>
-            <span class="bar-track">
-              <span class="bar" style={{ left: `${((from - begin) / span) * 100}%`, width: `${Math.max(((to - from) / span) * 100, 0.5)}%`, background: STATUS_COLORS[step.status] }} />
-            </span>
-          </button>
-        );
-      })}
+      {bars.map((bar) => (
+        <button
+          type="button"
+          key={bar.key}
+          class={`bar-row ${selected != null && (selected === bar.ref || selected === bar.selectRef) ? 'selected' : ''}`}
+          data-ref={bar.ref}
+          data-attempt={bar.attempt}
+          data-status={bar.status}
+          onClick={() => onSelect(bar.selectRef)}
+          title={`${bar.label} attempt ${bar.attempt}: ${bar.status}, ${duration((bar.to - bar.from) / 1000)}${bar.error ? ` (${bar.error})` : ''}`}
+        >
+          <span class="bar-label">
+            {bar.label} <span class="muted">#{bar.attempt}</span>
+          </span>
+          <span class="bar-track">
+            <span
+              class={`bar ${bar.open ? 'open' : ''}`}
+              style={{ left: `${((bar.from - begin) / span) * 100}%`, width: `${Math.max(((bar.to - bar.from) / span) * 100, 0.5)}%`, background: STATUS_COLORS[bar.status] }}
+            />
+          </span>
+        </button>
+      ))}
     </div>
   );
 }
@@ -657,27 +713,47 @@ function History({ run, selectedSeq, onSelectSeq, onEvent }: { run: Run; selecte
     };
   }, [ready, runId, onEvent]);
 
-  const loadOlder = async () => {
-    const after = Math.max(0, firstLoaded - 1 - EVENTS_PAGE);
-    const data = await request(RunEventsQuery, { id: runId, after, first: firstLoaded - 1 - after });
-    const older = data.run?.events.edges.map((edge) => edge.node) ?? [];
-    setEvents((current) => [...older, ...current]);
-    setFirstLoaded(older.length ? older[0].seq : 1);
-  };
+  const matches = useCallback(
+    (event: Event) => (!typeFilter || event.type === typeFilter) && (!stepFilter || event.stepRef === stepFilter) && (!failedOnly || !event.ok),
+    [typeFilter, stepFilter, failedOnly],
+  );
+  const viewport = useRef<HTMLDivElement>(null);
+
+  // Older pages, on a click or when the visitor scrolls to the oldest end; one at a time, so
+  // two scroll events never load the same page twice.
+  const loadingOlder = useRef(false);
+  const loadOlder = useCallback(async () => {
+    if (loadingOlder.current || firstLoaded <= 1) return;
+    loadingOlder.current = true;
+    try {
+      const after = Math.max(0, firstLoaded - 1 - EVENTS_PAGE);
+      const data = await request(RunEventsQuery, { id: runId, after, first: firstLoaded - 1 - after });
+      const older = (data.run?.events.edges.map((edge) => edge.node) ?? []).filter((event) => event.seq < firstLoaded);
+      setEvents((current) => [...older, ...current]);
+      setFirstLoaded(older.length ? older[0].seq : 1);
+      const box = viewport.current;
+      if (!newestFirst && box) {
+        // oldest first: rows came in above the view; keep what the visitor looks at in place
+        const added = older.filter(matches).length * ROW_HEIGHT;
+        requestAnimationFrame(() => (box.scrollTop += added));
+      }
+    } catch (caught) {
+      setError(caught as Error);
+    } finally {
+      loadingOlder.current = false;
+    }
+  }, [firstLoaded, runId, newestFirst, matches]);
 
   const shown = useMemo(() => {
-    const list = events.filter(
-      (event) => (!typeFilter || event.type === typeFilter) && (!stepFilter || event.stepRef === stepFilter) && (!failedOnly || !event.ok),
-    );
+    const list = events.filter(matches);
     return newestFirst ? list.reverse() : list;
-  }, [events, typeFilter, stepFilter, failedOnly, newestFirst]);
+  }, [events, matches, newestFirst]);
 
   const types = useMemo(() => [...new Set(events.map((event) => event.type))].sort(), [events]);
   const stepRefs = useMemo(() => [...new Set(events.map((event) => event.stepRef).filter(Boolean) as string[])].sort(), [events]);
   const start = events.length ? new Date(events[0].at).getTime() : 0;
 
   // Virtualized: only the rows in view (plus a margin) are in the DOM.
-  const viewport = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const height = 420;
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - 10);
@@ -720,13 +796,24 @@ function History({ run, selectedSeq, onSelectSeq, onEvent }: { run: Run; selecte
           {events.length} of {Math.max(total, lastSeq.current)} events
         </span>
         {firstLoaded > 1 && (
-          <button type="button" class="small" onClick={loadOlder}>
+          <button type="button" class="small load-older" onClick={() => void loadOlder()}>
             Load older
           </button>
         )}
       </div>
       <ErrorBox error={error} />
-      <div class="events" ref={viewport} style={{ height: `${Math.min(height, shown.length * ROW_HEIGHT + 2)}px` }} onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}>
+      <div
+        class="events"
+        ref={viewport}
+        style={{ height: `${Math.min(height, shown.length * ROW_HEIGHT + 2)}px` }}
+        onScroll={(event) => {
+          const box = event.currentTarget;
+          setScrollTop(box.scrollTop);
+          // the oldest end: the bottom when newest first, the top when oldest first
+          const atOldest = newestFirst ? box.scrollTop + box.clientHeight >= box.scrollHeight - 3 * ROW_HEIGHT : box.scrollTop <= 3 * ROW_HEIGHT;
+          if (atOldest && firstLoaded > 1) void loadOlder();
+        }}
+      >
         <div style={{ height: `${shown.length * ROW_HEIGHT}px`, position: 'relative' }}>
           {shown.slice(first, last).map((event, index) => (
             <div

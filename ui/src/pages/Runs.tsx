@@ -79,6 +79,43 @@ const COLUMN_LABEL: Record<string, string> = {
 
 type Row = RunRowFragment;
 
+// The table's columns have fixed widths (a CSS grid per row, each row of a fixed height and
+// `contain: strict`): a live insertion or a ticking relative time then lays out and paints
+// the rows it touches, not the whole table (bench/ui.py: whole-table relayouts and repaints
+// were the long tasks under a stream of live changes).
+const COLUMN_WIDTH: Record<string, [number, number]> = {
+  // [min px, flexible share (0: fixed)]
+  status: [118, 0],
+  workflow: [200, 2],
+  subject: [130, 1.4],
+  priority: [84, 0],
+  tags: [130, 1.4],
+  created: [110, 0],
+  duration: [90, 0],
+  errors: [64, 0],
+  id: [290, 0],
+  initiatedBy: [150, 1],
+  started: [110, 0],
+  finished: [110, 0],
+  tenant: [110, 0.6],
+};
+const CHECK_WIDTH = 36;
+const columnWidth = (column: string): [number, number] => COLUMN_WIDTH[column] ?? [120, 1];
+
+export function gridColumns(columns: string[]): string {
+  return [
+    `${CHECK_WIDTH}px`,
+    ...columns.map((column) => {
+      const [min, share] = columnWidth(column);
+      return share ? `minmax(${min}px, ${share}fr)` : `${min}px`;
+    }),
+  ].join(' ');
+}
+
+export function minTableWidth(columns: string[]): number {
+  return columns.reduce((sum, column) => sum + columnWidth(column)[0], CHECK_WIDTH);
+}
+
 /** Saved views, kept in localStorage: a name and the URL query they stand for. */
 interface View {
   name: string;
@@ -253,6 +290,8 @@ export function RunsView({
     [setState],
   );
 
+  const pickStatus = useCallback((status: string) => addToFilter(compare('status', 'eq', status)), [addToFilter]);
+
   return (
     <div class="runs-page">
       <div class="page-head">
@@ -261,7 +300,7 @@ export function RunsView({
       </div>
       {!fixedFilter && <Views state={state} setState={setState} me={me} />}
       <FilterBar state={state} setState={setState} error={error} />
-      <StatusCounts stats={stats} onPick={(status) => addToFilter(compare('status', 'eq', status))} />
+      <StatusCounts stats={stats} onPick={pickStatus} />
       <div class="toolbar">
         {list && list.pending.length > 0 && (
           <button type="button" class="pill" onClick={() => setList(insertPending(list, state.size))}>
@@ -287,10 +326,10 @@ export function RunsView({
       )}
       {error ? null : (
         <div class="table-wrap" aria-busy={loading}>
-          <table class="runs">
-            <thead>
-              <tr>
-                <th class="check">
+          <table class="runs" role="table" style={{ '--runs-columns': gridColumns(state.columns), minWidth: `${minTableWidth(state.columns)}px` }}>
+            <thead role="rowgroup">
+              <tr role="row">
+                <th class="check" role="columnheader">
                   <input
                     type="checkbox"
                     aria-label="Select every run on this page"
@@ -301,10 +340,15 @@ export function RunsView({
                 {state.columns.map((column) => {
                   const field = COLUMN_ORDER[column];
                   const label = COLUMN_LABEL[column] ?? column;
-                  if (!field) return <th key={column}>{label}</th>;
+                  if (!field)
+                    return (
+                      <th key={column} data-col={column} role="columnheader">
+                        {label}
+                      </th>
+                    );
                   const active = state.orderField === field;
                   return (
-                    <th key={column} aria-sort={active ? (state.direction === 'ASC' ? 'ascending' : 'descending') : 'none'}>
+                    <th key={column} data-col={column} role="columnheader" aria-sort={active ? (state.direction === 'ASC' ? 'ascending' : 'descending') : 'none'}>
                       <button type="button" class="sort" onClick={() => setState(toggleOrder(state, field))}>
                         {label} {active ? (state.direction === 'ASC' ? '▲' : '▼') : ''}
                       </button>
@@ -313,7 +357,7 @@ export function RunsView({
                 })}
               </tr>
             </thead>
-            <tbody>
+            <tbody role="rowgroup">
               {rows.map((row) => (
                 <RunRowView key={row.id} row={row} columns={state.columns} selected={selected.has(row.id) || allMatching} onToggle={toggle} onAdd={addToFilter} />
               ))}
@@ -430,12 +474,12 @@ const RunRowView = memo(function RunRowView({
     }
   };
   return (
-    <tr data-run-id={row.id} data-status={row.status} class={selected ? 'selected' : ''}>
-      <td class="check">
+    <tr data-run-id={row.id} data-status={row.status} class={selected ? 'selected' : ''} role="row">
+      <td class="check" role="cell">
         <input type="checkbox" aria-label={`Select run ${row.id}`} checked={selected} onChange={() => onToggle(row.id)} />
       </td>
       {columns.map((column) => (
-        <td key={column} data-col={column}>
+        <td key={column} data-col={column} role="cell">
           {cell(column)}
         </td>
       ))}
@@ -461,7 +505,8 @@ function LiveIndicator({ paused, hidden, updatedAt, onToggle }: { paused: boolea
   );
 }
 
-function StatusCounts({ stats, onPick }: { stats: { total: number; byStatus: { status: string; count: number }[] } | null; onPick: (status: string) => void }) {
+// The page's controls are memoized (as the rows are): a live change re-renders only the rows it touches.
+const StatusCounts = memo(function StatusCounts({ stats, onPick }: { stats: { total: number; byStatus: { status: string; count: number }[] } | null; onPick: (status: string) => void }) {
   if (!stats) return <div class="counts" />;
   return (
     <div class="counts" aria-label="Runs by status">
@@ -474,9 +519,9 @@ function StatusCounts({ stats, onPick }: { stats: { total: number; byStatus: { s
         ))}
     </div>
   );
-}
+});
 
-function FilterBar({ state, setState, error }: { state: RunsState; setState: (state: RunsState) => void; error: ApiError | null }) {
+const FilterBar = memo(function FilterBar({ state, setState, error }: { state: RunsState; setState: (state: RunsState) => void; error: ApiError | null }) {
   const [text, setText] = useState(state.filter);
   const [search, setSearch] = useState(state.search);
   const [builder, setBuilder] = useState(false);
@@ -549,7 +594,7 @@ function FilterBar({ state, setState, error }: { state: RunsState; setState: (st
       {builder && <FilterBuilder onApply={(built) => setState(withChange(state, { filter: addCondition(state.filter, built) }))} />}
     </section>
   );
-}
+});
 
 function FilterBuilder({ onApply }: { onApply: (filter: string) => void }) {
   const [chips, setChips] = useState<BuilderChips>({ statuses: [], workflow: '', tags: [], range: '' });
@@ -630,7 +675,7 @@ function FilterBuilder({ onApply }: { onApply: (filter: string) => void }) {
   );
 }
 
-function ColumnChooser({ state, setState }: { state: RunsState; setState: (state: RunsState) => void }) {
+const ColumnChooser = memo(function ColumnChooser({ state, setState }: { state: RunsState; setState: (state: RunsState) => void }) {
   const [tag, setTag] = useState('');
   const toggle = (column: string) =>
     setState({ ...state, columns: state.columns.includes(column) ? state.columns.filter((item) => item !== column) : [...state.columns, column] });
@@ -668,9 +713,9 @@ function ColumnChooser({ state, setState }: { state: RunsState; setState: (state
       </div>
     </details>
   );
-}
+});
 
-function Views({ state, setState, me }: { state: RunsState; setState: (state: RunsState) => void; me: string }) {
+const Views = memo(function Views({ state, setState, me }: { state: RunsState; setState: (state: RunsState) => void; me: string }) {
   const [views, setViews] = useState<View[]>(savedViews);
   const [defaultView, setDefaultView] = useState(localStorage.getItem(DEFAULT_VIEW_KEY) ?? '');
   const current = formatRunsState(state);
@@ -727,7 +772,7 @@ function Views({ state, setState, me }: { state: RunsState; setState: (state: Ru
       </button>
     </div>
   );
-}
+});
 
 const BULK_ACTIONS: { action: string; label: string; role: string }[] = [
   { action: 'CANCEL', label: 'Cancel', role: 'OPERATOR' },
@@ -739,6 +784,9 @@ const BULK_ACTIONS: { action: string; label: string; role: string }[] = [
   { action: 'UNBLOCK', label: 'Unblock', role: 'OPERATOR' },
   { action: 'ABANDON', label: 'Abandon', role: 'OPERATOR' },
 ];
+
+/** JOBS.md: a bulk action over more runs than this runs as a bulk job. */
+const SYNC_LIMIT = 1000;
 
 interface BulkResult {
   matched: number;
@@ -778,7 +826,7 @@ function BulkBar({ ids, filter, total, allMatching, onAllMatching, onDone }: { i
   const [job, setJob] = useState<BulkJob | null>(null);
   // Beyond 1,000 runs the action becomes a bulk job (JOBS.md), when the server offers them.
   const runInBackground = async (): Promise<boolean> => {
-    if (!preview || preview.matched <= 1000 || action === 'UNBLOCK' || action === 'ABANDON') return false;
+    if (!preview || preview.matched <= SYNC_LIMIT || action === 'UNBLOCK' || action === 'ABANDON') return false;
     if (!(await queryFields()).has('bulkJobs')) return false;
     const target = ids ? { ids } : { filter: filter || null };
     const data = await request(BackgroundBulkRunAction, { input: { action, ...target, reason: reason || null, background: true } });
@@ -865,7 +913,10 @@ function BulkBar({ ids, filter, total, allMatching, onAllMatching, onDone }: { i
         </div>
       )}
       {job && (
-        <div class="table-wrap bulk-job">
+        <div class="table-wrap bulk-job" role="status">
+          <p class="bulk-job-note">
+            Over {SYNC_LIMIT.toLocaleString('en')} runs: running as a bulk job. <a href="/jobs">All jobs</a>
+          </p>
           <table>
             <tbody>
               <LiveJob
@@ -894,7 +945,7 @@ interface ExportState {
   format: string;
 }
 
-function ExportButton({ filter, state }: { filter: string; state: RunsState }) {
+const ExportButton = memo(function ExportButton({ filter, state }: { filter: string; state: RunsState }) {
   const [job, setJob] = useState<ExportState | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [format, setFormat] = useState<'CSV' | 'JSONL'>('CSV');
@@ -948,4 +999,4 @@ function ExportButton({ filter, state }: { filter: string; state: RunsState }) {
       <ErrorBox error={error} />
     </span>
   );
-}
+});
