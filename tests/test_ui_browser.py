@@ -9,6 +9,7 @@ browser context (a fresh sessionStorage, like a new tab) and fails on any consol
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import csv
 import datetime as dt
 import io
@@ -121,7 +122,9 @@ class Demo:
             finally:
                 await close_db()
 
-        return asyncio.run(main())
+        # Playwright's sync API runs an event loop in this thread: the work gets a thread of its own
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, main()).result()
 
     def wait_for(self, check: Callable[[], Any], what: str, timeout: float = 20.0) -> Any:
         """Polls the API (not the page) until `check()` is truthy."""
@@ -1002,3 +1005,133 @@ def test_history_loads_its_latest_page_then_older_pages_by_click_and_scroll_then
     expect(page.locator(".run-header .badge")).to_have_text("TERMINATED")
     expect(count).to_have_text(f"{4 * EVENTS_PAGE + final - total} of {final} events")
     assert _downloaded_seqs(page) == list(range(total - 4 * EVENTS_PAGE + 1, final + 1))
+
+
+# ---------------------------------------------------------------- dialogs and bulk jobs
+
+SIGNALS = """
+query($id: ID!) { run(id: $id) { status signals { name payload consumedBy }
+  steps { ref status output waitingFor } } }
+"""
+
+
+def test_signal_dialog_sends_the_signal_and_the_waiting_run_proceeds(tab: Tab, demo: Demo) -> None:
+    _create_workflow(
+        demo,
+        "ui-signal",
+        "UI signal",
+        [
+            {"ref": "paid", "type": "SIGNAL", "config": {"signal": "payment-received"}},
+            {"ref": "ship", "type": "TASK", "handler": "noop", "dependsOn": ["paid"]},
+        ],
+    )
+    run_id = _start(demo, "ui-signal")
+    demo.wait_for(
+        lambda: any(step["status"] == "WAITING" for step in demo.api(SIGNALS, {"id": run_id})["run"]["steps"]),
+        "the signal step to wait",
+    )
+    page = signed_in(tab, demo, f"/runs/{run_id}?tab=steps", "OPERATOR")
+    expect(page.locator("table.steps tr[data-ref=paid] .waiting-for")).to_have_text("signal:payment-received")
+    page.locator(".run-actions button[data-action=Signal]").click()
+    dialog = page.get_by_role("dialog")
+    dialog.locator("input[name=name]").fill("payment-received")
+    dialog.locator("input[name=message]").fill("paid in full")
+    # a payload that is not JSON is refused in the dialog, in words, and nothing is sent
+    dialog.locator("textarea[name=payload]").fill('{"amount": 12,')
+    dialog.get_by_role("button", name="Signal").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("Payload is not valid JSON")
+    assert demo.api(SIGNALS, {"id": run_id})["run"]["signals"] == []
+    dialog.locator("textarea[name=payload]").fill('{"amount": 12, "currency": "EUR"}')
+    dialog.get_by_role("button", name="Signal").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.locator(".run-header .badge")).to_have_text("COMPLETED")
+    expect(page.locator("table.steps tr[data-ref=ship]")).to_have_attribute("data-status", "COMPLETED")
+    run = demo.api(SIGNALS, {"id": run_id})["run"]
+    assert run["signals"] == [
+        {"name": "payment-received", "payload": {"amount": 12, "currency": "EUR"}, "consumedBy": "paid"}
+    ]
+
+
+def test_force_complete_dialog_takes_json_output_and_refuses_invalid_json(tab: Tab, demo: Demo) -> None:
+    run_id = _waiting_approval_run(demo)
+    page = signed_in(tab, demo, f"/runs/{run_id}?tab=steps", "OPERATOR")
+    row = page.locator("table.steps tr[data-ref=approve]")
+    row.locator("button.action[data-action='Force complete']").click()
+    dialog = page.get_by_role("dialog")
+    dialog.locator("textarea[name=result]").fill("{approved: yes}")
+    dialog.locator("input[name=reason]").fill("approved by phone")
+    dialog.get_by_role("button", name="Force complete").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("Result is not valid JSON")
+    expect(dialog.locator("textarea[name=result]")).to_have_attribute("aria-invalid", "true")
+    approve = next(step for step in demo.run(run_id)["steps"] if step["ref"] == "approve")
+    assert approve["status"] == "WAITING"  # nothing was sent
+    dialog.locator("textarea[name=result]").fill('{"approved": true, "by": "phone"}')
+    dialog.get_by_role("button", name="Force complete").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(row).to_have_attribute("data-status", "COMPLETED")
+    expect(row.locator("td.output")).to_contain_text('{"approved":true,"by":"phone"}')
+    expect(page.locator(".run-header .badge")).to_have_text("COMPLETED")
+    steps = {step["ref"]: step for step in demo.api(SIGNALS, {"id": run_id})["run"]["steps"]}
+    assert steps["approve"]["output"] == {"approved": True, "by": "phone"}
+
+
+BULK_RUNS = 1050  # JOBS.md: a bulk action over more than 1,000 runs runs as a bulk job
+RUN_STATS = "query($filter: String) { runStats(filter: $filter) { total byStatus { status count } } }"
+
+
+def _seed_paused_runs(demo: Demo, count: int, batch: str) -> None:
+    """`count` PAUSED runs of the approval workflow tagged batch=`batch`, inserted directly."""
+    from app.enums import RunStatus
+    from models import Project, RunTag, Workflow
+    from tests.queries.factory import new_run, save_runs
+
+    async def insert() -> None:
+        project = await Project.get(key="demo")
+        workflow = await Workflow.get(project=project, key=APPROVAL_WORKFLOW)
+        now = dt.datetime.now(dt.UTC)
+        runs = [
+            new_run(
+                project,
+                workflow,
+                status=RunStatus.PAUSED,
+                subject_type="user",
+                subject_id=f"{batch}-{index}",
+                created_at=now - dt.timedelta(milliseconds=index),
+            )
+            for index in range(count)
+        ]
+        await save_runs(runs)
+        await RunTag.bulk_create([RunTag(run_id=run.id, key="batch", value=batch) for run in runs], batch_size=500)
+
+    demo.in_database(insert)
+
+
+def test_bulk_action_over_a_thousand_matching_runs_goes_through_a_bulk_job(tab: Tab, demo: Demo) -> None:
+    fields = {item["name"] for item in demo.api('{ __type(name: "Query") { fields { name } } }')["__type"]["fields"]}
+    assert "bulkJobs" in fields, "JOBS.md's bulk jobs are served"
+    _seed_paused_runs(demo, BULK_RUNS, "bulkjob")
+    match = 'tags.batch eq "bulkjob"'
+    assert demo.api(RUN_STATS, {"filter": match})["runStats"]["total"] == BULK_RUNS
+    page = signed_in(tab, demo, '/?filter=tags.batch+eq+"bulkjob"', "OPERATOR")
+    expect(page.locator(".pager")).to_contain_text(f"{BULK_RUNS} runs")
+    rows(page).first.locator("input[type=checkbox]").check()
+    page.get_by_role("button", name=f"Select all {BULK_RUNS} matching").click()
+    page.locator("select[aria-label='Bulk action']").select_option("TERMINATE")
+    page.locator(".bulk input[aria-label=Reason]").fill("too many")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator(".dry-count")).to_have_text(str(BULK_RUNS))
+    page.get_by_role("button", name="Confirm terminate").click()
+    # above the synchronous limit: a bulk job, its progress followed live, a link to the jobs page
+    job = page.locator(".bulk-job tr[data-job]")
+    expect(job).to_be_visible()
+    expect(page.locator(".bulk-job")).to_contain_text("running as a bulk job")
+    expect(job.locator("progress")).to_be_visible()
+    expect(job).to_have_attribute("data-status", "COMPLETED", timeout=60_000)
+    expect(job.locator(".job-progress")).to_contain_text(f"{BULK_RUNS}/{BULK_RUNS}")
+    expect(job.locator(".job-result")).to_contain_text(f"{BULK_RUNS} ok, 0 failed")
+    stats = demo.api(RUN_STATS, {"filter": match})["runStats"]["byStatus"]
+    assert {item["status"]: item["count"] for item in stats if item["count"]} == {"TERMINATED": BULK_RUNS}
+    job_id = job.get_attribute("data-job")
+    page.locator(".bulk-job a", has_text="All jobs").click()
+    expect(page.locator("h1")).to_have_text("Jobs")
+    expect(page.locator(f"tr[data-job='{job_id}']")).to_have_attribute("data-status", "COMPLETED")

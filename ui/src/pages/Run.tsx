@@ -612,7 +612,7 @@ function StepTable({ run, selected, onSelect, onDone }: { run: Run; selected: st
         </thead>
         <tbody>
           {run.steps.map((step) => (
-            <tr key={step.id} data-ref={step.ref} class={selected === step.ref ? 'selected' : ''} onClick={() => onSelect(step.parentRef ?? step.ref)}>
+            <tr key={step.id} data-ref={step.ref} data-status={step.status} class={selected === step.ref ? 'selected' : ''} onClick={() => onSelect(step.parentRef ?? step.ref)}>
               <td>
                 {step.iteration != null ? <span class="muted">{step.parentRef}[{step.iteration}] </span> : null}
                 <b>{step.name ?? step.ref}</b> <span class="muted">{step.ref}</span>
