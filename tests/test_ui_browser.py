@@ -1065,14 +1065,14 @@ def test_force_complete_dialog_takes_json_output_and_refuses_invalid_json(tab: T
     expect(dialog.locator("textarea[name=result]")).to_have_attribute("aria-invalid", "true")
     approve = next(step for step in demo.run(run_id)["steps"] if step["ref"] == "approve")
     assert approve["status"] == "WAITING"  # nothing was sent
-    dialog.locator("textarea[name=result]").fill('{"approved": true, "by": "phone"}')
+    dialog.locator("textarea[name=result]").fill('{"approved_by": ["phone", 2]}')
     dialog.get_by_role("button", name="Force complete").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(row).to_have_attribute("data-status", "COMPLETED")
-    expect(row.locator("td.output")).to_contain_text('{"approved":true,"by":"phone"}')
+    expect(row.locator("td.output")).to_contain_text('{"approved_by":["phone",2]}')
     expect(page.locator(".run-header .badge")).to_have_text("COMPLETED")
     steps = {step["ref"]: step for step in demo.api(SIGNALS, {"id": run_id})["run"]["steps"]}
-    assert steps["approve"]["output"] == {"approved": True, "by": "phone"}
+    assert steps["approve"]["output"] == {"approved_by": ["phone", 2]}
 
 
 BULK_RUNS = 1050  # JOBS.md: a bulk action over more than 1,000 runs runs as a bulk job

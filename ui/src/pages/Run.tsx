@@ -1,4 +1,5 @@
 /** One run (UI.md): header, DAG beside a timeline, steps, history (latest page, then live), actions. */
+import { memo } from 'preact/compat';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type ApiError, request, saveBlob, subscribe } from '../api';
 import { CopyButton, Dialog, ErrorBox, JsonView, RelTime, StatusBadge, frameBatcher } from '../components';
@@ -127,6 +128,8 @@ export function RunPage({ id }: { id: string }) {
     });
   }, [refresh]);
 
+  const selectSeq = useCallback((seq: number) => setQuery({ seq: String(seq) }), [setQuery]);
+
   if (missing) return <main class="page"><h1>Run not found</h1><p>No run with id <code>{id}</code> is visible to your key.</p></main>;
   if (error && !run) return <main class="page"><ErrorBox error={error} /></main>;
   if (!run) return <main class="page loading">Loading run…</main>;
@@ -151,7 +154,7 @@ export function RunPage({ id }: { id: string }) {
         <StepTable run={run} selected={selectedStep} onSelect={(ref) => setQuery({ step: ref })} onDone={scheduleRefresh} />
       </div>
       <div hidden={tab !== 'history'}>
-        <History run={run} selectedSeq={selectedSeq} onSelectSeq={(seq) => setQuery({ seq: String(seq) })} onEvent={scheduleRefresh} />
+        <History run={run} selectedSeq={selectedSeq} onSelectSeq={selectSeq} onEvent={scheduleRefresh} />
       </div>
       <div hidden={tab !== 'updates'}>
         <Updates runId={run.id} />
@@ -654,6 +657,40 @@ function StepTable({ run, selected, onSelect, onDone }: { run: Run; selected: st
 
 const ROW_HEIGHT = 30;
 
+// Memoized: scrolling renders only the rows that come into view, not every row in it.
+const EventRow = memo(function EventRow({ event, top, start, selected, onSelect }: { event: Event; top: number; start: number; selected: boolean; onSelect: (seq: number) => void }) {
+  return (
+    <div class={`event ${event.ok ? '' : 'failed'} ${selected ? 'selected' : ''}`} data-seq={event.seq} style={{ top: `${top}px` }} onClick={() => onSelect(event.seq)}>
+      <span class="seq">#{event.seq}</span>
+      <span class="elapsed muted">+{duration((new Date(event.at).getTime() - start) / 1000)}</span>
+      <span class="etype">{event.type}</span>
+      <span class="eref">{event.stepRef ?? ''}</span>
+      <span class="edetail muted">{[event.actor, event.reason, event.data ? JSON.stringify(event.data) : ''].filter(Boolean).join(' · ')}</span>
+    </div>
+  );
+});
+
+/** The previous list while the items are the same, so that memoized children skip rendering. */
+function useSameList(list: string[]): string[] {
+  const kept = useRef(list);
+  const same = kept.current.length === list.length && kept.current.every((item, index) => item === list[index]);
+  if (!same) kept.current = list;
+  return kept.current;
+}
+
+// A select of many options (a history's step refs: thousands in a long run) renders only when
+// its options or value change, not on every scroll of the history.
+const Choice = memo(function Choice({ label, all, options, value, onChange }: { label: string; all: string; options: string[]; value: string; onChange: (value: string) => void }) {
+  return (
+    <select aria-label={label} value={value} onChange={(event) => onChange(event.currentTarget.value)}>
+      <option value="">{all}</option>
+      {options.map((option) => (
+        <option key={option}>{option}</option>
+      ))}
+    </select>
+  );
+});
+
 /** The history: the latest page from Run.events, then live via runEvents after the last seq. */
 function History({ run, selectedSeq, onSelectSeq, onEvent }: { run: Run; selectedSeq: number | null; onSelectSeq: (seq: number) => void; onEvent: () => void }) {
   const [events, setEvents] = useState<Event[]>([]);
@@ -749,8 +786,8 @@ function History({ run, selectedSeq, onSelectSeq, onEvent }: { run: Run; selecte
     return newestFirst ? list.reverse() : list;
   }, [events, matches, newestFirst]);
 
-  const types = useMemo(() => [...new Set(events.map((event) => event.type))].sort(), [events]);
-  const stepRefs = useMemo(() => [...new Set(events.map((event) => event.stepRef).filter(Boolean) as string[])].sort(), [events]);
+  const types = useSameList(useMemo(() => [...new Set(events.map((event) => event.type))].sort(), [events]));
+  const stepRefs = useSameList(useMemo(() => [...new Set(events.map((event) => event.stepRef).filter(Boolean) as string[])].sort(), [events]));
   const start = events.length ? new Date(events[0].at).getTime() : 0;
 
   // Virtualized: only the rows in view (plus a margin) are in the DOM.
@@ -767,18 +804,8 @@ function History({ run, selectedSeq, onSelectSeq, onEvent }: { run: Run; selecte
   return (
     <section class="history" aria-label="History">
       <div class="history-tools">
-        <select aria-label="Event type" value={typeFilter} onChange={(event) => setTypeFilter(event.currentTarget.value)}>
-          <option value="">every type</option>
-          {types.map((type) => (
-            <option key={type}>{type}</option>
-          ))}
-        </select>
-        <select aria-label="Step" value={stepFilter} onChange={(event) => setStepFilter(event.currentTarget.value)}>
-          <option value="">every step</option>
-          {stepRefs.map((ref) => (
-            <option key={ref}>{ref}</option>
-          ))}
-        </select>
+        <Choice label="Event type" all="every type" options={types} value={typeFilter} onChange={setTypeFilter} />
+        <Choice label="Step" all="every step" options={stepRefs} value={stepFilter} onChange={setStepFilter} />
         <label>
           <input type="checkbox" checked={failedOnly} onChange={(event) => setFailedOnly(event.currentTarget.checked)} /> failed only
         </label>
@@ -816,19 +843,7 @@ function History({ run, selectedSeq, onSelectSeq, onEvent }: { run: Run; selecte
       >
         <div style={{ height: `${shown.length * ROW_HEIGHT}px`, position: 'relative' }}>
           {shown.slice(first, last).map((event, index) => (
-            <div
-              key={event.seq}
-              class={`event ${event.ok ? '' : 'failed'} ${selectedSeq === event.seq ? 'selected' : ''}`}
-              data-seq={event.seq}
-              style={{ top: `${(first + index) * ROW_HEIGHT}px` }}
-              onClick={() => onSelectSeq(event.seq)}
-            >
-              <span class="seq">#{event.seq}</span>
-              <span class="elapsed muted">+{duration((new Date(event.at).getTime() - start) / 1000)}</span>
-              <span class="etype">{event.type}</span>
-              <span class="eref">{event.stepRef ?? ''}</span>
-              <span class="edetail muted">{[event.actor, event.reason, event.data ? JSON.stringify(event.data) : ''].filter(Boolean).join(' · ')}</span>
-            </div>
+            <EventRow key={event.seq} event={event} top={(first + index) * ROW_HEIGHT} start={start} selected={selectedSeq === event.seq} onSelect={onSelectSeq} />
           ))}
         </div>
       </div>
