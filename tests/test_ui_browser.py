@@ -939,7 +939,8 @@ def test_a_run_above_500_steps_draws_its_graph_on_request_with_collapse_all_and_
     page.get_by_role("button", name="Draw the graph").click()
     nodes = page.locator(".dag g.node")
     expect(nodes).to_have_count(3)  # the loop's 520 iterations grouped on their loop
-    expect(page.locator(".dag g.node[data-ref=fan] .node-meta")).to_contain_text(f"×{BIG_ITERATIONS}")
+    times = "\u00d7"  # the multiplication sign before a loop's count of iterations
+    expect(page.locator(".dag g.node[data-ref=fan] .node-meta")).to_contain_text(f"{times}{BIG_ITERATIONS}")
     expect(page.get_by_role("button", name="Collapse all")).to_be_disabled()
     page.get_by_role("button", name="Expand all").click()
     expect(nodes).to_have_count(BIG_STEPS)
@@ -998,8 +999,10 @@ def test_history_loads_its_latest_page_then_older_pages_by_click_and_scroll_then
     # then live: terminating the run appends its events after the last one shown
     demo.api(TERMINATE, {"input": {"id": big_run, "reason": "ui history test"}})
     final = demo.wait_for(
-        lambda: (run := demo.api(RUN_SIZE, {"id": big_run})["run"])["status"] == "TERMINATED"
-        and run["events"]["totalCount"],
+        lambda: (
+            (run := demo.api(RUN_SIZE, {"id": big_run})["run"])["status"] == "TERMINATED"
+            and run["events"]["totalCount"]
+        ),
         "the run to end",
     )
     expect(page.locator(".run-header .badge")).to_have_text("TERMINATED")

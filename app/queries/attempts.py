@@ -61,7 +61,11 @@ def attempts_from_events(events: Sequence[RunEvent]) -> dict[str, list[StepAttem
             continue
         kind = RunEventType(event.type)
         if kind in OPENING:
-            if ref in open_by_ref and kind == RunEventType.STEP_STARTED and open_by_ref[ref].status == StepStatus.WAITING:
+            if (
+                ref in open_by_ref
+                and kind == RunEventType.STEP_STARTED
+                and open_by_ref[ref].status == StepStatus.WAITING
+            ):
                 # a waiting step that then runs (e.g. a worker took it): the same attempt
                 open_by_ref[ref].status = StepStatus.RUNNING
                 continue
@@ -82,10 +86,7 @@ STEP_EVENT_TYPES = [kind.value for kind in (*OPENING, *CLOSING)]
 
 async def step_attempts_by_run(run_ids: Sequence[str]) -> list[dict[str, list[StepAttempt]]]:
     """For each run id, its steps' attempts by step ref (one statement for all the runs)."""
-    events = (
-        await RunEvent.filter(run_id__in=list(run_ids), type__in=STEP_EVENT_TYPES)
-        .order_by("run_id", "seq")
-    )
+    events = await RunEvent.filter(run_id__in=list(run_ids), type__in=STEP_EVENT_TYPES).order_by("run_id", "seq")
     by_run: dict[str, list[RunEvent]] = defaultdict(list)
     for event in events:
         by_run[str(event.run_id)].append(event)

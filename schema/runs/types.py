@@ -180,7 +180,11 @@ async def visible_run(info: Info, run_id: object) -> Run | None:
     return Run.from_model(run)
 
 
-@strawberry.type(description="One attempt of a step, from the run's history (STEP_STARTED or STEP_WAITING to the event that ended it).")
+@strawberry.type(
+    description=(
+        "One attempt of a step, from the run's history (STEP_STARTED or STEP_WAITING to the event that ended it)."
+    )
+)
 class StepAttempt:
     attempt: int
     status: StepStatus = strawberry.field(description="RUNNING or WAITING while open, then how it ended")
