@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -1138,3 +1139,25 @@ def test_bulk_action_over_a_thousand_matching_runs_goes_through_a_bulk_job(tab: 
     page.locator(".bulk-job a", has_text="All jobs").click()
     expect(page.locator("h1")).to_have_text("Jobs")
     expect(page.locator(f"tr[data-job='{job_id}']")).to_have_attribute("data-status", "COMPLETED")
+
+
+def test_a_subworkflow_node_in_the_dag_links_to_its_child_run(tab: Tab, demo: Demo) -> None:
+    _create_workflow(
+        demo,
+        "ui-parent",
+        "UI parent",
+        [{"ref": "child", "type": "SUBWORKFLOW", "config": {"workflowKey": APPROVAL_WORKFLOW}}],
+    )
+    parent = _start(demo, "ui-parent")
+    children = demo.wait_for(
+        lambda: demo.api("query($id: ID!) { run(id: $id) { childRuns { id } } }", {"id": parent})["run"]["childRuns"],
+        "the child run",
+    )
+    page = signed_in(tab, demo, f"/runs/{parent}")
+    child_path = f"/runs/{quote(children[0]['id'], safe='')}"
+    link = page.locator(".dag g.node[data-ref=child] a.child-link")
+    expect(link).to_have_attribute("href", child_path)
+    link.click()
+    expect(page).to_have_url(f"{demo.server.url}{child_path}")
+    expect(page.locator(".run-ref", has_text="Parent")).to_be_visible()
+    demo.api(TERMINATE, {"input": {"id": parent}})
