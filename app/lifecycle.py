@@ -24,13 +24,14 @@ import datetime as dt
 import logging
 import sys
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
 from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionContext
 from tortoise.expressions import F
+from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -38,13 +39,19 @@ from app import pubsub
 from app.enums import RunEventType, RunStatus, StepStatus, StepType
 from app.errors import InvalidTransition, NotFound
 from app.observability.metrics import count_committed_events
-from app.run_counts import count_change
+from app.run_counts import count_change, counter_moves
+from app.run_writes import BatchedWrites, read_run_and_steps
 from app.schedules.run_end import schedule_run_ended
 from app.statements import compare_and_set, insert_rows, placeholders, select_models
 from models import Run, RunEvent, StepRun
 from models.runs import TERMINAL_RUN_STATUSES
 
 log = logging.getLogger("flowdeck.lifecycle")
+
+
+class NeedsLock(Exception):
+    """An optimistic RunTransaction was asked for something only a locked one does (nothing
+    was written): do the same work again in a RunTransaction that is not optimistic."""
 
 
 def utcnow() -> dt.datetime:
@@ -286,10 +293,22 @@ class RunTransaction:
 
     # set on entering
     run: Run
-    connection: BaseDBAsyncClient
 
-    def __init__(self, run_id: uuid.UUID | str) -> None:
+    def __init__(self, run_id: uuid.UUID | str, *, batch: bool = False, optimistic: bool = False) -> None:
         self.run_id = run_id
+        # batch (the engine's transactions): on PostgreSQL the steps are read with the run's
+        # lock, and the compare-and-sets are held back and written with the events, in one
+        # statement at the end (see app.run_writes); SQLite writes each change at once.
+        self.batch = batch or optimistic
+        # optimistic (the engine's, on PostgreSQL): no database transaction and no lock. The
+        # run and its steps are read in one statement, and the one statement that writes
+        # everything at the end writes it only if the run's event_seq has not moved since
+        # (RunMovedOn otherwise: nothing written). Anything else, any other read or write
+        # through `connection`, raises NeedsLock before it is done: the caller then does the
+        # same work in a batched transaction.
+        self.optimistic = optimistic
+        self._optimistic_open = False
+        self._connection: BaseDBAsyncClient | None = None
         self.is_new = False
         self.events: list[PendingEvent] = []
         self.appended: list[RunEvent] = []
@@ -301,6 +320,9 @@ class RunTransaction:
         self._new_run: Run | None = None
         self._before_insert: Callable[[BaseDBAsyncClient], Awaitable[None]] | None = None
         self._transaction: TransactionContext | None = None
+        self._writes: BatchedWrites | None = None
+        self._steps_read: list[StepRun] | None = None
+        self._seq_read = 0
 
     @classmethod
     def create(
@@ -322,18 +344,60 @@ class RunTransaction:
 
     # -- opening and closing ---------------------------------------------
 
+    @property
+    def connection(self) -> BaseDBAsyncClient:
+        """The transaction's connection (NeedsLock in an optimistic transaction)."""
+        if self._optimistic_open:
+            raise NeedsLock("this needs the run's lock")
+        assert self._connection is not None
+        return self._connection
+
+    async def _enter_optimistic(self, pool: BaseDBAsyncClient) -> RunTransaction:
+        self._optimistic_open = True
+        self._writes = BatchedWrites(pool, defer=True)
+        found = await read_run_and_steps(pool, uuid.UUID(str(self.run_id)), lock=False)
+        if found is None:
+            raise NotFound(f"no run with id {self.run_id}")
+        self.run, self._steps_read = found
+        self._seq_read = self.run.event_seq
+        self._counted_status = self.run.status
+        return self
+
+    async def _exit_optimistic(self, exc_type: type[BaseException] | None) -> bool:
+        assert self._writes is not None
+        if exc_type is not None:
+            self._writes.discard()
+            return False
+        hook = _first_change_hook.get()
+        if hook is not None and not hook.done and hook.applies_to(self):
+            raise NeedsLock("a bulk job records its progress in the run's transaction")
+        await self._flush()
+        count_committed_events(RunEventType(event.type).value for event in self.appended)
+        await self._publish()
+        return False
+
     async def __aenter__(self) -> RunTransaction:
-        if self._transaction is not None:
+        if self._transaction is not None or self._optimistic_open:
             raise RuntimeError("a RunTransaction is entered once")
-        dialect = Tortoise.get_connection("default").capabilities.dialect
+        pool = Tortoise.get_connection("default")
+        dialect = pool.capabilities.dialect
+        if self.optimistic and dialect == "postgres" and self._new_run is None:
+            return await self._enter_optimistic(pool)
         self._transaction = in_transaction("default")
         db = await self._transaction.__aenter__()
         try:
-            self.connection = db
+            self._connection = db
+            if dialect == "postgres":
+                self._writes = BatchedWrites(db, defer=self.batch)
             if self._new_run is not None:
                 if self._before_insert is not None:
                     await self._before_insert(db)
-                await self._new_run.save(using_db=db, force_create=True)
+                if self._writes is not None:
+                    # inserted with the events, in the transaction's last statement
+                    self._writes.hold_insert([self._new_run])
+                    self._new_run._saved_in_db = True
+                else:
+                    await self._new_run.save(using_db=db, force_create=True)
                 self.run = self._new_run
             else:
                 self.run = await self._lock_run(db, dialect)
@@ -349,6 +413,8 @@ class RunTransaction:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> bool:
+        if self._optimistic_open:
+            return await self._exit_optimistic(exc_type)
         assert self._transaction is not None
         if exc_type is None:
             try:
@@ -360,6 +426,8 @@ class RunTransaction:
             except BaseException as flush_error:
                 await self._transaction.__aexit__(type(flush_error), flush_error, flush_error.__traceback__)
                 raise
+        if exc_type is not None and self._writes is not None:
+            self._writes.discard()
         await self._transaction.__aexit__(exc_type, exc, tb)
         if exc_type is None:
             count_committed_events(RunEventType(event.type).value for event in self.appended)
@@ -412,7 +480,11 @@ class RunTransaction:
             raise InvalidTransition(f"cannot {change.name} a run that is {self.run.status.value}")
         now = utcnow()
         values: dict[str, Any] = {"status": new_status.value, "updated_at": now, **(fields or {})}
-        matched = await compare_and_set(self.connection, Run, self.run.id, change.sources, values)
+        if self._writes is not None and self._writes.defer:
+            self._writes.hold_run(self.run.id, change.sources, values, f"cannot {change.name} a run")
+            matched = 1
+        else:
+            matched = await compare_and_set(self.connection, Run, self.run.id, change.sources, values)
         if matched != 1:
             current = await Run.filter(id=self.run.id).using_db(self.connection).values_list("status", flat=True)
             status = current[0] if current else "gone"
@@ -425,6 +497,7 @@ class RunTransaction:
         for event_type in change.events:
             self.record(event_type, ok=change.ok, actor=actor, reason=reason, data=data)
         if new_status in TERMINAL_RUN_STATUSES and self.run.schedule_id is not None:
+            await self.write_held_back()  # the schedule reads its runs' statuses
             self.released_runs += await schedule_run_ended(self.connection, self.run)
 
     async def change_step(
@@ -447,7 +520,11 @@ class RunTransaction:
         if step.status not in change.sources:
             raise InvalidTransition(f"cannot {change.name} step {step.ref!r}: it is {step.status.value}")
         values: dict[str, Any] = {"status": new_status.value, **(fields or {})}
-        matched = await compare_and_set(self.connection, StepRun, step.id, change.sources, values)
+        if self._writes is not None and self._writes.defer:
+            self._writes.hold_step(step.id, change.sources, values, f"cannot {change.name} step {step.ref!r}")
+            matched = 1
+        else:
+            matched = await compare_and_set(self.connection, StepRun, step.id, change.sources, values)
         if matched != 1:
             current = await StepRun.filter(id=step.id).using_db(self.connection).values_list("status", flat=True)
             status = current[0] if current else "gone"
@@ -466,8 +543,27 @@ class RunTransaction:
                 event_type, ok=change.ok, step=step, actor=actor, reason=reason, data=payload, attempt=attempt
             )
 
+    async def insert_rows(self, rows: Sequence[Model]) -> None:
+        """Insert new rows of one model (a new run's steps, tags): on PostgreSQL with the
+        transaction's last statement (or before its next read of the run's rows)."""
+        if self._writes is not None and self.is_new:
+            self._writes.hold_insert(rows)
+        else:
+            await insert_rows(self.connection, rows)
+
+    async def write_held_back(self) -> None:
+        """Send the compare-and-sets a batched transaction holds back (before reading its rows)."""
+        if self._optimistic_open:
+            raise NeedsLock("reading the run's rows again needs its lock")
+        if self._writes is not None:
+            await self._writes.write()
+
     async def load_steps(self) -> list[StepRun]:
         """The run's steps in their order (position, iteration, creation), read in this transaction."""
+        if self._steps_read is not None:
+            steps, self._steps_read = self._steps_read, None
+            return steps
+        await self.write_held_back()
         return await select_models(
             self.connection,
             StepRun,
@@ -479,6 +575,12 @@ class RunTransaction:
     async def _lock_run(self, db: BaseDBAsyncClient, dialect: str) -> Run:
         """Read the run, locking its row until the end of the transaction (SQLite serialises writers)."""
         lock = dialect == "postgres"
+        if lock and self.batch:
+            found = await read_run_and_steps(db, uuid.UUID(str(self.run_id)))
+            if found is None:
+                raise NotFound(f"no run with id {self.run_id}")
+            run, self._steps_read = found
+            return run
 
         def build() -> QuerySet[Run]:
             query = Run.filter(id=self.run_id)
@@ -495,13 +597,25 @@ class RunTransaction:
     async def _flush(self) -> None:
         """Move the run's counter to its final status, allocate contiguous seqs for the collected
         events and insert them."""
-        await count_change(self.connection, self.run, self._counted_status, self.run.status)
+        moves = counter_moves(self.run, self._counted_status, self.run.status)
+        if self._writes is None:
+            await count_change(self.connection, self.run, self._counted_status, self.run.status)
         self._counted_status = self.run.status
         if not self.events:
+            if self._writes is not None:
+                await self._writes.finish(
+                    run_id=self.run.id,
+                    seq_increment=0,
+                    updated_at=utcnow(),
+                    counters=moves,
+                    events=(),
+                    expected_seq=self._seq_read if self._optimistic_open else None,
+                )
             return
         count = len(self.events)
         first_seq = self.run.event_seq + 1
-        await self._advance_event_seq(count)
+        if self._writes is None:
+            await self._advance_event_seq(count)
         self.run.event_seq += count
         rows = [
             RunEvent(
@@ -519,7 +633,17 @@ class RunTransaction:
             )
             for index, event in enumerate(self.events)
         ]
-        await insert_rows(self.connection, rows)
+        if self._writes is None:
+            await insert_rows(self.connection, rows)
+        else:
+            await self._writes.finish(
+                run_id=self.run.id,
+                seq_increment=count,
+                updated_at=utcnow(),
+                counters=moves,
+                events=rows,
+                expected_seq=self._seq_read if self._optimistic_open else None,
+            )
         self.appended = rows
 
     async def _advance_event_seq(self, count: int) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from tortoise.functions import Count, Sum
 
 from app.enums import RunStatus, Visibility
+from app.run_writes import CounterMove
 from app.statements import placeholders
 from models import Run, RunCount
 
@@ -42,17 +43,22 @@ async def count_change(
     connection: BaseDBAsyncClient, run: Run, before: RunStatus | None, after: RunStatus | None
 ) -> None:
     """Move `run` from the counter of `before` (None: it is new) to that of `after`."""
+    sql = _UPSERT.format(", ".join(placeholders(connection, 5)))
+    for move in counter_moves(run, before, after):
+        await connection.execute_query(sql, [move.project_id, move.workflow_id, move.status, move.private, move.delta])
+
+
+def counter_moves(run: Run, before: RunStatus | None, after: RunStatus | None) -> list[CounterMove]:
+    """The counter upserts that move `run` from `before` to `after`, in the one order (by status)."""
     if before == after:
-        return
+        return []
     deltas = sorted(
         ((status, delta) for status, delta in ((before, -1), (after, 1)) if status is not None),
         key=lambda pair: pair[0].value,
     )
-    sql = _UPSERT.format(", ".join(placeholders(connection, 5)))
     private = run.visibility == Visibility.PRIVATE
-    for status, delta in deltas:
-        project_id, workflow_id = str(run.project_id), str(run.workflow_id)
-        await connection.execute_query(sql, [project_id, workflow_id, status.value, private, delta])
+    project_id, workflow_id = str(run.project_id), str(run.workflow_id)
+    return [CounterMove(project_id, workflow_id, status.value, private, delta) for status, delta in deltas]
 
 
 async def fill_counts(connection: BaseDBAsyncClient) -> None:

@@ -7,8 +7,8 @@ For each backend (SQLite in a temporary file; PostgreSQL in a throwaway cluster,
 tests use, which runs with fsync=off and synchronous_commit=off) it prints the figures below.
 `--database-url` runs against a database you name instead (emptied first), e.g. the peers'
 cluster with PostgreSQL's durable defaults, where DBOS is measured (bench/engine_vs_dbos.py).
-On PostgreSQL it also prints statements, transactions and commits per step (pg_stat_database,
-and pg_stat_statements when the server preloads it). It prints:
+On PostgreSQL it also prints statements per step (pg_stat_statements, when the server preloads
+it), WAL flushes (durable commits, pg_stat_wal) and BEGIN...COMMIT transactions. It prints:
   - runs/s and steps/s for N runs started together (creation included: the clock starts
     before the first run is created and stops when the last one is COMPLETED);
   - p50/p99 start-to-finish latency of single runs, one at a time (create_run, as startRun
@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import pstats
 import statistics
 import sys
 import tempfile
@@ -71,7 +73,7 @@ class Finishes:
                 event.set()
 
 
-async def bench_backend(name: str, url: str, runs: int, singles: int) -> None:
+async def bench_backend(name: str, url: str, runs: int, singles: int, profile: int = 0) -> None:
     settings = Settings(database_url=url, engine_poll=0.5, log_level="warning")
     set_settings(settings)
     await migrate_db(settings)
@@ -114,6 +116,9 @@ async def bench_backend(name: str, url: str, runs: int, singles: int) -> None:
 
         stats = await StatementStats.open(url)
         latencies: list[float] = []
+        profiler = cProfile.Profile() if profile else None
+        if profiler is not None:
+            profiler.enable()
         cpu_started = time.process_time()
         for _ in range(singles):
             t0 = time.perf_counter()
@@ -130,6 +135,14 @@ async def bench_backend(name: str, url: str, runs: int, singles: int) -> None:
                 await done.wait()
             latencies.append((finishes.finished_at[run_id] - t0) * 1000)
         cpu_per_step = (time.process_time() - cpu_started) * 1000 / (singles * STEPS)
+        if profiler is not None:
+            profiler.disable()
+            report = pstats.Stats(profiler)
+            calls = report.total_calls  # type: ignore[attr-defined]
+            print(f"{name:8s} Python function calls per step (cProfile, single runs): {calls / (singles * STEPS):.0f}")
+            report.sort_stats("tottime").print_stats(profile)
+            report.dump_stats(f"bench-engine-{name}.prof")
+            print(f"(the whole profile: bench-engine-{name}.prof, e.g. for `python -m pstats`)")
         latencies.sort()
         p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
         print(
@@ -163,6 +176,7 @@ class StatementStats:
 
     def __init__(self, connection: Any) -> None:
         self.connection = connection
+        self.commits_before = 0
 
     @classmethod
     async def open(cls, url: str) -> StatementStats | None:
@@ -178,9 +192,22 @@ class StatementStats:
             print(f"(no statement counts: {exc})")
             await connection.close()
             return None
-        return cls(connection)
+        stats = cls(connection)
+        stats.commits_before = await stats.commits()
+        return stats
+
+    async def commits(self) -> int:
+        """WAL flushes so far (pg_stat_wal, the whole server): each durable commit of a write
+        is one (a read-only transaction flushes nothing; with synchronous_commit on, each write
+        commit waits for its flush; commits at the same moment may share one)."""
+        await self.connection.execute("SELECT pg_stat_clear_snapshot()")
+        value = await self.connection.fetchval("SELECT wal_sync FROM pg_stat_wal")
+        return int(value)
 
     async def report(self, name: str, steps: int) -> None:
+        # backends report their statistics when idle (at most about a second later)
+        await asyncio.sleep(1.5)
+        committed = await self.commits() - self.commits_before
         rows = await self.connection.fetch(
             "SELECT query, calls FROM pg_stat_statements WHERE dbid = "
             "(SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY calls DESC"
@@ -189,8 +216,11 @@ class StatementStats:
         ignore = ("pg_stat_statements", "CREATE EXTENSION")
         counted = [(row["query"], row["calls"]) for row in rows if not row["query"].startswith(ignore)]
         total = sum(calls for _query, calls in counted)
-        commits = sum(calls for query, calls in counted if query.strip().upper().startswith("COMMIT"))
-        print(f"{name:8s} per step: {total / steps:.1f} statements, {commits / steps:.2f} commits")
+        transactions = sum(calls for query, calls in counted if query.strip().upper().startswith("BEGIN"))
+        print(
+            f"{name:8s} per step: {total / steps:.1f} statements, {committed / steps:.2f} WAL flushes "
+            f"(durable commits, pg_stat_wal), {transactions / steps:.2f} BEGIN...COMMIT transactions"
+        )
         for query, calls in counted[:12]:
             print(f"    {calls / steps:5.2f}/step  {' '.join(query.split())[:110]}")
 
@@ -203,23 +233,30 @@ async def main() -> None:
     parser.add_argument("--singles", type=int, default=100)
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--database-url", help="run against this database instead (emptied first)")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="profile the single runs (cProfile) and print the N functions with the most own time",
+    )
     args = parser.parse_args()
     if args.database_url:
         name = "sqlite" if args.database_url.startswith("sqlite") else "postgres"
         await empty_database(args.database_url)
-        await bench_backend(name, args.database_url, args.runs, args.singles)
+        await bench_backend(name, args.database_url, args.runs, args.singles, args.profile)
         return
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     with tempfile.TemporaryDirectory(prefix="flowdeck-bench-") as root:
         if "sqlite" in backends:
-            await bench_backend("sqlite", f"sqlite://{Path(root) / 'bench.db'}", args.runs, args.singles)
+            await bench_backend("sqlite", f"sqlite://{Path(root) / 'bench.db'}", args.runs, args.singles, args.profile)
         if "postgres" in backends:
             if postgres_bin() is None:
                 print("postgres: server binaries not installed; skipped")
                 return
             server = PostgresServer().start()
             try:
-                await bench_backend("postgres", server.create_database("bench"), args.runs, args.singles)
+                await bench_backend("postgres", server.create_database("bench"), args.runs, args.singles, args.profile)
             finally:
                 server.stop()
 

@@ -29,7 +29,6 @@ from app.enums import (
 from app.errors import NotFound, Problem, ValidationFailed
 from app.ids import expect_global_id, to_global_id
 from app.lifecycle import RunTransaction, utcnow
-from app.statements import insert_rows
 from models import Project, Run, RunTag, StepRun, Workflow, WorkflowVersion
 
 MAX_TAGS = 50
@@ -227,8 +226,7 @@ async def create_run(
 
     reused = lineage.reused_outputs or {}
     async with RunTransaction.create(run, before_insert=before_insert) as tx:
-        await insert_rows(
-            tx.connection,
+        await tx.insert_rows(
             [
                 StepRun(
                     id=uuid.uuid4(),
@@ -256,7 +254,7 @@ async def create_run(
         )
         if options.tags:
             tags = [RunTag(run_id=run.id, key=key, value=value) for key, value in options.tags]
-            await insert_rows(tx.connection, tags)
+            await tx.insert_rows(tags)
         data: dict[str, Any] = {"workflowKey": workflow.key, "version": version.version}
         for name, value in (
             ("retryOf", lineage.retry_of),

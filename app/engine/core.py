@@ -39,7 +39,8 @@ from app.engine.execute import execute
 from app.enums import RunStatus, StepStatus
 from app.errors import InvalidTransition, NotFound
 from app.handlers import load_handler_modules
-from app.lifecycle import RunTransaction, utcnow
+from app.lifecycle import NeedsLock, RunTransaction, utcnow
+from app.run_writes import RunMovedOn
 from app.schedules import clock
 from app.schedules.tick import fire_due_schedules
 from app.settings import Settings
@@ -74,6 +75,8 @@ class Engine:
         self.lease = dt.timedelta(seconds=lease_seconds)
         # SQLite has one connection per process: more concurrent transactions only queue.
         self.concurrency = concurrency or (2 if settings.is_sqlite else 8)
+        # optimistic transactions first (PostgreSQL; see `_transact`)
+        self.optimistic = not settings.is_sqlite
         self._dirty: dict[uuid.UUID, None] = {}
         self._active: set[uuid.UUID] = set()
         self._again: set[uuid.UUID] = set()
@@ -247,11 +250,16 @@ class Engine:
                 self._dirty[run_id] = None
             self._wake_event.set()
 
-    async def _advance(self, run_id: uuid.UUID, outcome: Outcome | None = None) -> bool:
-        """One transaction over the run; False when it could not be written (retried later)."""
+    async def _advance(
+        self, run_id: uuid.UUID, outcome: Outcome | None = None, *, inline: bool = False
+    ) -> bool | Execution:
+        """One transaction over the run; False when it could not be written (retried later).
+
+        With `inline`, a step of this run that the transaction started is handed back to run
+        in the calling task (the inline path, see `_execute`); the other started steps get
+        tasks of their own."""
         try:
-            async with RunTransaction(run_id) as tx:
-                plan = await advance(tx, owner=self.name, lease=self.lease, outcome=outcome)
+            tx, plan = await self._transact(run_id, outcome)
         except NotFound:
             self._seen.pop(run_id, None)
             return True
@@ -268,31 +276,67 @@ class Engine:
             self._set_timer(utcnow() + dt.timedelta(seconds=max(self.settings.engine_poll, 0.5)), run_id)
             return False
         self._seen[run_id] = tx.run.event_seq
-        self._follow(run_id, plan)
+        kept = self._follow(run_id, plan, inline=inline)
         for released in tx.released_runs:
             self._mark(released)
-        return True
+        return kept or True
 
-    def _follow(self, run_id: uuid.UUID, plan: Plan) -> None:
+    async def _transact(self, run_id: uuid.UUID, outcome: Outcome | None) -> tuple[RunTransaction, Plan]:
+        """`advance` in one RunTransaction: on PostgreSQL an optimistic one first (a read and a
+        write, no lock, no BEGIN/COMMIT round trips), and a locked one when that one could not
+        do the work (NeedsLock) or the run moved on under it (RunMovedOn); nothing is written
+        twice, since an optimistic transaction that fails writes nothing."""
+        if self.optimistic:
+            try:
+                async with RunTransaction(run_id, optimistic=True) as tx:
+                    plan = await advance(tx, owner=self.name, lease=self.lease, outcome=outcome)
+                return tx, plan
+            except (NeedsLock, RunMovedOn):
+                pass
+        async with RunTransaction(run_id, batch=True) as tx:
+            plan = await advance(tx, owner=self.name, lease=self.lease, outcome=outcome)
+        return tx, plan
+
+    def _follow(self, run_id: uuid.UUID, plan: Plan, *, inline: bool = False) -> Execution | None:
+        kept: Execution | None = None
         for execution in plan.executions:
-            task = self._spawn(self._execute(execution))
+            if inline and kept is None and not self._stopping:
+                # the calling task runs it next: its start (lease, job run id) is committed
+                # as for any other, so a takeover finds the same rows
+                kept = execution
+                task = asyncio.current_task()
+                assert task is not None
+            else:
+                task = self._spawn(self._execute(execution))
             self._executing[execution.step_id] = (task, execution.job_run_id)
         if plan.wake_at is not None:
             self._set_timer(plan.wake_at, run_id)
         for other in plan.other_runs:
             self._mark(other)
+        return kept
 
     async def _execute(self, execution: Execution) -> None:
+        """Run a started step, record its outcome, and go on with the next step that the same
+        transaction started, in this task (no new task, no queue, no poll): the inline path."""
+        following: Execution | None = execution
+        while following is not None:
+            following = await self._execute_one(following)
+
+    async def _execute_one(self, execution: Execution) -> Execution | None:
         try:
             outcome = await execute(execution)
         finally:
             # from here on a cancel check must not interrupt the transaction below
             self._executing.pop(execution.step_id, None)
         for attempt in range(APPLY_ATTEMPTS):
-            if await self._advance(execution.run_id, outcome):
-                return
+            applied = await self._advance(execution.run_id, outcome, inline=True)
+            if isinstance(applied, Execution):
+                return applied
+            if applied:
+                return None
             await asyncio.sleep(0.05 * (attempt + 1))
         log.warning("could not record the outcome of %s; its lease will run out and it will run again", execution.ref)
+        return None
 
     # ------------------------------------------------------------ polling
 
