@@ -29,7 +29,7 @@ from types import TracebackType
 from typing import Any
 
 from tortoise import Tortoise
-from tortoise.backends.base.client import BaseDBAsyncClient, TransactionContext
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient, TransactionContext
 from tortoise.expressions import F
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
@@ -228,6 +228,8 @@ def resume_target(run: Run) -> RunStatus:
 
 @dataclasses.dataclass
 class PendingEvent:
+    """An event of a RunTransaction; at commit, with its run and seq, the RunEvent row it inserts."""
+
     type: RunEventType
     at: dt.datetime
     step_ref: str | None = None
@@ -237,6 +239,8 @@ class PendingEvent:
     actor: str | None = None
     reason: str | None = None
     data: dict[str, Any] | None = None
+    run_id: Any = None
+    seq: int = 0
 
 
 def _column(value: Any) -> Any:
@@ -311,7 +315,7 @@ class RunTransaction:
         self._connection: BaseDBAsyncClient | None = None
         self.is_new = False
         self.events: list[PendingEvent] = []
-        self.appended: list[RunEvent] = []
+        self.appended: list[PendingEvent] = []
         # runs of a schedule that this run's end let go (BUFFER_ONE / BUFFER_ALL)
         self.released_runs: list[uuid.UUID] = []
         self._status_changed = False
@@ -363,6 +367,17 @@ class RunTransaction:
         self._counted_status = self.run.status
         return self
 
+    def _enter_single_statement(self, pool: BaseDBAsyncClient, run: Run) -> RunTransaction:
+        """A new run with nothing to check first: its row, its steps, tags, counter and events
+        are written by one statement at the end, which needs no BEGIN...COMMIT (one statement
+        is atomic), so no lock (the run_counts row) is held across a round trip."""
+        self._optimistic_open = True
+        self._writes = BatchedWrites(pool, defer=True)
+        self._writes.hold_insert([run])
+        run._saved_in_db = True
+        self.run = run
+        return self
+
     async def _exit_optimistic(self, exc_type: type[BaseException] | None) -> bool:
         assert self._writes is not None
         if exc_type is not None:
@@ -381,8 +396,13 @@ class RunTransaction:
             raise RuntimeError("a RunTransaction is entered once")
         pool = Tortoise.get_connection("default")
         dialect = pool.capabilities.dialect
-        if self.optimistic and dialect == "postgres" and self._new_run is None:
+        # outside any transaction (a run created within another run's transaction nests in it)
+        alone = dialect == "postgres" and not isinstance(pool, TransactionalDBClient)
+        if alone and self.optimistic and self._new_run is None:
             return await self._enter_optimistic(pool)
+        hook = _first_change_hook.get()
+        if alone and self._new_run is not None and self._before_insert is None and (hook is None or hook.done):
+            return self._enter_single_statement(pool, self._new_run)
         self._transaction = in_transaction("default")
         db = await self._transaction.__aenter__()
         try:
@@ -609,7 +629,7 @@ class RunTransaction:
                     updated_at=utcnow(),
                     counters=moves,
                     events=(),
-                    expected_seq=self._seq_read if self._optimistic_open else None,
+                    expected_seq=self._seq_read if self._optimistic_open and not self.is_new else None,
                 )
             return
         count = len(self.events)
@@ -617,24 +637,13 @@ class RunTransaction:
         if self._writes is None:
             await self._advance_event_seq(count)
         self.run.event_seq += count
-        rows = [
-            RunEvent(
-                run_id=self.run.id,
-                seq=first_seq + index,
-                at=event.at,
-                type=event.type,
-                step_ref=event.step_ref,
-                step_type=event.step_type,
-                attempt=event.attempt,
-                ok=event.ok,
-                actor=event.actor,
-                reason=event.reason,
-                data=event.data,
-            )
-            for index, event in enumerate(self.events)
-        ]
+        # the events are their RunEvent rows (same attributes; no model instance to build)
+        rows = self.events
+        for index, event in enumerate(rows):
+            event.run_id = self.run.id
+            event.seq = first_seq + index
         if self._writes is None:
-            await insert_rows(self.connection, rows)
+            await insert_rows(self.connection, rows, model=RunEvent)
         else:
             await self._writes.finish(
                 run_id=self.run.id,
@@ -642,7 +651,7 @@ class RunTransaction:
                 updated_at=utcnow(),
                 counters=moves,
                 events=rows,
-                expected_seq=self._seq_read if self._optimistic_open else None,
+                expected_seq=self._seq_read if self._optimistic_open and not self.is_new else None,
             )
         self.appended = rows
 

@@ -100,17 +100,20 @@ class _Statement:
         )
         self.checks.append((name, change, model))
 
-    def insert_if(self, name: str, row: Model, condition: str) -> None:
+    def insert_if(self, name: str, row: Any, condition: str, model: type[Model]) -> None:
         """INSERT one new row when `condition` holds (INSERT ... SELECT takes the columns' types)."""
-        meta = type(row)._meta
+        meta = model._meta
         names = [field for field in meta.fields_db_projection if not meta.fields_map[field].generated]
         columns = ", ".join(f'"{meta.fields_db_projection[field]}"' for field in names)
-        values = ", ".join(self.marker(meta.fields_map[field].to_db_value(getattr(row, field), row)) for field in names)
+        values = ", ".join(
+            self.marker(meta.fields_map[field].to_db_value(getattr(row, field), model)) for field in names
+        )
         self.ctes.append(f'{name} AS (INSERT INTO "{meta.db_table}" ({columns}) SELECT {values} WHERE {condition})')
 
-    def insert(self, name: str, rows: Sequence[Model]) -> None:
-        """A multi-row INSERT of new instances of one model (generated columns left to the database)."""
-        meta = type(rows[0])._meta
+    def insert(self, name: str, rows: Sequence[Any], model: type[Model] | None = None) -> None:
+        """A multi-row INSERT of new instances of one model (generated columns left to the database);
+        with `model`, the rows may be any objects with that model's attributes."""
+        meta = (model or type(rows[0]))._meta
         names = [field for field in meta.fields_db_projection if not meta.fields_map[field].generated]
         columns = ", ".join(f'"{meta.fields_db_projection[field]}"' for field in names)
         values = ", ".join(
@@ -171,7 +174,7 @@ class BatchedWrites:
         seq_increment: int,
         updated_at: Any,
         counters: Sequence[CounterMove],
-        events: Sequence[RunEvent],
+        events: Sequence[Any],
         expected_seq: int | None = None,
     ) -> None:
         """One statement: the held-back compare-and-sets, the run's event_seq moved on by
@@ -237,9 +240,9 @@ class BatchedWrites:
             )
         if events and guard:
             for index, event in enumerate(events):
-                statement.insert_if(f"e{index}", event, "EXISTS (SELECT 1 FROM r)")
+                statement.insert_if(f"e{index}", event, "EXISTS (SELECT 1 FROM r)", RunEvent)
         elif events:
-            statement.insert("e", events)
+            statement.insert("e", events, RunEvent)
         self.discard()
         if not statement.ctes:
             return

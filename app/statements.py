@@ -68,15 +68,16 @@ async def compare_and_set(
     return int(matched)
 
 
-async def insert_rows(connection: BaseDBAsyncClient, rows: Sequence[Model]) -> None:
+async def insert_rows(connection: BaseDBAsyncClient, rows: Sequence[Any], model: type[Model] | None = None) -> None:
     """One multi-row INSERT of new model instances of one model (bulk_create sends one per row).
 
     Generated columns (an auto-increment id) are left to the database, so, as with
-    bulk_create, those instances do not learn their id.
+    bulk_create, those instances do not learn their id. With `model`, the rows may be any
+    objects with that model's attributes.
     """
     if not rows:
         return
-    meta = type(rows[0])._meta
+    meta = (model or type(rows[0]))._meta
     names = [name for name in meta.fields_db_projection if not meta.fields_map[name].generated]
     columns = ", ".join(f'"{meta.fields_db_projection[name]}"' for name in names)
     width = len(names)
@@ -87,7 +88,9 @@ async def insert_rows(connection: BaseDBAsyncClient, rows: Sequence[Model]) -> N
         values = ", ".join(
             f"({', '.join(placeholders(connection, width, 1 + index * width))})" for index in range(len(chunk))
         )
-        params = [meta.fields_map[name].to_db_value(getattr(row, name), row) for row in chunk for name in names]
+        params = [
+            meta.fields_map[name].to_db_value(getattr(row, name), model or row) for row in chunk for name in names
+        ]
         await connection.execute_query(f'INSERT INTO "{meta.db_table}" ({columns}) VALUES {values}', params)
 
 

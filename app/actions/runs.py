@@ -225,7 +225,14 @@ async def create_run(
             run.change_limit_reached = True
 
     reused = lineage.reused_outputs or {}
-    async with RunTransaction.create(run, before_insert=before_insert) as tx:
+    limited = (
+        not options.disregard_change_limit
+        and workflow.change_limit_max_runs is not None
+        and workflow.change_limit_window_seconds is not None
+    )
+    # nothing to check or claim first: the run is written by one statement (on PostgreSQL)
+    checks = before_insert if within is not None or limited else None
+    async with RunTransaction.create(run, before_insert=checks) as tx:
         await tx.insert_rows(
             [
                 StepRun(

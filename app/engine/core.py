@@ -353,7 +353,7 @@ class Engine:
             ).values_list("id", "event_seq")
             for raw_id, seq in rows:
                 run_id = uuid.UUID(str(raw_id))
-                if self._seen.get(run_id) != seq:
+                if not self._has_seen(run_id, seq):
                     self._mark(run_id)
         due_pending = (
             await Run.filter(status=RunStatus.PENDING.value, schedule_hold=False)
@@ -371,7 +371,7 @@ class Engine:
         )
         for raw_id, status, seq, parent_id in changed:
             run_id = uuid.UUID(str(raw_id))
-            if self._seen.get(run_id) == seq:
+            if self._has_seen(run_id, seq):
                 continue
             status = RunStatus(status)
             if status in (RunStatus.BLOCKED, RunStatus.PENDING):
@@ -403,6 +403,13 @@ class Engine:
         await self._check_executing()
         if len(self._seen) > 200_000:
             self._seen.clear()
+
+    def _has_seen(self, run_id: uuid.UUID, seq: int) -> bool:
+        """Whether this engine already left the run at `seq` or later: every change of a run moves
+        its event_seq on, so a row read with an older seq (read before this engine's own commit)
+        has nothing new in it."""
+        seen = self._seen.get(run_id)
+        return seen is not None and seen >= seq
 
     async def _fire_schedules(self) -> float | None:
         """Fire the schedules that are due (every poll, and when the next fire time comes);
