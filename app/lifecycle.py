@@ -298,7 +298,14 @@ class RunTransaction:
     # set on entering
     run: Run
 
-    def __init__(self, run_id: uuid.UUID | str, *, batch: bool = False, optimistic: bool = False) -> None:
+    def __init__(
+        self,
+        run_id: uuid.UUID | str,
+        *,
+        batch: bool = False,
+        optimistic: bool = False,
+        known: tuple[Run, list[StepRun]] | None = None,
+    ) -> None:
         self.run_id = run_id
         # batch (the engine's transactions): on PostgreSQL the steps are read with the run's
         # lock, and the compare-and-sets are held back and written with the events, in one
@@ -311,6 +318,11 @@ class RunTransaction:
         # through `connection`, raises NeedsLock before it is done: the caller then does the
         # same work in a batched transaction.
         self.optimistic = optimistic
+        # an optimistic transaction may start from the run and steps as a transaction of the
+        # caller's left them (no read): its write is guarded by their event_seq all the same
+        self._known = known
+        # the steps the first load_steps() handed out (what `known` may be taken from next time)
+        self.steps_given: list[StepRun] | None = None
         self._optimistic_open = False
         self._connection: BaseDBAsyncClient | None = None
         self.is_new = False
@@ -359,7 +371,7 @@ class RunTransaction:
     async def _enter_optimistic(self, pool: BaseDBAsyncClient) -> RunTransaction:
         self._optimistic_open = True
         self._writes = BatchedWrites(pool, defer=True)
-        found = await read_run_and_steps(pool, uuid.UUID(str(self.run_id)), lock=False)
+        found = self._known or await read_run_and_steps(pool, uuid.UUID(str(self.run_id)), lock=False)
         if found is None:
             raise NotFound(f"no run with id {self.run_id}")
         self.run, self._steps_read = found
@@ -582,6 +594,7 @@ class RunTransaction:
         """The run's steps in their order (position, iteration, creation), read in this transaction."""
         if self._steps_read is not None:
             steps, self._steps_read = self._steps_read, None
+            self.steps_given = steps
             return steps
         await self.write_held_back()
         return await select_models(

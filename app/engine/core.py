@@ -57,6 +57,8 @@ CHANGE_WINDOW = dt.timedelta(seconds=2)
 FULL_SWEEP_SECONDS = 30.0
 POLL_BATCH = 1000
 APPLY_ATTEMPTS = 5
+# at most this many runs' states kept between transactions (see Engine._keep)
+KNOWN_RUNS = 10_000
 
 
 class Engine:
@@ -83,6 +85,8 @@ class Engine:
         self._executing: dict[uuid.UUID, tuple[asyncio.Task[None], str]] = {}
         self._timers: list[tuple[dt.datetime, uuid.UUID]] = []
         self._seen: dict[uuid.UUID, int] = {}
+        # runs as this engine's last optimistic transaction left them (see `_keep`)
+        self._known: dict[uuid.UUID, tuple[Run, list[StepRun]]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._wake_event = asyncio.Event()
         self._poll_now = True
@@ -262,6 +266,7 @@ class Engine:
             tx, plan = await self._transact(run_id, outcome)
         except NotFound:
             self._seen.pop(run_id, None)
+            self._known.pop(run_id, None)
             return True
         except asyncio.CancelledError:
             raise
@@ -287,15 +292,31 @@ class Engine:
         do the work (NeedsLock) or the run moved on under it (RunMovedOn); nothing is written
         twice, since an optimistic transaction that fails writes nothing."""
         if self.optimistic:
-            try:
-                async with RunTransaction(run_id, optimistic=True) as tx:
-                    plan = await advance(tx, owner=self.name, lease=self.lease, outcome=outcome)
+            # the run as this engine's last transaction over it left it, if it has it: no read
+            known = self._known.pop(run_id, None)
+            for start_from in (known, None) if known is not None else (None,):
+                try:
+                    async with RunTransaction(run_id, optimistic=True, known=start_from) as tx:
+                        plan = await advance(tx, owner=self.name, lease=self.lease, outcome=outcome)
+                except RunMovedOn:
+                    continue  # from what the database holds now, or locked
+                except NeedsLock:
+                    break
+                self._keep(run_id, tx)
                 return tx, plan
-            except (NeedsLock, RunMovedOn):
-                pass
         async with RunTransaction(run_id, batch=True) as tx:
             plan = await advance(tx, owner=self.name, lease=self.lease, outcome=outcome)
         return tx, plan
+
+    def _keep(self, run_id: uuid.UUID, tx: RunTransaction) -> None:
+        """Keep the run and its steps as the optimistic transaction `tx` left them, for the next
+        transaction over the run (its write is guarded by their event_seq: if anyone else
+        changed the run meanwhile, it writes nothing and the run is read again)."""
+        if tx.run.is_terminal or tx.steps_given is None:
+            return
+        if len(self._known) >= KNOWN_RUNS:
+            self._known.clear()
+        self._known[run_id] = (tx.run, tx.steps_given)
 
     def _follow(self, run_id: uuid.UUID, plan: Plan, *, inline: bool = False) -> Execution | None:
         kept: Execution | None = None

@@ -289,3 +289,38 @@ async def test_an_optimistic_transaction_hands_anything_else_to_a_locked_one(pro
             await tx.load_steps()  # a second read: needs the lock
     assert (await StepRun.get(run_id=run.id, ref="a")).status == StepStatus.PENDING
     assert (await Run.get(id=run.id)).event_seq == 1
+
+
+async def test_an_optimistic_transaction_from_a_known_state_is_guarded_by_its_seq(project, db):
+    """The engine starts its next transaction over a run from the state its last one left (no
+    read); if anyone changed the run since, that transaction writes nothing (RunMovedOn)."""
+    workflow, version = await make_workflow(project, "known", [step("a", StepType.APPROVAL), step("b")])
+    run = await start(project, workflow, version)
+    if not db.database_url.startswith("postgres"):
+        return await test_an_optimistic_transaction_writes_nothing_when_the_run_moved_on(project, db)
+    async with RunTransaction(run.id, optimistic=True) as first:
+        a, b = await first.load_steps()
+        await first.change_step(a, STEP.QUEUE)
+    known = (first.run, first.steps_given)
+    assert known[1] == [a, b] and first.run.event_seq == 2
+    # from the known state: no read, the same objects, one guarded write
+    async with RunTransaction(run.id, optimistic=True, known=known) as second:
+        assert second.run is first.run
+        steps = await second.load_steps()
+        assert steps[0] is a and steps[0].status == StepStatus.QUEUED
+        await second.change_step(b, STEP.QUEUE)
+    assert (await Run.get(id=run.id)).event_seq == 3
+    # someone else moves the run on; the engine's known state is now stale
+    async with RunTransaction(run.id) as other:
+        await other.change_run(RUN.PAUSE, actor="someone")
+    with pytest.raises(RunMovedOn):
+        async with RunTransaction(run.id, optimistic=True, known=(second.run, second.steps_given)) as stale:
+            await stale.change_run(RUN.START, fields={"started_at": dt.datetime.now(dt.UTC)})
+    stored = await Run.get(id=run.id)
+    assert (stored.status, stored.event_seq) == (RunStatus.PAUSED, 4)
+    assert [e.type.value for e in await RunEvent.filter(run_id=run.id).order_by("seq")] == [
+        "RUN_CREATED",
+        "STEP_QUEUED",
+        "STEP_QUEUED",
+        "RUN_PAUSED",
+    ]
