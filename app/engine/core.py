@@ -292,8 +292,13 @@ class Engine:
         do the work (NeedsLock) or the run moved on under it (RunMovedOn); nothing is written
         twice, since an optimistic transaction that fails writes nothing."""
         if self.optimistic:
-            # the run as this engine's last transaction over it left it, if it has it: no read
+            # Applying an outcome, start from the run as this engine's last transaction over it
+            # left it, if it has it (no read): the outcome's write checks that state (guarded by
+            # its event_seq). A look (a poll, someone else's change) reads the run: that is when
+            # the state may have moved without this engine.
             known = self._known.pop(run_id, None)
+            if outcome is None:
+                known = None
             for start_from in (known, None) if known is not None else (None,):
                 try:
                     async with RunTransaction(run_id, optimistic=True, known=start_from) as tx:
@@ -302,7 +307,9 @@ class Engine:
                     continue  # from what the database holds now, or locked
                 except NeedsLock:
                     break
-                self._keep(run_id, tx)
+                if start_from is not None and not tx.appended:
+                    continue  # nothing written checked that state: do it again from a read
+                self._keep(run_id, tx)  # read from the database, or checked by a write
                 return tx, plan
         async with RunTransaction(run_id, batch=True) as tx:
             plan = await advance(tx, owner=self.name, lease=self.lease, outcome=outcome)
