@@ -13,6 +13,10 @@ one that matches nothing raises InvalidTransition naming the current status, and
 whole transaction rolls back, so nothing is written. The run row is locked first
 (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite serialises writers), so events of one
 run are appended one transaction at a time and `seq` never has a gap.
+
+The engine's transactions on PostgreSQL batch this (`RunTransaction(..., batch=True)`, or
+`optimistic=True`: no lock, one statement guarded by the run's event_seq); see
+app/run_writes.py. The compare-and-sets, events and seqs are the same.
 """
 
 from __future__ import annotations

@@ -11,10 +11,18 @@ database every `engine_poll` seconds finds work that another process made due
 RunTransaction (`app.engine.advance.advance`); handlers run after the commit, and
 their outcome is applied, with whatever follows from it, in one more transaction.
 
-Several engines over one PostgreSQL never run one step at the same time: the run row
-is locked while its steps are claimed, and a step is claimed by a compare-and-set from
-QUEUED. The claim carries a lease the engine keeps extending; when the engine dies, the
-lease runs out and any engine retries the step as a new attempt (at-least-once).
+Several engines over one PostgreSQL never run one step at the same time: a step is claimed
+by a compare-and-set from QUEUED, written only if the run has not changed since the engine
+read it (its event_seq; or under the run's row lock, see `_transact`). The claim carries a
+lease the engine keeps extending; when the engine dies, the lease runs out and any engine
+retries the step as a new attempt (at-least-once).
+
+The fast path (issue 9): on PostgreSQL each of those transactions is first tried as an
+optimistic RunTransaction, one read and one write statement with no BEGIN/COMMIT, and a
+handler's outcome starts from the state the engine's own last write left (no read), so a
+step of a chain costs one statement: its completion, its events, the next step's queueing
+and start. The task that ran a step runs the next step that this write started (the inline
+path), with the same committed start and lease as any other.
 """
 
 from __future__ import annotations
