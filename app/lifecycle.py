@@ -389,7 +389,7 @@ class RunTransaction:
         is atomic), so no lock (the run_counts row) is held across a round trip."""
         self._optimistic_open = True
         self._writes = BatchedWrites(pool, defer=True)
-        self._writes.hold_insert([run])
+        self._writes.hold_insert([run], Run)
         run._saved_in_db = True
         self.run = run
         return self
@@ -430,7 +430,7 @@ class RunTransaction:
                     await self._before_insert(db)
                 if self._writes is not None:
                     # inserted with the events, in the transaction's last statement
-                    self._writes.hold_insert([self._new_run])
+                    self._writes.hold_insert([self._new_run], Run)
                     self._new_run._saved_in_db = True
                 else:
                     await self._new_run.save(using_db=db, force_create=True)
@@ -579,13 +579,13 @@ class RunTransaction:
                 event_type, ok=change.ok, step=step, actor=actor, reason=reason, data=payload, attempt=attempt
             )
 
-    async def insert_rows(self, rows: Sequence[Model]) -> None:
-        """Insert new rows of one model (a new run's steps, tags): on PostgreSQL with the
-        transaction's last statement (or before its next read of the run's rows)."""
+    async def insert_rows(self, rows: Sequence[Any], model: type[Model]) -> None:
+        """Insert new rows of `model` (a new run's steps, tags; instances or `new_row`s): on
+        PostgreSQL with the transaction's last statement (or before its next read of the run's rows)."""
         if self._writes is not None and self.is_new:
-            self._writes.hold_insert(rows)
+            self._writes.hold_insert(rows, model)
         else:
-            await insert_rows(self.connection, rows)
+            await insert_rows(self.connection, rows, model=model)
 
     async def write_held_back(self) -> None:
         """Send the compare-and-sets a batched transaction holds back (before reading its rows)."""

@@ -133,8 +133,8 @@ class BatchedWrites:
         self.defer = defer
         self.steps: dict[uuid.UUID, PendingChange] = {}
         self.run: PendingChange | None = None
-        # new rows (a new run, its steps and tags), inserted first, in this order
-        self.inserts: list[Sequence[Model]] = []
+        # new rows (a new run, its steps and tags) and their model, inserted first, in this order
+        self.inserts: list[tuple[Sequence[Any], type[Model]]] = []
 
     def hold_step(
         self, step_id: uuid.UUID, sources: Iterable[enum.Enum], values: Mapping[str, Any], describe: str
@@ -153,9 +153,9 @@ class BatchedWrites:
         else:
             self.run.values.update(values)
 
-    def hold_insert(self, rows: Sequence[Model]) -> None:
+    def hold_insert(self, rows: Sequence[Any], model: type[Model]) -> None:
         if rows:
-            self.inserts.append(rows)
+            self.inserts.append((rows, model))
 
     def discard(self) -> None:
         self.steps.clear()
@@ -186,7 +186,7 @@ class BatchedWrites:
         run has not moved on makes the statement fail, so again nothing is written.
         """
         statement = _Statement()
-        if any(isinstance(row, Run) and row.id == run_id for new_rows in self.inserts for row in new_rows):
+        if any(model is Run and row.id == run_id for new_rows, model in self.inserts for row in new_rows):
             # a new run inserted by this statement already carries its event_seq
             seq_increment = 0
         run_meta = Run._meta
@@ -210,8 +210,8 @@ class BatchedWrites:
                     f'r AS (UPDATE "runs" SET {", ".join(seq)} WHERE "id" = {where}{unchanged} RETURNING 1)'
                 )
             guard = " AND EXISTS (SELECT 1 FROM r)"
-        for index, new_rows in enumerate(self.inserts):
-            statement.insert(f"i{index}", new_rows)
+        for index, (new_rows, model) in enumerate(self.inserts):
+            statement.insert(f"i{index}", new_rows, model)
         for index, change in enumerate(self.steps.values()):
             statement.compare_and_set(f"s{index}", StepRun, change, condition=guard)
         if expected_seq is None:

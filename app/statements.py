@@ -12,13 +12,14 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-__all__ = ["compare_and_set", "insert_rows", "placeholders", "select_models"]
+__all__ = ["compare_and_set", "insert_rows", "new_row", "placeholders", "select_models"]
 
 M = TypeVar("M", bound=Model)
 
@@ -66,6 +67,27 @@ async def compare_and_set(
     params.extend(allowed)
     matched, _rows = await connection.execute_query(sql, params)
     return int(matched)
+
+
+# per model: (field, default) of the columns a new row writes
+_NEW_ROW_DEFAULTS: dict[type[Model], list[tuple[str, Any]]] = {}
+
+
+def new_row(model: type[Model], **values: Any) -> SimpleNamespace:
+    """A new row of `model` for `insert_rows(..., model=model)`, without a model instance (whose
+    __init__ validates and sets each field one by one: most of what a new row costs). A field
+    not given takes its default (called when callable), else None, as a new instance would."""
+    defaults = _NEW_ROW_DEFAULTS.get(model)
+    if defaults is None:
+        meta = model._meta
+        defaults = _NEW_ROW_DEFAULTS[model] = [
+            (name, meta.fields_map[name].default)
+            for name in meta.fields_db_projection
+            if not meta.fields_map[name].generated
+        ]
+    row = {name: default() if callable(default) else default for name, default in defaults if name not in values}
+    row.update(values)
+    return SimpleNamespace(**row)
 
 
 async def insert_rows(connection: BaseDBAsyncClient, rows: Sequence[Any], model: type[Model] | None = None) -> None:

@@ -103,8 +103,9 @@ async def bench_backend(name: str, url: str, runs: int, singles: int, profile: i
 
         started = time.perf_counter()
         ids = await asyncio.gather(*(one() for _ in range(runs)))
-        while not all(run_id in finishes.finished_at for run_id in ids):
-            await asyncio.sleep(0.01)
+        for run_id in ids:  # each waits on its own event: no polling loop in the harness
+            if run_id not in finishes.finished_at:
+                await finishes.done.setdefault(run_id, asyncio.Event()).wait()
         elapsed = max(finishes.finished_at[run_id] for run_id in ids) - started
         completed = await Run.filter(id__in=ids, status=RunStatus.COMPLETED.value).count()
         events = await RunEvent.filter(run_id__in=ids).count()

@@ -2,7 +2,7 @@
 
     . /tmp/peers/env.sh          # the peers' cluster (../shared/bench/peers: setup.sh, seed.sh)
     .venv/bin/python bench/engine_vs_dbos.py [--reps 3] [--runs 1000] [--singles 100]
-        [--backends postgres,sqlite] [--peers /tmp/peers]
+        [--backends postgres,sqlite] [--peers /tmp/peers] [--baseline DIR]
 
 Both run against the peers' PostgreSQL cluster (127.0.0.1:$PGPORT, PostgreSQL's durable
 defaults: fsync and synchronous_commit on), flowdeck in database `fd_engine` (emptied
@@ -38,7 +38,9 @@ def run(command: list[str], env: dict[str, str] | None = None) -> str:
     return result.stdout
 
 
-def flowdeck(backend: str, runs: int, singles: int, port: str, sqlite_dir: str) -> tuple[float, float, float]:
+def flowdeck(
+    backend: str, runs: int, singles: int, port: str, sqlite_dir: str, root: Path = ROOT
+) -> tuple[float, float, float]:
     if backend == "postgres":
         url = f"postgres://postgres@127.0.0.1:{port}/fd_engine"
     else:
@@ -46,7 +48,7 @@ def flowdeck(backend: str, runs: int, singles: int, port: str, sqlite_dir: str) 
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         url = f"sqlite://{path}"
-    out = run([sys.executable, str(ROOT / "bench" / "engine.py"), "--database-url", url,
+    out = run([sys.executable, str(root / "bench" / "engine.py"), "--database-url", url,
                "--runs", str(runs), "--singles", str(singles)])
     latency = FLOWDECK_LATENCY.search(out)
     throughput = FLOWDECK_THROUGHPUT.search(out)
@@ -72,6 +74,11 @@ def main() -> None:
     parser.add_argument("--singles", type=int, default=100)
     parser.add_argument("--backends", default="postgres,sqlite")
     parser.add_argument("--peers", default=os.environ.get("BENCH_DIR", "/tmp/peers"))
+    parser.add_argument(
+        "--baseline", type=Path, metavar="DIR",
+        help="also measure the flowdeck checkout in DIR, in the same alternation (before/after), "
+        "e.g. DIR made by `git archive main | tar -x -C DIR`",
+    )
     args = parser.parse_args()
     peers = Path(args.peers)
     port = os.environ.get("PGPORT", "55432")
@@ -79,7 +86,12 @@ def main() -> None:
         for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
             ours: list[tuple[float, float, float]] = []
             theirs: list[tuple[float, float, float]] = []
+            before: list[tuple[float, float, float]] = []
             for rep in range(args.reps):
+                if args.baseline is not None:
+                    before.append(flowdeck(backend, args.runs, args.singles, port, sqlite_dir, args.baseline))
+                    print(f"{backend} rep {rep + 1}: baseline p50 {before[-1][0]:.1f} ms, "
+                          f"{before[-1][2]:.0f} steps/s", flush=True)
                 ours.append(flowdeck(backend, args.runs, args.singles, port, sqlite_dir))
                 theirs.append(dbos(backend, args.runs, args.singles, peers))
                 print(f"{backend} rep {rep + 1}: flowdeck p50 {ours[-1][0]:.1f} ms, {ours[-1][2]:.0f} steps/s; "
@@ -89,6 +101,11 @@ def main() -> None:
             print(f"\n{backend}: medians of {args.reps} alternating repetitions")
             print("| | single-run p50 | p99 | steps/s (N together) |")
             print("|---|---:|---:|---:|")
+            if before:
+                base = [statistics.median(column) for column in zip(*before, strict=True)]
+                print(f"| flowdeck, baseline ({args.baseline}) | {base[0]:.1f} ms | {base[1]:.1f} ms | {base[2]:.0f} |")
+                print(f"| baseline / DBOS | {base[0] / peer[0]:.2f}x | {base[1] / peer[1]:.2f}x | "
+                      f"{base[2] / peer[2]:.2f}x |")
             print(f"| flowdeck | {mine[0]:.1f} ms | {mine[1]:.1f} ms | {mine[2]:.0f} |")
             print(f"| DBOS 3.4 | {peer[0]:.1f} ms | {peer[1]:.1f} ms | {peer[2]:.0f} |")
             print(f"| flowdeck / DBOS | {mine[0] / peer[0]:.2f}x | {mine[1] / peer[1]:.2f}x | "

@@ -29,6 +29,7 @@ from app.enums import (
 from app.errors import NotFound, Problem, ValidationFailed
 from app.ids import expect_global_id, to_global_id
 from app.lifecycle import RunTransaction, utcnow
+from app.statements import new_row
 from models import Project, Run, RunTag, StepRun, Workflow, WorkflowVersion
 
 MAX_TAGS = 50
@@ -235,7 +236,8 @@ async def create_run(
     async with RunTransaction.create(run, before_insert=checks) as tx:
         await tx.insert_rows(
             [
-                StepRun(
+                new_row(
+                    StepRun,
                     id=uuid.uuid4(),
                     run_id=run.id,
                     ref=step.ref,
@@ -258,10 +260,11 @@ async def create_run(
                 )
                 for position, step in enumerate(steps)
             ],
+            StepRun,
         )
         if options.tags:
-            tags = [RunTag(run_id=run.id, key=key, value=value) for key, value in options.tags]
-            await tx.insert_rows(tags)
+            tags = [new_row(RunTag, run_id=run.id, key=key, value=value) for key, value in options.tags]
+            await tx.insert_rows(tags, RunTag)
         data: dict[str, Any] = {"workflowKey": workflow.key, "version": version.version}
         for name, value in (
             ("retryOf", lineage.retry_of),
