@@ -28,9 +28,10 @@ from app.run_writes import RunMovedOn
 from models import Run, RunEvent, StepRun
 from tests.engine.factory import history, make_workflow, start, step, step_events, wait_for_status, wait_for_step
 
-# which task ran each step, and a gate the step "hold" waits on
+# which task ran each step, and the gate the step "hold" waits on (made by each test: an
+# asyncio.Event belongs to the event loop it is first used in)
 RAN_IN: dict[str, asyncio.Task[Any] | None] = {}
-HOLD = asyncio.Event()
+GATE: dict[str, asyncio.Event] = {}
 
 
 @handler("test.inline.record")
@@ -43,7 +44,7 @@ async def _record(ctx: HandlerContext) -> Any:
 async def _hold(ctx: HandlerContext) -> Any:
     RAN_IN[ctx.step_ref] = asyncio.current_task()
     if ctx.attempt == 1:
-        await HOLD.wait()  # the engine "dies" while this attempt runs
+        await GATE["hold"].wait()  # the engine "dies" while this attempt runs
     return {"ref": ctx.step_ref, "attempt": ctx.attempt}
 
 
@@ -99,7 +100,7 @@ async def _die(engine: Engine) -> None:
 
 async def test_an_engine_that_dies_during_an_inline_successor_is_taken_over(project, db):
     RAN_IN.clear()
-    HOLD.clear()
+    GATE["hold"] = asyncio.Event()
     workflow, version = await make_workflow(project, "takeover", _chain(["a", "b", "c"], {"b": "test.inline.hold"}))
     first = Engine(db, name="first", lease_seconds=1)
     await first.start()
