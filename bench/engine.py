@@ -142,8 +142,9 @@ async def bench_backend(name: str, url: str, runs: int, singles: int, profile: i
             calls = report.total_calls  # type: ignore[attr-defined]
             print(f"{name:8s} Python function calls per step (cProfile, single runs): {calls / (singles * STEPS):.0f}")
             report.sort_stats("tottime").print_stats(profile)
-            report.dump_stats(f"bench-engine-{name}.prof")
-            print(f"(the whole profile: bench-engine-{name}.prof, e.g. for `python -m pstats`)")
+            dump = Path(tempfile.gettempdir()) / f"bench-engine-{name}.prof"
+            report.dump_stats(dump)
+            print(f"(the whole profile: {dump}, e.g. for `python -m pstats`)")
         latencies.sort()
         p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
         print(
