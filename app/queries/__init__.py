@@ -5,7 +5,7 @@ from app.queries.batches import rows_by_id, rows_grouped
 from app.queries.events import list_run_events, list_run_updates
 from app.queries.nodes import NodeModel, find_visible_node
 from app.queries.pages import Page
-from app.queries.rows import Row, RowReader
+from app.queries.rows import Row, RowReader, converter
 from app.queries.runs import (
     RunOrderSpec,
     RunWhereSpec,
@@ -30,6 +30,7 @@ __all__ = [
     "RunOrderSpec",
     "RunWhereSpec",
     "conversations_q",
+    "converter",
     "find_visible_node",
     "list_run_events",
     "list_run_updates",

@@ -51,6 +51,7 @@ from graphql.execution.values import VariableValues
 from graphql.pyutils import Path, is_awaitable
 
 from schema.execution import runtime
+from schema.execution.inline import InlineForm, inline_form
 
 STRAWBERRY_FIELD = "strawberry-definition"
 ALLOWED_DIRECTIVES = frozenset({"skip", "include"})
@@ -67,6 +68,8 @@ class ArgumentSite:
 
     field: GraphQLField
     field_details_list: FieldDetailsList
+    # for an inline resolver: each argument's GraphQL name -> its Python parameter
+    python_names: dict[str, str] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,7 +127,7 @@ class Compiler:
         prologue = [f"    A{i} = A[{i}]" for i in range(len(self.argument_sites))]
         body = "\n".join(self.functions)
         source = (
-            "def make(ex, A):\n    BI = ex.build_resolve_info\n"
+            "def make(ex, A):\n    BI = ex.build_resolve_info\n    CTX = ex.context_value\n"
             + "\n".join(prologue)
             + "\n"
             + _indent(body)
@@ -173,6 +176,15 @@ class Compiler:
         if nullable:
             test = f"({test}) or {value} is None"
         return f"({value} if {test} else {slow}({value}))"
+
+    def inline_form(self, field: GraphQLField) -> InlineForm | None:
+        """The function a resolver field is resolved by in the plan, instead of its resolver
+        with a resolve info (schema.execution.inline), or None to call the resolver."""
+        return inline_form(field)
+
+    def inline_value(self, completer: str, path: str) -> str:
+        """The completed value of what an inline resolver returned at once (`y`)."""
+        return f"{completer}(y, {path})"
 
     # ------------------------------------------------------------ generation
 
@@ -279,7 +291,7 @@ class Compiler:
                 body.append(f"    r[{field_key!r}] = {leaf}")
                 continue
             child = self._completer(field.type, field_details_list)
-            needs_path = needs_path or child.needs_path or attribute is None
+            needs_path = needs_path or child.needs_path
             path = f"Path(p, {key!r}, {type_name!r})"
             if attribute is not None:
                 call = f"{child.name}({_read('x', attribute)}, {path if child.needs_path else 'None'})"
@@ -296,6 +308,12 @@ class Compiler:
                 ]
                 continue
             may_await = True
+            form = self.inline_form(field)
+            if form is not None:
+                needs_path = needs_path or child.needs_path
+                body += self._inline_call(form, field, field_details_list, field_key, path, child)
+                continue
+            needs_path = True
             body += self._resolver_call(object_type, field, field_details_list, field_key, path, child)
         name = self._name("c")
         lines = [f"def {name}(x, p):"]
@@ -320,6 +338,42 @@ class Compiler:
             lines.append("    return r")
         self.functions.append("\n".join(lines) + "\n")
         return _Completer(name, may_await=may_await, needs_path=needs_path)
+
+    def _inline_call(
+        self,
+        form: InlineForm,
+        field: GraphQLField,
+        field_details_list: FieldDetailsList,
+        field_key: str,
+        path: str,
+        child: _Completer,
+    ) -> list[str]:
+        function = self._constant("I", form.function)
+        node = field_details_list[0].node
+        arguments = ""
+        if field.args or node.arguments:
+            arguments = f", **A{len(self.argument_sites)}"
+            self.argument_sites.append(ArgumentSite(field, field_details_list, form.python_names))
+        fp = path if child.needs_path else "None"
+        lines = [
+            f"    y = {function}(x, CTX{arguments})",
+            "    if isawaitable(y):",
+            f"        r[{field_key!r}] = None; ks.append({field_key!r}); aws.append(then(y, {child.name}, {fp}))",
+            "    else:",
+            f"        y = {self.inline_value(child.name, fp)}",
+        ]
+        return lines + self._store(field_key, child)
+
+    def _store(self, field_key: str, child: _Completer) -> list[str]:
+        """Put a completed value `y` (under `else:`) in the result, or keep it to await."""
+        if child.may_await:
+            return [
+                "        if isawaitable(y):",
+                f"            r[{field_key!r}] = None; ks.append({field_key!r}); aws.append(y)",
+                "        else:",
+                f"            r[{field_key!r}] = y",
+            ]
+        return [f"        r[{field_key!r}] = y"]
 
     def _resolver_call(
         self,
@@ -349,16 +403,7 @@ class Compiler:
             "    else:",
             f"        y = {child.name}(y, fp)",
         ]
-        if child.may_await:
-            lines += [
-                "        if isawaitable(y):",
-                f"            r[{field_key!r}] = None; ks.append({field_key!r}); aws.append(y)",
-                "        else:",
-                f"            r[{field_key!r}] = y",
-            ]
-        else:
-            lines.append(f"        r[{field_key!r}] = y")
-        return lines
+        return lines + self._store(field_key, child)
 
 
 JSON_TYPES = frozenset({dict, list, str, int, float, bool})

@@ -38,7 +38,7 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.execution.compiler import Compiler, Plan, Unsupported
+from schema.execution.compiler import ArgumentSite, Compiler, Plan, Unsupported
 
 log = logging.getLogger("flowdeck.graphql.compiled")
 
@@ -125,12 +125,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 root_type, root_value, grouped_field_set, serially, position_context
             )
         try:
-            arguments = [
-                get_argument_values(
-                    site.field, site.field_details_list[0].node, self.variable_values, None, self.hide_suggestions
-                )
-                for site in plan.argument_sites
-            ]
+            arguments = [self._arguments(site) for site in plan.argument_sites]
             data = plan.make(self, arguments)(root_value, None)
         except Exception as error:
             return self._fallback(error, root_type, root_value, grouped_field_set, serially, position_context)
@@ -155,6 +150,15 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return await result if is_awaitable(result) else result
         stats.compiled += 1
         return completed
+
+    def _arguments(self, site: ArgumentSite) -> dict[str, Any]:
+        """A field's arguments for this request: by GraphQL name for a resolver (Strawberry
+        converts them), by parameter name for an inline resolver."""
+        values = get_argument_values(
+            site.field, site.field_details_list[0].node, self.variable_values, None, self.hide_suggestions
+        )
+        names = site.python_names
+        return values if names is None else {names[name]: value for name, value in values.items()}
 
     def _fallback(
         self,

@@ -20,7 +20,7 @@ from models import RunUpdate as RunUpdateModel
 from models import Signal as SignalModel
 from models import StepRun as StepRunModel
 from schema.accounts import Project, load_project
-from schema.context import Info, principal_of
+from schema.context import Context, Info, principal_of
 from schema.enums import (
     Priority,
     RunAction,
@@ -33,6 +33,7 @@ from schema.enums import (
     Visibility,
 )
 from schema.errors import query_or_raise
+from schema.execution.inline import inline
 from schema.loaders import map_loaded
 from schema.node import Node, PageInfo, check_page_size, page_info
 
@@ -390,22 +391,18 @@ class Run(Node):
             model=run,
         )
 
-    @strawberry.field
+    @strawberry.field(metadata=inline(lambda run, context: run_duration(run)))
     def duration_seconds(self) -> float | None:
-        return _duration(self.started_at, self.finished_at)
+        return run_duration(self)
 
     # The fields over the steps and the workflow are plain functions that return a value
     # when the page preloaded it and an awaitable otherwise (see `map_loaded`).
 
-    @strawberry.field(graphql_type=LazyWorkflow)
+    # `inline`: a compiled plan calls these functions without a resolve info (schema.execution.inline)
+
+    @strawberry.field(graphql_type=LazyWorkflow, metadata=inline(lambda run, context: run_workflow(run, context)))
     def workflow(self, info: Info) -> Workflow | Awaitable[Workflow]:
-        from schema.workflows import Workflow  # loaded by now: the schema is built from both
-
-        def convert(workflow: Row | None) -> Workflow:
-            assert workflow is not None, "a run's workflow is never deleted"
-            return Workflow.from_model(workflow)
-
-        return map_loaded(info.context.loaders.workflow, str(self.model.workflow_id), convert)
+        return run_workflow(self, info.context)
 
     @strawberry.field
     async def project(self, info: Info) -> Project:
@@ -449,16 +446,13 @@ class Run(Node):
     def _with_steps(self, info: Info, convert: Callable[[list[Row]], R]) -> R | Awaitable[R]:
         return map_loaded(info.context.loaders.steps_by_run, str(self.model.id), convert)
 
-    @strawberry.field(graphql_type=list[StepRun])
+    @strawberry.field(
+        graphql_type=list[StepRun], metadata=inline(lambda run, context, **a: run_steps(run, context, **a))
+    )
     def steps(
         self, info: Info, include_loop_iterations: bool | None = False
     ) -> list[StepRun] | Awaitable[list[StepRun]]:
-        return self._with_steps(
-            info,
-            lambda steps: [
-                StepRun.from_model(step) for step in steps if include_loop_iterations or step.iteration is None
-            ],
-        )
+        return run_steps(self, info.context, include_loop_iterations=include_loop_iterations)
 
     @strawberry.field(graphql_type=StepRun | None)
     def step(self, info: Info, ref: str) -> StepRun | Awaitable[StepRun | None] | None:
@@ -503,6 +497,33 @@ class Run(Node):
         from app.availability import run_actions
 
         return run_actions(self.model, principal_of(info))
+
+
+def run_duration(run: Run) -> float | None:
+    """Run.durationSeconds."""
+    return _duration(run.started_at, run.finished_at)
+
+
+def run_workflow(run: Run, context: Context) -> Workflow | Awaitable[Workflow]:
+    """Run.workflow: the row its page preloaded, or the loader's awaitable."""
+    from schema.workflows import Workflow  # loaded by now: the schema is built from both
+
+    def convert(workflow: Row | None) -> Workflow:
+        assert workflow is not None, "a run's workflow is never deleted"
+        return Workflow.from_model(workflow)
+
+    return map_loaded(context.loaders.workflow, str(run.model.workflow_id), convert)
+
+
+def run_steps(
+    run: Run, context: Context, include_loop_iterations: bool | None = False
+) -> list[StepRun] | Awaitable[list[StepRun]]:
+    """Run.steps: from the rows its page preloaded, or the loader's awaitable."""
+    return map_loaded(
+        context.loaders.steps_by_run,
+        str(run.model.id),
+        lambda steps: [StepRun.from_model(step) for step in steps if include_loop_iterations or step.iteration is None],
+    )
 
 
 @strawberry.type

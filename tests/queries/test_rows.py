@@ -31,3 +31,40 @@ async def test_a_row_holds_what_the_model_holds(db):
     for attribute in RowReader.of(StepRun).attributes:
         assert getattr(rows[0], attribute) == getattr(models[0], attribute), attribute
     assert rows[0].type is StepType.SLEEP and rows[0].due_at == at(9)
+
+
+async def test_each_converter_gives_what_the_field_gives(db):
+    """The inline cases of `converter` (app.queries.rows) against the fields' own
+    `to_python_value`, over what either driver returns and the odd values that take the slow path."""
+    import datetime as dt
+    import uuid
+
+    from app.queries import converter
+
+    fields = {**Run._meta.fields_map, **StepRun._meta.fields_map}
+    east = dt.timezone(dt.timedelta(hours=3))
+    values: dict[str, list[object]] = {
+        "created_at": [
+            None,
+            dt.datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=dt.UTC),
+            dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=east),
+            dt.datetime(2026, 1, 2, 3, 4, 5),
+            "2026-01-02T03:04:05.678901+00:00",
+            "2026-01-02 03:04:05+03:00",
+            "2026-01-02T03:04:05Z",
+            "2026-01-02T03:04:05",
+        ],
+        "id": [None, uuid.UUID(int=7), str(uuid.UUID(int=9))],
+        "dry_run": [None, True, False, 0, 1],
+        "status": [None, "FAILED", "RUNNING"],
+        "priority": [None, 0, 1, 2],
+        "input": [None, '{"a": [1, 2]}', "[]", "null"],
+    }
+    for name, inputs in values.items():
+        convert = converter(fields[name])
+        for value in inputs:
+            expected = fields[name].to_python_value(value)
+            got = convert(value)
+            assert got == expected and type(got) is type(expected), (name, value)
+            if isinstance(expected, dt.datetime):
+                assert got.utcoffset() == expected.utcoffset() and got.isoformat() == expected.isoformat(), value

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -20,13 +21,14 @@ import orjson
 import pytest
 import strawberry
 
-from app.enums import Priority, RunStatus, StepStatus
+from app.enums import Priority, RunStatus, StepStatus, StepType
 from app.settings import Settings
 from models import Run as RunModel
 from models import StepRun as StepRunModel
 from schema import build_schema
 from schema.context import Context
-from schema.execution import ExecutionStats, stats
+from schema.execution import ExecutionStats, executor, stats
+from schema.execution.inline import INLINE
 from tests.schema.conftest import Client
 from tests.schema.test_workflows import chain, create
 
@@ -130,6 +132,11 @@ async def seed(client: Client) -> dict[str, Any]:
         step.output = {"step": index} if index % 2 else None
         step.error = "boom" if step.status == StepStatus.FAILED else None
         await step.save()
+    # a loop iteration in the last run: Run.steps leaves it out unless includeLoopIterations
+    last = runs[-1]
+    await StepRunModel.create(
+        run=last, ref="invite#0", type=StepType.TASK, iteration=0, parent_ref="invite", position=99, created_at=T0
+    )
     return {"run_ids": run_ids, "workflow_key": "billing-sync"}
 
 
@@ -156,12 +163,17 @@ def set_attribute(type_name: str, attribute: str, value: Any) -> Corruption:
 
 
 def set_resolver(type_name: str, field_name: str, resolver: Callable[..., Any]) -> Corruption:
-    """The field's resolver replaced by `resolver` (which gets the resolver's arguments)."""
+    """The field's resolver replaced by `resolver` (which gets the resolver's arguments), and
+    its inline form (schema.execution.inline) too, with the plans compiled so far dropped."""
 
     def apply(schema: strawberry.Schema, monkeypatch: pytest.MonkeyPatch) -> None:
         field = next(f for f in _type(schema, type_name).fields if f.python_name == field_name)
         assert field.base_resolver is not None, f"{type_name}.{field_name} has no resolver"
         monkeypatch.setattr(field.base_resolver, "wrapped_func", resolver)
+        if INLINE in field.metadata:
+            broken = lambda source, _context, **a: resolver(source, **a)  # noqa: E731
+            monkeypatch.setattr(field, "metadata", {**field.metadata, INLINE: broken})
+            monkeypatch.setattr(executor, "_caches", weakref.WeakKeyDictionary())
 
     return apply
 

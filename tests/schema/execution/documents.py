@@ -30,6 +30,23 @@ query RunsPage($first: Int, $filter: String, $after: String) {
     + RUN_FIELDS
 )
 
+# the fields a plan resolves inline (schema.execution.inline), with and without arguments
+INLINE_FIELDS = """
+query Inline($loops: Boolean) {
+  runs(first: 10) {
+    edges {
+      node {
+        id durationSeconds workflow { key name }
+        steps { ref iteration }
+        all: steps(includeLoopIterations: true) { ref iteration parentRef }
+        asked: steps(includeLoopIterations: $loops) { ref }
+        none: steps(includeLoopIterations: false) { ref }
+      }
+    }
+  }
+}
+"""
+
 # bench/queries.py's Q1-Q3 document
 BENCH_PAGE = """
 query Runs($after: String, $filter: String) {

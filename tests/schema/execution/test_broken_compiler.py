@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from graphql import GraphQLEnumType, GraphQLFloat, GraphQLInt, GraphQLOutputType
+from graphql import GraphQLEnumType, GraphQLField, GraphQLFloat, GraphQLInt, GraphQLOutputType
 from graphql.execution.collect_fields import FieldDetailsList
 
 import schema.execution.executor
 from schema.execution.compiler import Compiler
+from schema.execution.inline import InlineForm
 from tests.schema.conftest import ProjectKeys
 from tests.schema.execution import documents as docs
 from tests.schema.execution.differential import CORRUPTIONS, Differential, seed
@@ -52,7 +53,33 @@ class FloatWithoutFiniteCheck(Compiler):
         return super().leaf_expression(return_type, nullable, value)
 
 
-MUTANTS = [DropsAliases, NullsWithoutPropagating, EnumByValue, IntWithoutRange, FloatWithoutFiniteCheck]
+class InlineWithoutArguments(Compiler):
+    """Resolves inline fields as if called without arguments (their defaults)."""
+
+    def inline_form(self, field: GraphQLField) -> InlineForm | None:
+        form = super().inline_form(field)
+        if form is None:
+            return None
+        function = form.function
+        return InlineForm(lambda source, context, **_arguments: function(source, context), form.python_names)
+
+
+class InlineUncompleted(Compiler):
+    """Puts what an inline resolver returns in the response as it is, without completing it."""
+
+    def inline_value(self, completer: str, path: str) -> str:
+        return "y"
+
+
+MUTANTS = [
+    DropsAliases,
+    NullsWithoutPropagating,
+    EnumByValue,
+    IntWithoutRange,
+    FloatWithoutFiniteCheck,
+    InlineWithoutArguments,
+    InlineUncompleted,
+]
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda mutant: mutant.__name__)
@@ -66,6 +93,7 @@ async def test_a_broken_compiler_is_caught(acme: ProjectKeys, monkeypatch: pytes
         (docs.RUNS_PAGE, {"first": 6}, "Int past 32 bits"),
         (docs.RUNS_PAGE, {"first": 6}, "NaN Float"),
         (docs.RUN_DETAIL, {"id": ids["run_ids"][0]}, "null item in a non-null list"),
+        (docs.INLINE_FIELDS, {"loops": True}, None),
     ]
     # the probes pass with the real compiler ...
     honest = Differential(acme.admin.settings, acme.admin.secret)
