@@ -59,6 +59,7 @@ from app.ids import to_global_id  # noqa: E402
 from app.queries import list_runs  # noqa: E402
 from app.queries.keyset import RunOrdering  # noqa: E402
 from app.settings import Settings, set_settings  # noqa: E402
+from bench.cpu import cpu_seconds  # noqa: E402
 from bench.load_dataset import CachedPostgres, datagen, postgres_url, sqlite_url  # noqa: E402
 from models import Run, StepRun, Workflow  # noqa: E402
 from schema import build_schema  # noqa: E402
@@ -119,6 +120,7 @@ class Figures:
     p50: list[float] = field(default_factory=list)
     p99: list[float] = field(default_factory=list)
     rps: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)  # the server's CPU per request at c=1
 
 
 # ---------------------------------------------------------------- statements
@@ -368,9 +370,12 @@ async def http_round(
     server: FlowdeckServer, variables: dict[str, dict[str, Any]], figures: dict[str, Figures], *, c1: int, c8: int
 ) -> None:
     """One round: each query at concurrency 1 (latencies), then at concurrency 8 (throughput)."""
+    assert server.process is not None
     async with _client(server) as client:
         for name, body in _bodies(variables).items():
+            cpu = cpu_seconds(server.process.pid)
             latencies = [await _post(client, server.graphql_url, body) for _ in range(c1)]
+            figures[name].cpu_ms.append((cpu_seconds(server.process.pid) - cpu) * 1000 / c1)
             figures[name].p50.append(statistics.median(latencies))
             figures[name].p99.append(_percentile(latencies, 0.99))
 
@@ -416,17 +421,17 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace) -> None:
         f"rounds alternating ({time.perf_counter() - started:.0f}s)"
     )
     print(
-        f"| {'executor':12} | {'query':5} | {'c=1 p50':>8} | {'c=1 p99':>8} | {'c=8 req/s':>9} | {'SQL':>3} "
-        f"| {'DB ms':>6} | {'in-proc':>7} | {'KB':>5} |"
+        f"| {'executor':12} | {'query':5} | {'c=1 p50':>8} | {'c=1 p99':>8} | {'c=8 req/s':>9} | {'srv CPU':>8} "
+        f"| {'SQL':>3} | {'DB ms':>6} | {'in-proc':>7} | {'KB':>5} |"
     )
-    print(f"|{'-' * 14}|{'-' * 7}|{'-' * 10}|{'-' * 10}|{'-' * 11}|{'-' * 5}|{'-' * 8}|{'-' * 9}|{'-' * 7}|")
+    print(f"|{'-' * 14}|{'-' * 7}|{'-' * 10}|{'-' * 10}|{'-' * 11}|{'-' * 10}|{'-' * 5}|{'-' * 8}|{'-' * 9}|{'-' * 7}|")
     for name in ("Q1", "Q2", "Q3"):
         for executor in executors:
             f = figures[executor][name]
-            http = f"{'-':>8} | {'-':>8} | {'-':>9}"
+            http = f"{'-':>8} | {'-':>8} | {'-':>9} | {'-':>8}"
             if f.p50:
-                p50, p99, rps = (statistics.median(values) for values in (f.p50, f.p99, f.rps))
-                http = f"{p50:6.1f}ms | {p99:6.1f}ms | {rps:9.0f}"
+                p50, p99, rps, cpu = (statistics.median(values) for values in (f.p50, f.p99, f.rps, f.cpu_ms))
+                http = f"{p50:6.1f}ms | {p99:6.1f}ms | {rps:9.0f} | {cpu:6.1f}ms"
             print(
                 f"| {executor:12} | {name:5} | {http} | {f.statements:3d} | {f.db_ms:6.2f} | {f.inprocess_ms:5.1f}ms "
                 f"| {f.response_kb:5.0f} |"
@@ -446,7 +451,8 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace) -> None:
     print(
         "(SQL: statements per request in-process, the key's lookup included; DB ms: time awaiting them, "
         "summed (the steps and workflows load concurrently); "
-        "in-proc: schema.execute with the database, no HTTP)"
+        "in-proc: schema.execute with the database, no HTTP; srv CPU: the server process's CPU time per "
+        "request at c=1, from /proc as psutil reads it)"
     )
 
 

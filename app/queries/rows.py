@@ -15,11 +15,12 @@ hands anything else to the model field's own `to_python_value`, so a row holds e
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import enum
 import uuid
 from collections import namedtuple
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from tortoise.fields import BooleanField, DatetimeField, Field, JSONField, UUIDField
@@ -41,25 +42,24 @@ class RowReader:
     def __init__(self, model: type[Model]) -> None:
         meta = model._meta
         self.sources = _sources(model)
-        columns: list[tuple[str, str, Callable[[Any], Any] | None]] = []
-        for column, attribute, _field in meta.db_native_fields:
-            columns.append((column, attribute, None))
-        for column, attribute, field in meta.db_default_fields:
-            columns.append((column, attribute, converter(field)))
-        for column, attribute, field in meta.db_complex_fields:
-            columns.append((column, attribute, converter(field)))
-        self.columns = tuple(column for column, _, _ in columns)
-        self.attributes = tuple(attribute for _, attribute, _ in columns)
+        fields: list[tuple[str, str, Field[Any] | None]] = [
+            (column, attribute, None) for column, attribute, _ in meta.db_native_fields
+        ]
+        fields += [(column, attribute, field) for column, attribute, field in meta.db_default_fields]
+        fields += [(column, attribute, field) for column, attribute, field in meta.db_complex_fields]
+        self.columns = tuple(column for column, _, _ in fields)
+        self.attributes = tuple(attribute for _, attribute, _ in fields)
         self.row_class: Any = namedtuple(f"{model.__name__}Row", self.attributes)  # type: ignore[misc]
         namespace: dict[str, Any] = {"new": tuple.__new__, "R": self.row_class}
         values = []
-        for index, (column, _, convert) in enumerate(columns):
-            if convert is None:
+        for index, (column, _, field) in enumerate(fields):
+            if field is None:
                 values.append(f"r[{column!r}]")
-            else:
-                namespace[f"c{index}"] = convert
-                values.append(f"c{index}(r[{column!r}])")
-        source = f"def from_record(r):\n    return new(R, ({', '.join(values)},))\n"
+                continue
+            conversion = _conversion(field, f"k{index}_")
+            namespace.update(conversion.constants)
+            values.append(conversion.expression(f"r[{column!r}]"))
+        source = f"def from_record(r):\n    return new(R, ({''.join(value + ', ' for value in values)}))\n"
         exec(compile(source, f"<rows of {model.__name__}>", "exec"), namespace)
         self.from_record: Callable[[Any], Row] = namespace["from_record"]
         """A row from a record that gives each column by name (a dict, asyncpg's Record, sqlite3's Row)."""
@@ -73,9 +73,6 @@ class RowReader:
         if reader is None or any(a is not b for a, b in zip(reader.sources, current, strict=True)):
             reader = cls._readers[model] = cls(model)
         return reader
-
-    def from_records(self, records: Iterable[Any]) -> list[Row]:
-        return list(map(self.from_record, records))
 
     async def fetch(self, query: QuerySet[Any]) -> list[Row]:
         """The rows `query` selects (its filters and order; all of the model's columns).
@@ -94,36 +91,61 @@ def _sources(model: type[Model]) -> tuple[Any, ...]:
     return (meta.db_native_fields, meta.db_default_fields, meta.db_complex_fields, get_use_tz(), get_default_timezone())
 
 
-def converter(field: Field[Any]) -> Callable[[Any], Any]:
-    """`field.to_python_value`, with the common case of its kind of field taken first."""
+@dataclasses.dataclass(frozen=True)
+class _Conversion:
+    """A column's conversion as a Python expression of the column's value, `{v}` (evaluated
+    once, into `{t}`): the common case inline, anything else through `{slow}`, the field's own
+    `to_python_value`."""
+
+    template: str
+    constants: dict[str, Any]
+    prefix: str
+
+    def expression(self, value: str) -> str:
+        p = self.prefix
+        return (
+            "("
+            + self.template.format(
+                v=value, t=f"{p}v", slow=f"{p}slow", z=f"{p}zone", m=f"{p}members", other=f"{p}other"
+            )
+            + ")"
+        )
+
+
+def _conversion(field: Field[Any], prefix: str) -> _Conversion:
     slow = field.to_python_value
+    constants: dict[str, Any] = {f"{prefix}slow": slow}
+    template = "{slow}({v})"
     if isinstance(field, DatetimeField) and get_use_tz():
-        return _datetimes(slow, get_default_timezone())
-    if isinstance(field, UUIDField):
-        return lambda value: value if value is None or isinstance(value, uuid.UUID) else slow(value)
-    if isinstance(field, BooleanField):
-        return lambda value: value if value is True or value is False or value is None else slow(value)
-    if type(field) in (CharEnumFieldInstance, IntEnumFieldInstance):
+        # an aware datetime (PostgreSQL's) into the default zone; the rest (text, naive) to the field
+        zone = constants[f"{prefix}zone"] = get_default_timezone()
+        constants["datetime"] = datetime.datetime
+        constants[f"{prefix}other"] = _other_datetimes(slow, zone)
+        template = (
+            "None if ({t} := {v}) is None else "
+            "{t}.astimezone({z}) if type({t}) is datetime and {t}.tzinfo is not None else {other}({t})"
+        )
+    elif isinstance(field, UUIDField):
+        constants["UUID"] = uuid.UUID
+        template = "{t} if ({t} := {v}) is None or isinstance({t}, UUID) else {slow}({t})"
+    elif isinstance(field, BooleanField):
+        template = "{t} if ({t} := {v}) is True or {t} is False or {t} is None else {slow}({t})"
+    elif type(field) in (CharEnumFieldInstance, IntEnumFieldInstance):
         enum_type: type[enum.Enum] = field.enum_type  # type: ignore[attr-defined]
         members = dict(enum_type._value2member_map_)
         if all(type(member) is enum_type for member in members.values()):
-
-            def enum_member(value: Any) -> Any:
-                member = members.get(value) if value is not None else None
-                return member if member is not None else slow(value)
-
-            return enum_member
-    if isinstance(field, JSONField):
-        return lambda value: None if value is None else slow(value)
-    return slow
+            constants[f"{prefix}members"] = members
+            template = "{t} if ({t} := {m}.get({v})) is not None else {slow}({v})"
+    elif isinstance(field, JSONField):
+        template = "None if ({t} := {v}) is None else {slow}({t})"
+    return _Conversion(template, constants, prefix)
 
 
-def _datetimes(slow: Callable[[Any], Any], zone: datetime.tzinfo) -> Callable[[Any], Any]:
-    """A DatetimeField's conversion with `use_tz`: an aware datetime (PostgreSQL's) or ISO text
-    with an offset (how SQLite stores them) is put in the default zone; the rest (naive values,
-    integers, other formats) goes to the field."""
+def _other_datetimes(slow: Callable[[Any], Any], zone: datetime.tzinfo) -> Callable[[Any], Any]:
+    """A DatetimeField's value other than an aware datetime: ISO text with an offset (how SQLite
+    stores them) parsed and put in the default zone; the rest (naive, integers, other formats,
+    None) through the field."""
     from_text = datetime.datetime.fromisoformat
-    kind = datetime.datetime
 
     def convert(value: Any) -> Any:
         if type(value) is str:
@@ -131,12 +153,21 @@ def _datetimes(slow: Callable[[Any], Any], zone: datetime.tzinfo) -> Callable[[A
                 parsed = from_text(value)
             except ValueError:
                 return slow(value)
-            return parsed.astimezone(zone) if parsed.tzinfo is not None else slow(value)
-        if type(value) is kind and value.tzinfo is not None:
-            return value.astimezone(zone)
-        return None if value is None else slow(value)
+            if parsed.tzinfo is not None:
+                return parsed.astimezone(zone)
+        return slow(value)
 
     return convert
+
+
+def converter(field: Field[Any]) -> Callable[[Any], Any]:
+    """`field.to_python_value` as the rows compute it: the common case of the field's kind
+    inline, the rest through the field."""
+    conversion = _conversion(field, "")
+    namespace = dict(conversion.constants)
+    exec(f"def convert(value):\n    return {conversion.expression('value')}\n", namespace)
+    function: Callable[[Any], Any] = namespace["convert"]
+    return function
 
 
 def model_rows(model: type[Model], query: QuerySet[Any]) -> Any:

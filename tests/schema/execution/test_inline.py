@@ -106,7 +106,9 @@ def _answer(source: Any, context: Any, **arguments: Any) -> str:
 @strawberry.type
 class Probe:
     @strawberry.field(metadata=inline(_answer))
-    def plain(self, some_flag: bool | None = None, count: int = 1, label: str = "", ident: strawberry.ID = strawberry.ID("")) -> str:
+    def plain(
+        self, some_flag: bool | None = None, count: int = 1, label: str = "", ident: strawberry.ID = strawberry.ID("")
+    ) -> str:
         return _answer(self, None, some_flag=some_flag, count=count, label=label, ident=ident)
 
     @strawberry.field(metadata=inline(_answer), name="renamed")

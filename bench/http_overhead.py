@@ -1,0 +1,187 @@
+"""What the HTTP layer adds to a query (issue 9, point 4): a trivial query and Q1, in process
+(`schema.execute`), through the ASGI app in process (middleware, the GraphQL view, JSON; no
+server, no socket), and over HTTP against a real `flowdeck serve --no-engine`.
+
+    .venv/bin/python bench/http_overhead.py [--backend sqlite|postgres] [-n 500] [--profile]
+
+Per query it prints the median wall time of each way, and the CPU time per request: of this
+process in process, of the server process over HTTP (read from /proc, as psutil does), so
+that the figures mean something on a loaded machine. `--profile` prints a cProfile of the
+trivial query through the ASGI app, the part of the HTTP layer that flowdeck's code controls.
+The dataset is bench/queries.py's (bench/load_dataset.py; loaded once, then reused).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import json
+import pstats
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from app.asgi import create_app  # noqa: E402
+from app.settings import Settings  # noqa: E402
+from bench.cpu import cpu_seconds  # noqa: E402
+from bench.load_dataset import CachedPostgres, postgres_url, sqlite_url  # noqa: E402
+from bench.queries import KEY, RUNS_QUERY  # noqa: E402
+from schema import build_schema  # noqa: E402
+from schema.context import Context  # noqa: E402
+from tests.servers import FlowdeckServer  # noqa: E402
+
+N_RUNS = 100_000
+QUERIES = {
+    "trivial": ("{ __typename }", {}),
+    "Q1": (RUNS_QUERY, {}),
+}
+
+
+async def _timed(call: Callable[[], Awaitable[Any]], n: int) -> tuple[float, float]:
+    """Median wall ms per call, and this process's CPU ms per call."""
+    times = []
+    cpu = time.process_time()
+    for _ in range(n):
+        started = time.perf_counter()
+        await call()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), (time.process_time() - cpu) * 1000 / n
+
+
+class Lifespan:
+    """Runs an ASGI app's lifespan (startup now, shutdown on `stop`)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.inbox: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+        self.started = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"].startswith("lifespan.startup"):
+                self.started.set()
+            if message["type"] == "lifespan.startup.failed":
+                raise RuntimeError(message.get("message"))
+
+        self.task = asyncio.create_task(
+            self.app({"type": "lifespan", "asgi": {"version": "3.0"}}, self.inbox.get, send)
+        )
+        await self.inbox.put({"type": "lifespan.startup"})
+        await self.started.wait()
+
+    async def stop(self) -> None:
+        await self.inbox.put({"type": "lifespan.shutdown"})
+        assert self.task is not None
+        await self.task
+
+
+async def in_process(url: str, n: int, profile: bool) -> dict[str, dict[str, tuple[float, float]]]:
+    settings = Settings(database_url=url, bootstrap_key=KEY, log_level="warning")
+    app = create_app(settings, run_engine=False)
+    lifespan = Lifespan(app)
+    await lifespan.start()
+    figures: dict[str, dict[str, tuple[float, float]]] = {}
+    try:
+        schema = build_schema(settings)
+        headers = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://flowdeck", headers=headers) as client:
+            for name, (query, variables) in QUERIES.items():
+                body = json.dumps({"query": query, "variables": variables}).encode()
+
+                async def execute(query: str = query, variables: dict[str, Any] = variables) -> None:
+                    context = Context(settings=settings, authorization=f"Bearer {KEY}")
+                    result = await schema.execute(query, variable_values=variables, context_value=context)
+                    assert not result.errors, result.errors
+
+                async def post(body: bytes = body) -> None:
+                    response = await client.post("/graphql", content=body)
+                    assert response.status_code == 200 and "errors" not in response.json(), response.text[:300]
+
+                for _ in range(min(n, 50)):
+                    await execute()
+                    await post()
+                figures[name] = {"schema": await _timed(execute, n), "asgi": await _timed(post, n)}
+            if profile:
+                body = json.dumps({"query": QUERIES["trivial"][0]}).encode()
+                profiler = cProfile.Profile()
+                profiler.enable()
+                for _ in range(n):
+                    await client.post("/graphql", content=body)
+                profiler.disable()
+                out = io.StringIO()
+                pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(35)
+                print(f"cProfile of {n} x the trivial query through the ASGI app (httpx's ASGITransport)")
+                print(out.getvalue())
+    finally:
+        await lifespan.stop()
+    return figures
+
+
+async def over_http(server: FlowdeckServer, n: int) -> dict[str, tuple[float, float]]:
+    """Median wall ms per request at concurrency 1, and the server's CPU ms per request."""
+    assert server.process is not None
+    figures = {}
+    headers = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
+    async with httpx.AsyncClient(headers=headers, timeout=60) as client:
+        for name, (query, variables) in QUERIES.items():
+            body = json.dumps({"query": query, "variables": variables}).encode()
+            for _ in range(min(n, 50)):
+                (await client.post(server.graphql_url, content=body)).raise_for_status()
+            times = []
+            cpu = cpu_seconds(server.process.pid)
+            for _ in range(n):
+                started = time.perf_counter()
+                response = await client.post(server.graphql_url, content=body)
+                times.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200 and "errors" not in response.json()
+            figures[name] = (statistics.median(times), (cpu_seconds(server.process.pid) - cpu) * 1000 / n)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("-n", type=int, default=500, help="requests per query and way")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    postgres = None
+    try:
+        if args.backend == "postgres":
+            postgres = CachedPostgres("postgres").start()
+            url = postgres_url(postgres, N_RUNS)
+        else:
+            url = sqlite_url(N_RUNS)
+        figures = asyncio.run(in_process(url, args.n, args.profile))
+        env = {"FLOWDECK_DATABASE_URL": url, "FLOWDECK_BOOTSTRAP_KEY": KEY, "FLOWDECK_LOG_LEVEL": "warning"}
+        with FlowdeckServer(env, engine=False) as server:
+            http = asyncio.run(over_http(server, args.n))
+    finally:
+        if postgres is not None:
+            postgres.stop()
+    print(f"\n{args.backend}, {args.n} requests per query and way, concurrency 1 (wall ms p50 / CPU ms per request)")
+    print("| query | schema.execute | ASGI app in process | over HTTP (server CPU) | HTTP - schema (CPU) |")
+    print("|---|---:|---:|---:|---:|")
+    for name in QUERIES:
+        (s_wall, s_cpu), (a_wall, a_cpu) = figures[name]["schema"], figures[name]["asgi"]
+        h_wall, h_cpu = http[name]
+        print(
+            f"| {name} | {s_wall:.2f} / {s_cpu:.2f} | {a_wall:.2f} / {a_cpu:.2f} | {h_wall:.2f} / {h_cpu:.2f} "
+            f"| {h_cpu - s_cpu:.2f} |"
+        )
+    print("(the ASGI app's CPU includes httpx's client side in the same process; the server's does not)")
+
+
+if __name__ == "__main__":
+    main()
