@@ -17,18 +17,17 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
-from tortoise.expressions import Q
-
 from app import pubsub
 from app.actions.bulk_jobs import FINISHED_BULK_JOB_STATUSES, get_bulk_job, shown_status
 from app.actions.exports import get_export_job
 from app.actions.runs import get_visible_run
 from app.auth import Principal
+from app.broadcast import Subscription
 from app.enums import ExportStatus
 from app.lifecycle import TERMINAL_RUN_STATUSES, utcnow
 from app.observability.logs import outside_request
-from app.queries import RunWhereSpec, run_condition
-from models import BulkJob, ExportJob, Run, RunEvent, RunUpdate
+from app.queries import RunTest, RunWhereSpec, run_condition
+from models import BulkJob, ExportJob, Project, Run, RunEvent, RunTag, RunUpdate
 
 T = TypeVar("T")
 
@@ -190,6 +189,89 @@ async def follow_run_updates(principal: Principal, run_id: str, since: dt.dateti
         yield update
 
 
+class _RunChangeReader:
+    """One reader of run changes per process, shared by every runChanged follower in it.
+
+    It holds the process's one hub subscription to the runs topic and reads each changed run
+    once (with its tags), however many followers there are: a batch of queued messages costs
+    one statement for the runs and one for their tags. Each follower gets the rows through its
+    own bounded queue (a hub `Subscription`: when it overflows, a RESYNC takes its place and
+    that follower re-reads from the database) and decides in Python whether they match.
+    """
+
+    def __init__(self) -> None:
+        self.followers: set[Subscription] = set()
+        self.reads = 0  # statements that read changed runs (for tests and benchmarks)
+        self.task: asyncio.Task[None] = asyncio.create_task(self._read_forever(), context=outside_request())
+
+    async def _read_forever(self) -> None:
+        try:
+            async with pubsub.get_hub().subscribe(pubsub.RUNS_TOPIC) as subscription:
+                async for message in subscription:
+                    if not isinstance(message, dict):
+                        for follower in tuple(self.followers):
+                            follower._resync()
+                        continue
+                    messages: list[Any] = [message]
+                    while subscription.pending():  # what queued meanwhile is read in the same statement
+                        messages.append(await subscription.__anext__())
+                    await self._read(messages)
+        finally:
+            for follower in tuple(self.followers):
+                follower._close()
+
+    async def _read(self, messages: list[Any]) -> None:
+        if any(not isinstance(message, dict) for message in messages):
+            for follower in tuple(self.followers):
+                follower._resync()  # a re-read of everything matching covers these messages too
+            return
+        run_ids: dict[uuid.UUID, None] = {}
+        for message in messages:
+            assert isinstance(message, dict)
+            with contextlib.suppress(ValueError):
+                run_ids[uuid.UUID(str(message.get("run")))] = None
+        if not run_ids:
+            return
+        self.reads += 1
+        runs = await Run.filter(id__in=list(run_ids))
+        tags: dict[uuid.UUID, dict[str, str]] = {run.id: {} for run in runs}
+        if runs:
+            for run_id, key, value in await RunTag.filter(run_id__in=list(tags)).values_list("run_id", "key", "value"):
+                tags[uuid.UUID(str(run_id))][key] = value
+        runs.sort(key=lambda run: run.updated_at)
+        changed = {"runs": [(run, tags[run.id]) for run in runs]}
+        for follower in tuple(self.followers):
+            follower._put(changed)
+
+
+_run_change_readers: dict[int, _RunChangeReader] = {}  # by id() of the hub they read from
+
+
+@contextlib.asynccontextmanager
+async def _run_changes() -> AsyncIterator[Subscription]:
+    """A follower's queue on this process's run-change reader (started by the first follower,
+    stopped by the last)."""
+    hub = pubsub.get_hub()
+    reader = _run_change_readers.get(id(hub))
+    if reader is None or reader.task.done():
+        reader = _run_change_readers[id(hub)] = _RunChangeReader()
+    follower = Subscription(pubsub.RUNS_TOPIC, hub.queue_limit)
+    reader.followers.add(follower)
+    try:
+        yield follower
+    finally:
+        reader.followers.discard(follower)
+        if not reader.followers:
+            reader.task.cancel()
+            if _run_change_readers.get(id(hub)) is reader:
+                del _run_change_readers[id(hub)]
+
+
+def run_change_reads() -> int:
+    """Statements the run-change readers of this process have run to read changed runs."""
+    return sum(reader.reads for reader in _run_change_readers.values())
+
+
 async def follow_run_changes(
     principal: Principal,
     *,
@@ -198,25 +280,25 @@ async def follow_run_changes(
     where: RunWhereSpec | None,
 ) -> AsyncIterator[Run]:
     """runChanged: each run the caller can see that matches, whenever it is created or changes
-    status. The filter is compiled once (BadFilter now, before anything is sent) and each
-    change is checked with one primary-key lookup, never a table scan."""
+    status. The filter is compiled once (BadFilter now, before anything is sent); each change is
+    read once per process (`_RunChangeReader`) and checked here in Python, against the same
+    conditions the database would apply (`run_matches`); after a RESYNC, one indexed query."""
     condition = run_condition(principal, project=project, filter=filter, where=where)
-    own_project = None if principal.is_superadmin else str(principal.project_id)
+    project_id: uuid.UUID | None = None
+    if project is not None:
+        found = await Project.filter(key=project).limit(1).values_list("id", flat=True)
+        project_id = uuid.UUID(str(found[0])) if found else None
+    test = RunTest(principal, project=project, project_id=project_id, filter=filter, where=where)
     since = utcnow()
-    async with pubsub.get_hub().subscribe(pubsub.RUNS_TOPIC) as subscription:
+    async with _run_changes() as subscription:
         async for message in subscription:
             if not isinstance(message, dict):  # RESYNC
                 # some changes may be lost: send every matching run changed since the last one
                 # we know of (a repeated status is allowed, a missed change is not)
                 runs = await Run.filter(condition, updated_at__gte=since).order_by("updated_at").limit(BATCH)
             else:
-                if own_project is not None and message.get("project") != own_project:
-                    continue
-                try:
-                    run_id = uuid.UUID(str(message.get("run")))
-                except ValueError:
-                    continue
-                runs = await Run.filter(Q(id=run_id), condition).limit(1)
+                now = utcnow()
+                runs = [run for run, tags in message["runs"] if test.matches(run, tags, now)]
             for run in runs:
                 since = max(since, run.updated_at)
                 yield run

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from strawberry.permission import BasePermission
@@ -42,6 +43,8 @@ class Context:
     # True for the one execution behind a shared runEvents feed (schema/live_fanout.py): its
     # subscribers are counted in the metrics by the websocket handler, one by one, not here
     serves_shared_feed: bool = False
+    # set on that execution's context: told each item the subscription yields, before its result
+    feed_item: Callable[[object], None] | None = None
 
     async def authenticate(self) -> Principal:
         """The caller, looked up on every operation, so a revoked key stops at once."""

@@ -1,5 +1,6 @@
-"""Live fan-out computed once: `runEvents` subscribers who would receive the same bytes share one
-execution and one encoded payload per event.
+"""Live fan-out computed once: subscribers of `runEvents`, `runUpdates`, `runChanged`, `exportJob`
+and `bulkJob` who would receive the same bytes share one execution and one encoded payload per
+event.
 
 Over graphql-transport-ws, Strawberry runs `schema.stream` per subscription, so a thousand
 subscribers of one run used to execute the same selection on the same event a thousand times.
@@ -13,9 +14,20 @@ status are those of the one execution. The only per-subscriber cost is the webso
 A slow subscriber holds only its position: the feed never waits for anyone and keeps nothing
 per subscriber (the payloads are the run's history, which `app.live` keeps anyway).
 
+The other feeds follow the same pattern, each with its own way of joining (`FeedSpec`):
+`runUpdates` is a history too (the feed runs with `since: null`; each subscriber skips the
+updates at or before its own `since`); `runChanged`, `exportJob` and `bulkJob` are *states*:
+the feed keeps the latest payload per run (per job) in the order they changed, a subscriber
+joins at the end (`runChanged`: changes from now on) or at the latest state (the jobs: the
+job as it is now), and one that falls behind is sent the latest payload of each run that
+changed meanwhile: successive changes merged into one item, as the contract allows, and the
+RESYNC rule of a slow subscriber without a queue of its own. At most `STATE_LIMIT` runs are
+kept per feed (the bound of the re-read a RESYNC does without sharing).
+
 Visibility is part of the key: the project scope and role of the caller, and the caller's
-identity when the run is PRIVATE. Each subscriber is authenticated and checked against the run
-itself before it joins, so a feed never reaches anyone who could not see the run. What this
+identity when the run is PRIVATE (always for `runChanged`, whose runs may be PRIVATE ones).
+Each subscriber is authenticated and checked against the run (or job) itself before it joins,
+so a feed never reaches anyone who could not see it. What this
 does not recognise (another root field, a syntax or validation error, a variable with a default,
 an unknown key or run) goes through Strawberry's own path unchanged, errors included.
 """
@@ -23,7 +35,9 @@ an unknown key or run) goes through Strawberry's own path unchanged, errors incl
 from __future__ import annotations
 
 import asyncio
+import collections
 import dataclasses
+import datetime as dt
 import functools
 import json
 import logging
@@ -37,6 +51,7 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     IntValueNode,
+    NullValueNode,
     OperationType,
     StringValueNode,
     ValueNode,
@@ -57,6 +72,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.utils.aio import aclosing
 
+from app.actions.bulk_jobs import get_bulk_job
+from app.actions.exports import get_export_job
 from app.actions.runs import get_visible_run
 from app.enums import Visibility
 from app.errors import FlowdeckError, Unauthenticated
@@ -71,8 +88,28 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("flowdeck.live")
 
-SHARED_FIELD: Final = "runEvents"
 _DOCUMENT_CACHE_SIZE = 256
+# the most runs a `runChanged` feed keeps the latest payload of (see the module's docstring)
+STATE_LIMIT = 500
+
+
+@dataclasses.dataclass(frozen=True)
+class FeedSpec:
+    """How the subscribers of one root field share a feed."""
+
+    subject: str | None  # the argument naming the run or job followed (runChanged: none)
+    own: str | None  # the subscriber's own argument: the feed runs with it neutral, each subscriber applies its own
+    history: bool  # True: the payloads are kept whole and walked from the subscriber's start; False: latest per item
+    replays_current: bool = False  # a state feed: a new subscriber gets the latest payload first (the jobs)
+
+
+SPECS: Final = {
+    "runEvents": FeedSpec(subject="runId", own="after", history=True),
+    "runUpdates": FeedSpec(subject="runId", own="since", history=True),
+    "runChanged": FeedSpec(subject=None, own=None, history=False),
+    "exportJob": FeedSpec(subject="id", own=None, history=False, replays_current=True),
+    "bulkJob": FeedSpec(subject="id", own=None, history=False, replays_current=True),
+}
 
 
 @dataclasses.dataclass
@@ -103,13 +140,14 @@ def live_fanout_stats() -> dict[str, int]:
 
 @dataclasses.dataclass(frozen=True)
 class _Shape:
-    """What one document says about a runEvents subscription, independent of its variables."""
+    """What one document says about a shareable subscription, independent of its variables."""
 
-    feed_query: str  # the document as the feed runs it: `after` set to 0 when written inline
-    run_id: str | None  # inline runId
-    run_id_variable: str | None
-    after: int | None  # inline after
-    after_variable: str | None
+    field: str  # the root field (a key of SPECS)
+    feed_query: str  # the document as the feed runs it: the subscriber's own argument made neutral when inline
+    subject: str | None  # inline runId / id
+    subject_variable: str | None
+    own: object  # the inline value of the subscriber's own argument (after, since), None when absent
+    own_variable: str | None
     variables_with_defaults: frozenset[str]
 
 
@@ -117,15 +155,17 @@ class _Shape:
 class SharePlan:
     """How one subscriber joins a shared feed."""
 
+    field: str
     feed_query: str
     operation_name: str | None
     feed_variables: dict[str, Any]
-    run_id: str
-    start: int  # the subscriber's own `after`: it is sent the payloads from this index on
+    subject: str | None  # the run or job followed (runChanged: None)
+    start: int  # runEvents: the subscriber's own `after`: it is sent the payloads from this index on
+    since: dt.datetime | None = None  # runUpdates: the subscriber's own `since`
 
 
-class _AfterFromZero(Visitor):
-    """Rewrites the inline `after` of the runEvents field to 0: the feed starts at the beginning."""
+class _FromTheStart(Visitor):
+    """Rewrites the inline `after` (to 0) or `since` (to null): the feed starts at the beginning."""
 
     def __init__(self, argument: ArgumentNode) -> None:
         super().__init__()
@@ -133,7 +173,8 @@ class _AfterFromZero(Visitor):
 
     def enter_argument(self, node: ArgumentNode, *_: object) -> ArgumentNode | None:
         if node is self.argument:
-            return ArgumentNode(name=node.name, value=IntValueNode(value="0"))
+            neutral = IntValueNode(value="0") if node.name.value == "after" else NullValueNode()
+            return ArgumentNode(name=node.name, value=neutral)
         return None
 
 
@@ -142,7 +183,9 @@ def _literal(value: ValueNode) -> object:
         return value.value
     if isinstance(value, IntValueNode):
         return int(value.value)
-    return ...  # anything else (null, a list ...) is left to Strawberry
+    if isinstance(value, NullValueNode):
+        return None
+    return ...  # anything else (a list ...) is left to Strawberry
 
 
 # A shared feed's document is a small subscription; a longer one is left to Strawberry's
@@ -165,39 +208,57 @@ def _shape(schema: GraphQLSchema, query: str, operation_name: str | None) -> _Sh
     if len(selections) != 1 or not isinstance(selections[0], FieldNode):
         return None
     field = selections[0]
-    if field.name.value != SHARED_FIELD or field.directives:
+    spec = SPECS.get(field.name.value)
+    if spec is None or field.directives:
         return None
-    run_id: object = None
-    run_id_variable = after_variable = None
-    after: object = None
-    after_literal: ArgumentNode | None = None
+    subject: object = None
+    own: object = None
+    subject_variable = own_variable = None
+    own_literal: ArgumentNode | None = None
     for argument in field.arguments or ():
         name, value = argument.name.value, argument.value
+        if name not in (spec.subject, spec.own):
+            continue  # runChanged's project, filter and where: part of the document and variables
         if isinstance(value, VariableNode):
-            if name == "runId":
-                run_id_variable = value.name.value
+            if name == spec.subject:
+                subject_variable = value.name.value
             else:
-                after_variable = value.name.value
-        elif name == "runId":
-            run_id = _literal(value)
+                own_variable = value.name.value
+        elif name == spec.subject:
+            subject = _literal(value)
         else:
-            after = _literal(value)
-            after_literal = argument
-    if (run_id_variable is None and not isinstance(run_id, str)) or after is ...:
+            own = _literal(value)
+            own_literal = argument
+    if spec.subject is not None and subject_variable is None and not isinstance(subject, str):
         return None
-    feed_document = document if after_literal is None else visit(document, _AfterFromZero(after_literal))
+    if own is ...:
+        return None
+    feed_document = document if own_literal is None else visit(document, _FromTheStart(own_literal))
     return _Shape(
+        field=field.name.value,
         feed_query=print_ast(feed_document),
-        run_id=run_id if isinstance(run_id, str) else None,
-        run_id_variable=run_id_variable,
-        after=after if isinstance(after, int) else None,
-        after_variable=after_variable,
+        subject=subject if isinstance(subject, str) else None,
+        subject_variable=subject_variable,
+        own=own,
+        own_variable=own_variable,
         variables_with_defaults=frozenset(
             definition.variable.name.value
             for definition in operation.variable_definitions or ()
             if definition.default_value is not None
         ),
     )
+
+
+def _instant(value: object) -> dt.datetime | None:
+    """A `since` as the DateTime scalar reads it; ValueError when it is not one a feed can apply."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("not a DateTime")
+    instant = dt.datetime.fromisoformat(value)
+    if instant.tzinfo is None:
+        raise ValueError("a DateTime without a time zone")
+    return instant
 
 
 def share_plan(
@@ -212,13 +273,31 @@ def share_plan(
     variables = dict(variables or {})
     if shape.variables_with_defaults - variables.keys():
         return None  # the default would apply: left to graphql-core's coercion
-    run_id = variables.get(shape.run_id_variable) if shape.run_id_variable else shape.run_id
-    after = variables.get(shape.after_variable) if shape.after_variable else shape.after
-    if not isinstance(run_id, str) or not (after is None or (isinstance(after, int) and not isinstance(after, bool))):
+    subject = variables.get(shape.subject_variable) if shape.subject_variable else shape.subject
+    own = variables.get(shape.own_variable) if shape.own_variable else shape.own
+    if SPECS[shape.field].subject is not None and not isinstance(subject, str):
         return None
-    if shape.after_variable:
-        variables[shape.after_variable] = 0
-    return SharePlan(shape.feed_query, operation_name, variables, run_id, max(after or 0, 0))
+    start, since = 0, None
+    if shape.field == "runEvents":
+        if not (own is None or (isinstance(own, int) and not isinstance(own, bool))):
+            return None
+        start = max(own or 0, 0)
+    elif shape.field == "runUpdates":
+        try:
+            since = _instant(own)
+        except ValueError:
+            return None
+    if shape.own_variable:
+        variables[shape.own_variable] = 0 if shape.field == "runEvents" else None
+    return SharePlan(
+        shape.field,
+        shape.feed_query,
+        operation_name,
+        variables,
+        subject if isinstance(subject, str) else None,
+        start,
+        since,
+    )
 
 
 def visibility_key(principal: Principal, visibility: Visibility) -> tuple[str, str, str]:
@@ -236,11 +315,24 @@ def visibility_key(principal: Principal, visibility: Visibility) -> tuple[str, s
 Encoder = Callable[[object], str | bytes]
 
 
+_NO_KEY: Final = object()
+
+
 class SharedFeed:
-    """One execution of a runEvents subscription, its `next` payloads encoded once, in order."""
+    """One execution of a shareable subscription, its `next` payloads encoded once, in order.
+
+    A history feed (runEvents, runUpdates) keeps every payload; a state feed (runChanged and the
+    jobs) keeps the latest payload per run or job, in the order of their last change.
+    """
 
     def __init__(self, schema: strawberry.Schema, plan: SharePlan, context: Context, encode: Encoder) -> None:
-        self.payloads: list[str] = []
+        self.spec = SPECS[plan.field]
+        self.field = plan.field
+        self.payloads: list[str] = []  # a history feed's payloads
+        self.instants: list[dt.datetime | None] = []  # runUpdates: each payload's update time
+        # a state feed's latest payload per item: key -> (index, payload), oldest change first
+        self.latest: collections.OrderedDict[object, tuple[int, str]] = collections.OrderedDict()
+        self.produced = 0  # payloads so far: the index the next one gets
         # set when the execution stops: a PreExecutionError, an exception, or None (it completed)
         self.ended = False
         self.pre_execution_error: PreExecutionError | None = None
@@ -248,11 +340,16 @@ class SharedFeed:
         self.users = 0
         self._news = asyncio.Event()
         self._encode = encode
+        self._item: object = None  # the item behind the result being executed (schema.subscriptions)
         _counters.feeds_started += 1
         self.errored = False  # a payload carried errors
+        context.feed_item = self._note_item
         self.task = asyncio.create_task(
             self._execute(schema, plan, context), name="flowdeck-live-feed", context=outside_request()
         )
+
+    def _note_item(self, item: object) -> None:
+        self._item = item
 
     async def _execute(self, schema: strawberry.Schema, plan: SharePlan, context: Context) -> None:
         try:
@@ -272,34 +369,83 @@ class SharedFeed:
                     _counters.executions += 1
                     self.errored = self.errored or bool(result.errors)
                     encoded = self._encode(_next_payload(result))
-                    self._append(encoded if isinstance(encoded, str) else encoded.decode())
+                    item, self._item = self._item, None
+                    self._append(encoded if isinstance(encoded, str) else encoded.decode(), item)
         except Exception as error:  # handed to every subscriber, which logs it and completes
             self.failure = error
         finally:
             self.ended = True
             self._wake()
 
-    def _append(self, payload: str) -> None:
-        self.payloads.append(payload)
+    def _append(self, payload: str, item: object) -> None:
+        index = self.produced
+        self.produced += 1
+        if self.spec.history:
+            self.payloads.append(payload)
+            if self.field == "runUpdates":
+                self.instants.append(getattr(item, "at", None))
+        else:
+            # a run (runChanged) or the one job; a payload without an item (an error) stands alone
+            key = getattr(item, "id", _NO_KEY) if self.field == "runChanged" else "job"
+            if key is _NO_KEY:
+                key = object()
+            self.latest.pop(key, None)
+            self.latest[key] = (index, payload)
+            if len(self.latest) > STATE_LIMIT:
+                self.latest.popitem(last=False)
         self._wake()
 
     def _wake(self) -> None:
         news, self._news = self._news, asyncio.Event()
         news.set()
 
-    async def follow(self, start: int) -> AsyncIterator[str]:
-        """The encoded payloads from index `start` on, live, until the execution ends."""
+    def start_of(self, plan: SharePlan) -> int:
+        """Where a subscriber joining now starts: its `after` (runEvents), the beginning
+        (runUpdates), the latest state (the jobs) or what comes next (runChanged)."""
+        if self.spec.history:
+            return plan.start
+        if self.spec.replays_current:
+            return max(self.produced - 1, 0)
+        return self.produced
+
+    def follow(self, plan: SharePlan, start: int) -> AsyncIterator[str]:
+        """The encoded payloads for one subscriber from index `start` on, live, until the execution ends."""
+        if self.spec.history:
+            return self._follow_history(start, plan.since)
+        return self._follow_state(start)
+
+    async def _follow_history(self, start: int, since: dt.datetime | None) -> AsyncIterator[str]:
         position = start
         while True:
             news = self._news
             payloads = self.payloads
             while position < len(payloads):
-                yield payloads[position]
+                instant = self.instants[position] if since is not None else None
+                if instant is None or instant > since:  # type: ignore[operator]
+                    yield payloads[position]
                 position += 1
             if self.ended:
                 if position >= len(self.payloads):
                     return
                 continue
+            await news.wait()
+
+    async def _follow_state(self, start: int) -> AsyncIterator[str]:
+        position = start
+        while True:
+            news = self._news
+            if self.produced > position:
+                fresh: list[str] = []
+                for index, payload in reversed(self.latest.values()):
+                    if index < position:
+                        break
+                    fresh.append(payload)
+                position = self.produced
+                for payload in reversed(fresh):
+                    yield payload
+                continue
+            if self.ended:
+                return
             await news.wait()
 
 
@@ -317,8 +463,9 @@ async def _join(
     key: tuple[str, ...], schema: strawberry.Schema, plan: SharePlan, context: Context, encode: Encoder
 ) -> SharedFeed:
     feed = _feeds.get(key)
-    if feed is None or feed.ended:
-        # an ended feed is not reused: a run can be reopened after it ended
+    if feed is None or feed.ended or (feed.errored and not feed.spec.history):
+        # an ended feed is not reused: a run can be reopened after it ended (and a state feed
+        # that answered with an error ends with it: a newcomer gets its own answer)
         feed = _feeds[key] = SharedFeed(schema, plan, context, encode)
     feed.users += 1
     return feed
@@ -332,11 +479,27 @@ def _leave(key: tuple[str, ...], feed: SharedFeed) -> None:
             del _feeds[key]
 
 
+async def _subject_visibility(principal: Principal, plan: SharePlan) -> Visibility:
+    """The visibility that decides who shares with whom, once the caller is known to see the
+    subject: the run's own (runEvents, runUpdates); PROJECT for a job (any caller of the project
+    sees it the same); PRIVATE for runChanged (its runs may be the caller's PRIVATE ones).
+    Raises the subject's NotFound."""
+    if plan.field in ("exportJob", "bulkJob"):
+        assert plan.subject is not None
+        get_job = get_export_job if plan.field == "exportJob" else get_bulk_job
+        await get_job(principal, plan.subject)
+        return Visibility.PROJECT
+    if plan.subject is None:
+        return Visibility.PRIVATE
+    run = await get_visible_run(principal, plan.subject, ("runId",))
+    return run.visibility
+
+
 # -- the websocket handler -----------------------------------------------------------------------
 
 
 class SharedFeedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
-    """graphql-transport-ws, with runEvents subscriptions served from shared feeds."""
+    """graphql-transport-ws, with the subscriptions of SPECS served from shared feeds."""
 
     @property
     def _strawberry_schema(self) -> strawberry.Schema:
@@ -351,11 +514,12 @@ class SharedFeedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None])
         key, plan = feed_key
         feed_context = dataclasses.replace(self.context, request=None, loaders=Loaders(), serves_shared_feed=True)
         feed = await _join(key, self._strawberry_schema, plan, feed_context, self.view.encode_json)
+        start = feed.start_of(plan)  # no await since the join: nothing was produced in between
         # the metrics count subscribers, as for a subscription executed on its own
-        open_subscriptions = metrics.OPEN_SUBSCRIPTIONS.labels(subscription=SHARED_FIELD)
+        open_subscriptions = metrics.OPEN_SUBSCRIPTIONS.labels(subscription=plan.field)
         open_subscriptions.inc()
         try:
-            await self._deliver(operation, feed, plan.start)
+            await self._deliver(operation, feed, feed.follow(plan, start))
         finally:
             open_subscriptions.dec()
             _leave(key, feed)
@@ -372,18 +536,20 @@ class SharedFeedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None])
             return None
         try:
             principal = await self.context.authenticate()
-            run = await get_visible_run(principal, plan.run_id, ("runId",))
+            visibility = await _subject_visibility(principal, plan)
         except (Unauthenticated, FlowdeckError):
             return None  # Strawberry's path answers with the error and its code
-        variables = json.dumps(plan.feed_variables, sort_keys=True, separators=(",", ":"))
-        key = (plan.feed_query, plan.operation_name or "", variables, *visibility_key(principal, run.visibility))
+        variables = json.dumps(plan.feed_variables, sort_keys=True, separators=(",", ":"), default=str)
+        key = (plan.feed_query, plan.operation_name or "", variables, *visibility_key(principal, visibility))
         return key, plan
 
-    async def _deliver(self, operation: Operation[Context, None], feed: SharedFeed, start: int) -> None:
+    async def _deliver(
+        self, operation: Operation[Context, None], feed: SharedFeed, payloads: AsyncIterator[str]
+    ) -> None:
         prefix = '{"id":' + json.dumps(operation.id) + ',"type":"next","payload":'
         send_text = self.websocket.ws.send_text  # type: ignore[attr-defined]
         try:
-            async for payload in feed.follow(start):
+            async for payload in payloads:
                 await send_text(prefix + payload + "}")
                 _counters.deliveries += 1
         except WebSocketDisconnect:

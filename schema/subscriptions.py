@@ -37,6 +37,8 @@ async def _guarded(info: Info, items: AsyncIterator[T], *, fresh_loaders: bool =
                 return
             if fresh_loaders:
                 info.context.loaders = Loaders()
+            if info.context.feed_item is not None:
+                info.context.feed_item(item)  # a shared feed keys its payload by the item (live_fanout)
             yield item
     finally:
         if counted:

@@ -8,6 +8,7 @@ from app.queries.pages import Page
 from app.queries.rows import Row, RowReader, converter
 from app.queries.runs import (
     RunOrderSpec,
+    RunTest,
     RunWhereSpec,
     conversations_q,
     list_runs,
@@ -17,6 +18,7 @@ from app.queries.runs import (
     tagged_q,
     visibility_q,
     visible_runs,
+    where_matches,
     where_q,
     workflow_runs_q,
 )
@@ -28,6 +30,7 @@ __all__ = [
     "Row",
     "RowReader",
     "RunOrderSpec",
+    "RunTest",
     "RunWhereSpec",
     "conversations_q",
     "converter",
@@ -46,6 +49,7 @@ __all__ = [
     "visibility_q",
     "visible_runs",
     "visible_workflows_q",
+    "where_matches",
     "where_q",
     "workflow_runs_q",
 ]

@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from pypika_tortoise import Query, Table
@@ -19,7 +19,7 @@ from pypika_tortoise.terms import Criterion, ValueWrapper
 from tortoise.expressions import Q
 
 from app.enums import Priority, RunOrderField, RunStatus, SortDirection, TriggerSource, Visibility
-from app.filters import CriterionQ, Op, compile_filter, parse_filter
+from app.filters import CriterionQ, Op, compile_filter, matches, parse_filter
 from app.filters.sql import (
     NONE_WALKED,
     Condition,
@@ -218,6 +218,73 @@ def where_q(where: RunWhereSpec) -> Q:
     for key, value in where.tags or []:
         conditions.append(tagged_q(key, value))
     return Q(*conditions) if conditions else Q()
+
+
+def _aware(instant: dt.datetime) -> dt.datetime:
+    # the database reads a naive bound as UTC (use_tz with timezone UTC)
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=dt.UTC)
+
+
+def where_matches(where: RunWhereSpec, run: Run, tags: Mapping[str, str]) -> bool:
+    """`where_q` decided in Python for one run (with its `tags`), as the database would."""
+    if where.ids is not None and run.id not in {_global_run_id(text) for text in where.ids}:
+        return False
+    equal = (
+        (where.workflow_key, run.workflow_key),
+        (where.initiated_by, run.initiated_by),
+        (where.tenant, run.tenant),
+        (where.subject_id, run.subject_id),
+        (where.subject_type, run.subject_type),
+        (where.batch_id, run.batch_id),
+        (where.dry_run, run.dry_run),
+    )
+    if any(wanted is not None and wanted != value for wanted, value in equal):
+        return False
+    listed = ((where.status, run.status), (where.triggered_by, run.triggered_by), (where.priority, run.priority))
+    if any(values is not None and value not in values for values, value in listed):
+        return False
+    if where.has_errors is not None and (run.error_count > 0) != where.has_errors:
+        return False
+    for bound, value, after in (
+        (where.created_after, run.created_at, True),
+        (where.created_before, run.created_at, False),
+        (where.started_after, run.started_at, True),
+        (where.started_before, run.started_at, False),
+    ):
+        if bound is not None and (value is None or not (value > _aware(bound) if after else value < _aware(bound))):
+            return False
+    return all(tags.get(key) == value for key, value in where.tags or [])
+
+
+class RunTest:
+    """`run_condition` (visibility, project, filter, where) decided in Python for one run at a
+    time: what a subscription asks of each changed run, without a statement per subscriber.
+    `project_id` is the id of the project named `project` (None when there is none: then no
+    run matches). Raises BadFilter for a malformed filter, as `run_condition` does."""
+
+    def __init__(
+        self,
+        principal: Principal,
+        *,
+        project: str | None,
+        project_id: uuid.UUID | None,
+        filter: str | None,
+        where: RunWhereSpec | None,
+    ) -> None:
+        self.principal = principal
+        self.project = project
+        self.project_id = project_id
+        self.expr = parse_filter(filter) if filter is not None and filter.strip() else None
+        self.where = where
+
+    def matches(self, run: Run, tags: Mapping[str, str], now: dt.datetime) -> bool:
+        if not self.principal.can_see_run(run.project_id, run.visibility, run.initiated_by):
+            return False
+        if self.project is not None and (self.project_id is None or run.project_id != self.project_id):
+            return False
+        if self.expr is not None and not matches(self.expr, run, tags, now):
+            return False
+        return self.where is None or where_matches(self.where, run, tags)
 
 
 def _global_run_id(text: str) -> uuid.UUID | None:
