@@ -267,9 +267,11 @@ async def _run_changes() -> AsyncIterator[Subscription]:
                 del _run_change_readers[id(hub)]
 
 
-def run_change_reads() -> int:
-    """Statements the run-change readers of this process have run to read changed runs."""
-    return sum(reader.reads for reader in _run_change_readers.values())
+def run_change_stats() -> dict[str, int]:
+    """For tests and benchmarks: the runChanged followers of this process (each shared feed's
+    execution is one), and the statements their open readers ran to read changed runs."""
+    readers = _run_change_readers.values()
+    return {"followers": sum(len(r.followers) for r in readers), "reads": sum(r.reads for r in readers)}
 
 
 async def follow_run_changes(
