@@ -91,6 +91,18 @@ log = logging.getLogger("flowdeck.live")
 _DOCUMENT_CACHE_SIZE = 256
 # the most runs a `runChanged` feed keeps the latest payload of (see the module's docstring)
 STATE_LIMIT = 500
+# past this many, a state feed drops the payloads every subscriber has been sent (a newcomer to
+# runChanged starts at the end, so they serve nobody): memory follows the slowest subscriber
+_STATE_PRUNE_AT = 32
+
+
+class _Cursor:
+    """Where one subscriber of a state feed is: the index of the next payload it is due."""
+
+    __slots__ = ("position",)
+
+    def __init__(self, position: int) -> None:
+        self.position = position
 
 
 @dataclasses.dataclass(frozen=True)
@@ -132,6 +144,7 @@ def live_fanout_stats() -> dict[str, int]:
         "feeds_started": _counters.feeds_started,
         "executions": _counters.executions,
         "deliveries": _counters.deliveries,
+        "kept": sum(len(feed.latest) for feed in _feeds.values()),
     }
 
 
@@ -332,6 +345,7 @@ class SharedFeed:
         self.instants: list[dt.datetime | None] = []  # runUpdates: each payload's update time
         # a state feed's latest payload per item: key -> (index, payload), oldest change first
         self.latest: collections.OrderedDict[object, tuple[int, str]] = collections.OrderedDict()
+        self.cursors: set[_Cursor] = set()  # a state feed's subscribers
         self.produced = 0  # payloads so far: the index the next one gets
         # set when the execution stops: a PreExecutionError, an exception, or None (it completed)
         self.ended = False
@@ -391,9 +405,17 @@ class SharedFeed:
                 key = object()
             self.latest.pop(key, None)
             self.latest[key] = (index, payload)
-            if len(self.latest) > STATE_LIMIT:
-                self.latest.popitem(last=False)
+            if len(self.latest) > _STATE_PRUNE_AT:
+                self._prune()
         self._wake()
+
+    def _prune(self) -> None:
+        latest = self.latest
+        floor = min((cursor.position for cursor in self.cursors), default=self.produced)
+        if self.spec.replays_current:
+            floor = min(floor, self.produced - 1)  # a newcomer is sent the latest payload
+        while latest and (len(latest) > STATE_LIMIT or next(iter(latest.values()))[0] < floor):
+            latest.popitem(last=False)
 
     def _wake(self) -> None:
         news, self._news = self._news, asyncio.Event()
@@ -431,22 +453,26 @@ class SharedFeed:
             await news.wait()
 
     async def _follow_state(self, start: int) -> AsyncIterator[str]:
-        position = start
-        while True:
-            news = self._news
-            if self.produced > position:
-                fresh: list[str] = []
-                for index, payload in reversed(self.latest.values()):
-                    if index < position:
-                        break
-                    fresh.append(payload)
-                position = self.produced
-                for payload in reversed(fresh):
-                    yield payload
-                continue
-            if self.ended:
-                return
-            await news.wait()
+        cursor = _Cursor(start)
+        self.cursors.add(cursor)
+        try:
+            while True:
+                news = self._news
+                if self.produced > cursor.position:
+                    fresh: list[str] = []
+                    for index, payload in reversed(self.latest.values()):
+                        if index < cursor.position:
+                            break
+                        fresh.append(payload)
+                    cursor.position = self.produced
+                    for payload in reversed(fresh):
+                        yield payload
+                    continue
+                if self.ended:
+                    return
+                await news.wait()
+        finally:
+            self.cursors.discard(cursor)
 
 
 def _next_payload(result: ExecutionResult) -> dict[str, Any]:

@@ -137,6 +137,28 @@ async def test_a_slow_run_changed_subscriber_gets_the_latest_of_each_run_and_del
         await connection.close()
 
 
+async def test_a_run_changed_feed_keeps_only_what_a_subscriber_is_still_due(settings_with_hub):
+    secret = await key("acme", "watcher", Role.VIEWER)
+    runs = [await project_run() for _ in range(40)]
+    stalled = await connect(settings_with_hub, secret, stalled=True)
+    quick = await connect(settings_with_hub, secret)
+    for connection in (stalled, quick):
+        await connection.subscribe(RUN_CHANGED)
+    await wait_for(lambda: live.run_change_stats()["followers"] == 1)
+    for run in runs:
+        await put_run(run, RunStatus.RUNNING)
+    await wait_for(lambda: len(items(quick, "runChanged")) == 40)
+    assert live_fanout_stats()["kept"] == 39  # what the stalled one is due after the write it is in
+    stalled.socket.flowing.set()
+    await wait_for(lambda: len(items(stalled, "runChanged")) == 40)
+    assert await _changed(stalled) == await _changed(quick)
+    await put_run(runs[0], RunStatus.COMPLETED)  # both are current: what they were sent is dropped
+    await wait_for(lambda: len(items(stalled, "runChanged")) == 41 and len(items(quick, "runChanged")) == 41)
+    assert live_fanout_stats()["kept"] <= 1
+    for connection in (stalled, quick):
+        await connection.close()
+
+
 async def _export_job(project: Project) -> tuple[Any, Any]:
     job = await ExportJob.create(id=uuid.uuid4(), project=project, created_by="apikey:ops")
 
