@@ -27,6 +27,7 @@ from app.enums import ExportStatus
 from app.lifecycle import TERMINAL_RUN_STATUSES, utcnow
 from app.observability.logs import outside_request
 from app.queries import RunTest, RunWhereSpec, run_condition
+from app.queries.events import run_status_and_news
 from models import BulkJob, ExportJob, Project, Run, RunEvent, RunTag, RunUpdate
 
 T = TypeVar("T")
@@ -94,11 +95,10 @@ class _RunEventFeed:
         self.task: asyncio.Task[None] = asyncio.create_task(self._read_forever(), context=outside_request())
 
     async def _read(self) -> tuple[list[RunEvent], bool]:
-        # the status first: a terminal status read now was committed with its events, so the
-        # events read next include every one of them
-        status = await Run.filter(id=self.run_id).values_list("status", flat=True)
-        events = list(await RunEvent.filter(run_id=self.run_id, seq__gt=len(self.events)).order_by("seq").limit(BATCH))
-        terminal = not status or status[0] in TERMINAL_RUN_STATUSES
+        # the status and the events in one snapshot: a terminal status read with them was
+        # committed with its events, so they include every one of them
+        status, events = await run_status_and_news(RunEvent, self.run_id, len(self.events), BATCH)
+        terminal = status is None or status in TERMINAL_RUN_STATUSES
         return events, terminal and len(events) < BATCH
 
     async def _publish(self, events: list[RunEvent], done: bool) -> None:
@@ -169,21 +169,21 @@ async def follow_run_updates(principal: Principal, run_id: str, since: dt.dateti
     """runUpdates: the updates after `since` (all when null), oldest first, then live ones;
     ends once the run is terminal and every update has been sent."""
     run = await get_visible_run(principal, run_id, ("runId",))
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=dt.UTC)  # as the database reads a naive instant
     last_seq = 0
-    first = True
 
     async def read() -> tuple[list[RunUpdate], bool]:
-        nonlocal last_seq, first
-        status = await Run.filter(id=run.id).values_list("status", flat=True)
-        query = RunUpdate.filter(run_id=run.id, seq__gt=last_seq)
-        if first and since is not None:
-            query = query.filter(at__gt=since)
-        first = False
-        updates = list(await query.order_by("seq").limit(BATCH))
-        if updates:
-            last_seq = updates[-1].seq
-        terminal = not status or status[0] in TERMINAL_RUN_STATUSES
-        return updates, terminal and len(updates) < BATCH
+        nonlocal last_seq
+        kept: list[RunUpdate] = []
+        while True:  # past the updates at or before `since`, however many there are
+            status, updates = await run_status_and_news(RunUpdate, run.id, last_seq, BATCH)
+            if updates:
+                last_seq = updates[-1].seq
+            kept += [update for update in updates if since is None or update.at > since]
+            if len(updates) < BATCH:
+                terminal = status is None or status in TERMINAL_RUN_STATUSES
+                return kept, terminal
 
     async for update in _follow(pubsub.run_updates_topic(str(run.id)), read):
         yield update

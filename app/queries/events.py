@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
+from app.enums import RunStatus
 from app.errors import ValidationFailed
 from app.queries.pages import Page, page_window
-from models import RunEvent, RunUpdate
+from app.statements import placeholders
+from models import Run, RunEvent, RunUpdate
 
 
 async def list_run_events(
@@ -47,3 +50,39 @@ async def list_run_updates(run_id: uuid.UUID, *, since: dt.datetime | None, limi
     if since is not None:
         query = query.filter(at__gt=since)
     return list(await query.order_by("seq").limit(limit))
+
+
+_FOLLOW_SQL: dict[tuple[str, str], str] = {}
+
+
+async def run_status_and_news(
+    model: type[RunEvent] | type[RunUpdate], run_id: uuid.UUID, after: int, limit: int
+) -> tuple[RunStatus | None, list[Any]]:
+    """One statement for a follower of a run: the run's status (None when there is no such run)
+    and its events (or updates) with seq > `after`, oldest first, at most `limit`.
+
+    Both come from one snapshot, so when the status is terminal the rows include every event
+    committed with it: what a follower needs to end without a gap, for half the statements of
+    reading the status and then the rows."""
+    connection = model._meta.db
+    dialect = connection.capabilities.dialect
+    sql = _FOLLOW_SQL.get((model._meta.db_table, dialect))
+    if sql is None:
+        seq_marker, run_marker, limit_marker = placeholders(connection, 3)
+        sql = _FOLLOW_SQL[(model._meta.db_table, dialect)] = (
+            f'SELECT r."status" AS "flowdeck_run_status", e.* FROM "{Run._meta.db_table}" r '
+            f'LEFT JOIN "{model._meta.db_table}" e ON e."run_id" = r."id" AND e."seq" > {seq_marker} '
+            f'WHERE r."id" = {run_marker} ORDER BY e."seq" LIMIT {limit_marker}'
+        )
+    params = [after, Run._meta.pk.to_db_value(run_id, Run), limit]
+    _count, rows = await connection.execute_query(sql, params)
+    if not rows:
+        return None, []
+    status = RunStatus(rows[0]["flowdeck_run_status"])
+    items = []
+    for row in rows:
+        record = dict(row)
+        del record["flowdeck_run_status"]
+        if record["id"] is not None:  # the LEFT JOIN's one row when there is nothing new
+            items.append(model._init_from_db(**record))
+    return status, items
