@@ -1,11 +1,15 @@
-"""In-process fan-out cost: runEvents subscribers through the graphql-transport-ws handler, shared
-feeds off and on, with sockets that only count what they are sent (no network, no engine).
+"""In-process fan-out cost: subscribers through the graphql-transport-ws handler, shared feeds off
+and on, with sockets that only count what they are sent (no network, no engine).
 
-    .venv/bin/python bench/live_fanout.py [--subscribers 1000] [--runs 100] [--rounds 10]
+    .venv/bin/python bench/live_fanout.py [--feed runEvents|runUpdates|runChanged]
+                                          [--subscribers 1000] [--runs 100] [--rounds 10]
 
-Every subscriber subscribes (after: 0) to one of the runs, all with one key; then `--rounds`
-times, one event is committed to every run (a RunTransaction each, which publishes on the
-memory:// hub), and the bench waits until every subscriber was sent every event. It prints the
+--feed runEvents (the default): every subscriber subscribes (after: 0) to one of the runs, all
+with one key; then `--rounds` times, one event is committed to every run (a RunTransaction each,
+which publishes on the memory:// hub), and the bench waits until every subscriber was sent
+every event. runUpdates: the same with one progress update posted per run per round.
+runChanged: every subscriber follows the same filter (all the runs); each round pauses or
+resumes every run (one status change each), which every subscriber is sent. It prints the
 process CPU per delivery for both handlers, with the CPU of the same commits without any
 subscriber taken out, so what is left is the GraphQL and fan-out work per delivery. The machine
 is shared: this is CPU time, not wall time, so other processes weigh less on it.
@@ -28,13 +32,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 
-from app import pubsub
+from app import live, pubsub
 from app.actions.accounts import ensure_bootstrap_key
+from app.actions.updates import post_run_update
 from app.asgi import FlowdeckGraphQL
 from app.db import close_db, init_db, migrate_db
-from app.enums import RunEventType
+from app.enums import RunEventType, RunStatus
 from app.ids import expect_global_id
-from app.lifecycle import RunTransaction
+from app.lifecycle import RUN, RunTransaction, utcnow
 from app.revocation import RevocationWatch
 from app.settings import Settings
 from schema import build_schema
@@ -42,6 +47,11 @@ from schema.context import Context
 from schema.live_fanout import SharedFeedTransportWSHandler
 
 SUBSCRIPTION = "subscription($id: ID!) { runEvents(runId: $id, after: 0) { seq at type } }"
+SUBSCRIPTIONS = {
+    "runEvents": SUBSCRIPTION,
+    "runUpdates": "subscription($id: ID!) { runUpdates(runId: $id) { seq at message } }",
+    "runChanged": 'subscription { runChanged(filter: "workflow_key eq \\"live\\"") { id status updatedAt } }',
+}
 SETUP = """mutation {
   createProject(input: {key: "bench", name: "Bench"}) { errors { message } }
   createWorkflow(input: {project: "bench", key: "live", name: "Live",
@@ -91,6 +101,13 @@ async def measure(root: Path, name: str, handler: type[Any] | None, args: argpar
 
         await execute(SETUP)
         run_ids = [(await execute(START))["startRun"]["run"]["id"] for _ in range(args.runs)]
+        if args.feed == "runUpdates":  # something to replay, so that a subscriber is seen to be live
+            for run_id in run_ids:
+                await post_run_update(None, run_id, "UPDATE", "first")
+        if args.feed == "runChanged":  # RUNNING before anyone follows (no engine here to start them)
+            for run_id in run_ids:
+                async with RunTransaction(expect_global_id(run_id, "Run")) as tx:
+                    await tx.change_run(RUN.START, fields={"started_at": utcnow()})
         sockets: list[CountingSocket] = []
         connections: list[Any] = []
         if handler is not None:
@@ -107,20 +124,31 @@ async def measure(root: Path, name: str, handler: type[Any] | None, args: argpar
                 )
                 init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}
                 await connection.handle_message(init)
-                variables = {"id": run_ids[index % len(run_ids)]}
-                payload = {"query": SUBSCRIPTION, "variables": variables}
+                variables = {"id": run_ids[index % len(run_ids)]} if args.feed != "runChanged" else {}
+                payload = {"query": SUBSCRIPTIONS[args.feed], "variables": variables}
                 await connection.handle_message({"id": "1", "type": "subscribe", "payload": payload})
                 sockets.append(socket)
                 connections.append(connection)
-            await wait_until(lambda: all(socket.frames >= 1 for socket in sockets))  # the replay arrived
+            if args.feed == "runChanged":  # live only: every execution is following
+                executions = 1 if handler is SharedFeedTransportWSHandler else len(sockets)
+                await wait_until(lambda: live.run_change_stats()["followers"] == executions)
+            else:
+                await wait_until(lambda: all(socket.frames >= 1 for socket in sockets))  # the replay arrived
         replayed = sum(socket.frames for socket in sockets)
         raw_ids = [expect_global_id(run_id, "Run") for run_id in run_ids]
         cpu = time.process_time()
-        for _ in range(args.rounds):
-            for run_id in raw_ids:
+        for round in range(args.rounds):
+            for run_id, global_id in zip(raw_ids, run_ids, strict=True):
+                if args.feed == "runUpdates":
+                    await post_run_update(None, global_id, "UPDATE", f"round {round}")
+                    continue
                 async with RunTransaction(run_id) as tx:
-                    tx.record(RunEventType.RUN_RESUMED, actor="bench")
-        expected = replayed + args.rounds * len(sockets)
+                    if args.feed == "runChanged":
+                        await tx.change_run(RUN.PAUSE if tx.run.status is RunStatus.RUNNING else RUN.RESUME)
+                    else:
+                        tx.record(RunEventType.RUN_RESUMED, actor="bench")
+        per_socket = args.rounds * (len(run_ids) if args.feed == "runChanged" else 1)
+        expected = replayed + per_socket * len(sockets)
         await wait_until(lambda: sum(socket.frames for socket in sockets) >= expected)
         spent = time.process_time() - cpu
         for connection in connections:
@@ -150,13 +178,14 @@ async def main_async(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--feed", choices=sorted(SUBSCRIPTIONS), default="runEvents")
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
     print(
-        f"flowdeck in-process fan-out: {args.subscribers} runEvents subscribers on {args.runs} runs, "
-        f"{args.rounds} events per run, SQLite + memory://"
+        f"flowdeck in-process fan-out: {args.subscribers} {args.feed} subscribers, {args.runs} runs, "
+        f"{args.rounds} changes per run, SQLite + memory://"
     )
     asyncio.run(main_async(args))
 
