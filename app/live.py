@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import functools
+import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
@@ -31,6 +32,7 @@ from app.queries.events import run_status_and_news
 from models import BulkJob, ExportJob, Project, Run, RunEvent, RunTag, RunUpdate
 
 T = TypeVar("T")
+log = logging.getLogger("flowdeck.live")
 
 BATCH = 500
 FINISHED_EXPORT_STATUSES = frozenset({ExportStatus.COMPLETED, ExportStatus.FAILED})
@@ -215,7 +217,12 @@ class _RunChangeReader:
                     messages: list[Any] = [message]
                     while subscription.pending():  # what queued meanwhile is read in the same statement
                         messages.append(await subscription.__anext__())
-                    await self._read(messages)
+                    try:
+                        await self._read(messages)
+                    except Exception as error:  # the database: each follower re-reads (and fails) itself
+                        log.warning("runChanged: reading the changed runs failed (%s); followers resync", error)
+                        for follower in tuple(self.followers):
+                            follower._resync()
         finally:
             for follower in tuple(self.followers):
                 follower._close()
