@@ -83,6 +83,14 @@ async def wait_until(condition: Any) -> None:
         await asyncio.sleep(0.005)
 
 
+def run_change_followers() -> int:
+    if hasattr(live, "run_change_stats"):
+        return int(live.run_change_stats()["followers"])
+    # code from before the shared run-change reader (PYTHONPATH=<an older checkout>, to compare):
+    # each runChanged subscription held its own subscription to the hub
+    return pubsub.get_hub().subscriber_count
+
+
 async def measure(root: Path, name: str, handler: type[Any] | None, args: argparse.Namespace) -> tuple[float, int]:
     """CPU seconds for the commits and deliveries, and the deliveries (handler None: no subscriber)."""
     settings = Settings(database_url=f"sqlite://{root}/{name}.db", export_dir=root / "exports")
@@ -131,7 +139,7 @@ async def measure(root: Path, name: str, handler: type[Any] | None, args: argpar
                 connections.append(connection)
             if args.feed == "runChanged":  # live only: every execution is following
                 executions = 1 if handler is SharedFeedTransportWSHandler else len(sockets)
-                await wait_until(lambda: live.run_change_stats()["followers"] == executions)
+                await wait_until(lambda: run_change_followers() == executions)
             else:
                 await wait_until(lambda: all(socket.frames >= 1 for socket in sockets))  # the replay arrived
         replayed = sum(socket.frames for socket in sockets)
