@@ -19,7 +19,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from app.auth import Principal
-from app.enums import Role, RunStatus, StepStatus, StepType
+from app.enums import Role, RunEventType, RunStatus, StepStatus, StepType
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.ids import expect_global_id
 from app.lifecycle import (
@@ -32,13 +32,16 @@ from app.lifecycle import (
     takes_a_slot,
     utcnow,
 )
-from models import Run, StepRun
+from models import Run, RunEvent, StepRun
 
 __all__ = ["claim_steps", "complete_step", "fail_step", "heartbeat_step", "release_step"]
 
 MAX_CLAIM = 100
 CANDIDATE_PAGE = 50
 STEP_RUN_ID_FIELD = ("input", "stepRunId")
+# Like a job taken over from a dead process (app/background.py), a step given back this many
+# times in a row is given up: a worker that takes and releases it forever must not loop.
+MAX_RELEASES = 3
 
 
 def _validate_lease(lease_seconds: int) -> dt.timedelta:
@@ -263,12 +266,22 @@ async def release_step(principal: Principal, step_run_id: str, worker_id: str) -
     The step is QUEUED again as the next attempt (LIFECYCLE.md), due at once, so another worker
     claims it without waiting for the lease to run out; the step's retry backoff does not
     apply: the handler did not fail.
+
+    After MAX_RELEASES releases in a row (since the step last started afresh, or was retried
+    by hand), the next one gives the step up: FAILED, as when its attempts run out.
     """
     _validate_worker(worker_id)
     found = await _held_step(principal, step_run_id, "releaseStep")
     async with RunTransaction(found.run_id) as tx:
         step = await _relock(tx, found.id)
         _ensure_holder(step, worker_id, utcnow())
+        if await _releases_in_a_row(tx, step) >= MAX_RELEASES:
+            error = (
+                f"given up after {MAX_RELEASES} releases: released unfinished again by worker {worker_id!r}; "
+                "a step that is given back every time it is taken is not retried forever"
+            )
+            await fail_step_attempt(tx, step, error, retryable=False)
+            return step, tx.run
         reason = f"released unfinished by worker {worker_id!r}, which is shutting down"
         await tx.change_step(
             step,
@@ -277,3 +290,24 @@ async def release_step(principal: Principal, step_run_id: str, worker_id: str) -
             event_data=[{"error": reason, "released": True}, {"nextAttempt": next_attempt(step)}],
         )
     return step, tx.run
+
+
+async def _releases_in_a_row(tx: RunTransaction, step: StepRun) -> int:
+    """How many times the step was released since it was last failed or retried otherwise (its
+    STEP_FAILED events marked `released`, counted back to the first other failure or reset)."""
+    events = (
+        await RunEvent.filter(
+            run_id=step.run_id,
+            step_ref=step.ref,
+            type__in=(RunEventType.STEP_FAILED, RunEventType.STEP_RESET),
+        )
+        .using_db(tx.connection)
+        .order_by("-seq")
+        .values_list("type", "data")
+    )
+    count = 0
+    for kind, data in events:
+        if kind != RunEventType.STEP_FAILED or not (isinstance(data, dict) and data.get("released") is True):
+            break
+        count += 1
+    return count
