@@ -21,6 +21,7 @@ from tortoise.expressions import Q
 
 from app.actions import run_control
 from app.actions.bulk_jobs import cancel_role, create_bulk_job
+from app.actions.runs import get_visible_run
 from app.auth import Principal
 from app.enums import BulkAction, ErrorCode, Role, RunStatus, UnblockAction
 from app.errors import BadFilter, FlowdeckError, ValidationFailed
@@ -178,9 +179,13 @@ async def unblock_runs(
     """Release BLOCKED runs (RUN: to PENDING) or give them up (ABANDON) (OPERATOR).
 
     A filter selects among the caller's BLOCKED runs; an id names one run, whose
-    status must be BLOCKED (else INVALID_TRANSITION in the failures).
+    status must be BLOCKED (else INVALID_TRANSITION in the failures). An id out of the
+    caller's reach is NOT_FOUND, as for every single-run mutation, whether the run belongs
+    to another project or does not exist.
     """
     principal.require(Role.OPERATOR, "unblockRuns")
+    if run_id:
+        await get_visible_run(principal, run_id, ("input", "id"))
     condition = target_condition(principal, ids=[run_id] if run_id else None, filter=filter, where=None)
     if not run_id:
         condition = Q(condition, Q(status=RunStatus.BLOCKED))

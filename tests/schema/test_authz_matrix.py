@@ -651,9 +651,10 @@ NO_PRIVATE_PLACE = {
     "releaseStep",
     "exportRuns",
 }
-# Bulk fields select "the runs the target selected (visible to the caller)" (BulkActionPayload.matched):
-# a run out of reach is simply not selected, exactly as one that does not exist.
-SELECTIONS = {"unblockRuns", "bulkRunAction"}
+# bulkRunAction selects "the runs the target selected (visible to the caller)" (BulkActionPayload.matched):
+# a run out of reach is simply not selected, exactly as one that does not exist. unblockRuns(id:)
+# names one run, so it answers NOT_FOUND for a run out of reach, like every single-run mutation.
+SELECTIONS = {"bulkRunAction"}
 # Fields that name no object: only the role is checked; what they list is held by the
 # "names nothing out of reach" check.
 NO_OBJECT = {"me", "projects", "apiKeys", "createProject", "claimSteps", "exportRuns", "createApiKey SUPERADMIN"}

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 from models import Run, RunEvent
 from tests.schema.test_start_runs import start
 from tests.schema.test_workflows import chain, create
@@ -54,6 +56,19 @@ async def test_abandon_by_id_and_invalid_transition_for_a_run_not_blocked(acme):
     assert again["failures"] == [
         {"runId": runs[0]["id"], "code": "INVALID_TRANSITION", "message": "cannot unblock a run that is PENDING"}
     ]
+
+
+async def test_unblock_by_id_out_of_reach_is_not_found_whether_foreign_or_missing(acme, globex):
+    [_, foreign] = await blocked_runs(globex, 1)
+    missing = "UnVuOjAwMDAwMDAwLTAwMDAtNDAwMC04MDAwLTAwMDAwMDAwMDAwMA=="  # Run:00000000-0000-4000-8000-000000000000
+    answers = []
+    for run_id in (foreign["id"], missing):
+        payload = (await acme.operator.data(UNBLOCK, {"input": {"id": run_id, "action": "RUN"}}))["unblockRuns"]
+        assert [(e["code"], e["field"]) for e in payload["errors"]] == [("NOT_FOUND", ["input", "id"])]
+        assert (payload["matched"], payload["succeeded"], payload["failed"]) == (0, 0, 0)
+        answers.append(json.dumps(payload).replace(run_id, "<id>"))
+    assert answers[0] == answers[1]
+    assert await Run.filter(status="BLOCKED").count() == 1  # globex's run is untouched
 
 
 async def test_empty_target_and_bad_filter_are_payload_errors(acme):
