@@ -30,6 +30,7 @@ from app.graphiql import STATIC_URL, graphiql_asset, graphiql_html
 from app.graphql_http import GraphQLOverHTTP
 from app.observability import metrics
 from app.observability.logs import configure_logging
+from app.observability.memory import install_from_environment as install_memory_diagnostics
 from app.observability.middleware import ObservabilityMiddleware
 from app.observability.shutdown import GracefulShutdown, OpenWebsockets
 from app.request_limits import RequestSizeLimit
@@ -173,4 +174,5 @@ def app_from_environment() -> ASGIApp:
     """The app as `flowdeck serve` runs it in each uvicorn worker process (settings from the environment)."""
     settings = get_settings()
     configure_logging(settings)  # a spawned worker process inherits no logging set-up
+    install_memory_diagnostics()  # FLOWDECK_TRACEMALLOC: off unless asked for
     return create_app(settings, run_engine=os.environ.get("FLOWDECK_RUN_ENGINE", "1") != "0")

@@ -3,6 +3,7 @@ and one Redis, under a steady mix of queries, mutations, starts and bulk actions
 subscribers, for --minutes (10 by default).
 
     .venv/bin/python bench/soak.py [--minutes 10] [--clients 6] [--subscribers 200]
+                                   [--memory-probe DIR [--tracemalloc-frames N]]
 
 Requests alternate between the two API processes, as a load balancer would. Every operation
 is one whose answer is certain (a cancel of a run that cannot have ended, a bulk CANCEL of runs
@@ -11,6 +12,12 @@ p99 latency; the error count (with the first few errors); what the subscribers r
 any gap in a runEvents sequence; and the RSS of each process at start, after warm-up and at
 the end, with its growth after warm-up. Aims: zero errors, under 10% memory growth after
 warm-up. Figures only; nothing here asserts.
+
+With --memory-probe DIR the API processes are probed (app/observability/memory.py) after
+warm-up and 15 s before the end (everything still open): the object types whose count grew,
+and the RSS before and after malloc_trim (a leak stays, glibc's free-but-kept memory goes).
+With --tracemalloc-frames N too, they trace their allocations (much slower) and the largest
+growths between the two probes are printed by traceback.
 """
 
 from __future__ import annotations
@@ -24,10 +31,12 @@ import os
 import random
 import resource
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -244,6 +253,43 @@ def rss_of(processes: dict[str, int]) -> dict[str, int]:
     return {name: rss_kib(pid) for name, pid in processes.items()}
 
 
+async def probe(processes: dict[str, int], directory: Path) -> dict[str, Path]:
+    """Each API process's next memory probe (app/observability/memory.py), once written."""
+    stems = {}
+    for name, pid in processes.items():
+        if name.startswith("serve"):
+            number = len(list(directory.glob(f"flowdeck-{pid}-*.json"))) + 1
+            stems[name] = directory / f"flowdeck-{pid}-{number}"
+            os.kill(pid, signal.SIGUSR2)
+    for stem in stems.values():
+        while not stem.with_suffix(".json").exists():
+            await asyncio.sleep(0.5)
+    return stems
+
+
+def report_growth(warm: dict[str, Path], end: dict[str, Path], top: int = 12) -> None:
+    for name, stem in end.items():
+        if Path(f"{stem}.tracemalloc").exists():
+            before, after = (tracemalloc.Snapshot.load(f"{s[name]}.tracemalloc") for s in (warm, end))
+            print(f"\n{name}: tracemalloc growth after warm-up, by traceback (largest {top})")
+            for stat in after.compare_to(before, "traceback")[:top]:
+                print(f"  {stat.size_diff / 1024:+10.1f} KiB {stat.count_diff:+8d} blocks")
+                for line in stat.traceback.format(limit=6, most_recent_first=True):
+                    print(f"      {line}")
+        figures = [json.loads(Path(f"{s[name]}.json").read_text()) for s in (warm, end)]
+        grown = sorted(
+            ((figures[1]["types"].get(t, 0) - figures[0]["types"].get(t, 0), t) for t in figures[1]["types"]),
+            reverse=True,
+        )[:15]
+        print(f"{name}: object types that grew: " + ", ".join(f"{t} {n:+d}" for n, t in grown if n > 0))
+        for moment, data in zip(("warm", "end"), figures, strict=True):
+            traced = f"traced {data['traced'] / 2**20:.1f} MiB; " if data["traced"] is not None else ""
+            print(
+                f"{name} {moment}: {traced}RSS before / after malloc_trim: "
+                f"{data['rss_before_trim']} / {data['rss_after_trim']} KiB"
+            )
+
+
 def report(
     args: argparse.Namespace,
     figures: Figures,
@@ -304,6 +350,11 @@ async def soak(args: argparse.Namespace, env: dict[str, str], root: Path) -> Non
         tasks += [asyncio.create_task(client_loop(api, recent, to_follow, until)) for _ in range(args.clients)]
         await asyncio.sleep(warm_up)
         memory["warm"] = rss_of(processes)
+        if args.memory_probe:
+            probes = {"warm": await probe(processes, args.memory_probe)}
+            # the last probe while every subscriber is still connected
+            await asyncio.sleep(max(0.0, until - 15 - time.monotonic()))
+            probes["end"] = await probe(processes, args.memory_probe)
         results = await asyncio.gather(*tasks, return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):
@@ -311,6 +362,8 @@ async def soak(args: argparse.Namespace, env: dict[str, str], root: Path) -> Non
         elapsed = time.monotonic() - began
         memory["end"] = rss_of(processes)
         report(args, figures, subscribers, elapsed, memory)
+        if args.memory_probe:
+            report_growth(probes["warm"], probes["end"])
     finally:
         engine.terminate()
         engine.wait(timeout=30)
@@ -323,6 +376,8 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=6, help="concurrent request loops")
     parser.add_argument("--subscribers", type=int, default=200, help="websocket subscribers (3/4 runChanged)")
+    parser.add_argument("--memory-probe", type=Path, metavar="DIR", help="probe the API processes' memory")
+    parser.add_argument("--tracemalloc-frames", type=int, default=0, help="with --memory-probe: trace allocations")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * args.subscribers + 1024)), hard))
@@ -336,6 +391,12 @@ def main() -> None:
                 "FLOWDECK_LOG_LEVEL": "warning",
                 "FLOWDECK_ENGINE_POLL": "0.1",
             }
+            if args.memory_probe:
+                args.memory_probe = args.memory_probe.resolve()
+                env |= {
+                    "FLOWDECK_MEMORY_DIAGNOSTICS": str(args.memory_probe),
+                    "FLOWDECK_TRACEMALLOC": str(args.tracemalloc_frames),
+                }
             asyncio.run(soak(args, env, Path(root)))
     finally:
         redis.stop()
