@@ -13,6 +13,7 @@ from schema.bulk_jobs import BulkJobMutations, BulkJobQueries
 from schema.bulk_mutations import BulkMutations
 from schema.errors import MaskUnexpectedErrors
 from schema.execution import CompiledExecutionContext
+from schema.execution.events import PerEventMemoExecutionContext
 from schema.exports import ExportMutations, ExportQueries
 from schema.input_limits import guard_mutations
 from schema.metrics import GraphQLMetrics
@@ -69,7 +70,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     Queries run through compiled plans (`schema.execution`) unless the settings turn that off.
     """
     return FlowdeckSchema(
-        execution_context_class=CompiledExecutionContext if settings.compiled_execution else None,
+        execution_context_class=(
+            CompiledExecutionContext if settings.compiled_execution else PerEventMemoExecutionContext
+        ),
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

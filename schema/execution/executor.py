@@ -36,9 +36,9 @@ from graphql import (
 from graphql.execution.collect_fields import GroupedFieldSet
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import is_awaitable
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.execution.compiler import ArgumentSite, Compiler, Plan, Unsupported
+from schema.execution.events import PerEventMemoExecutionContext
 
 log = logging.getLogger("flowdeck.graphql.compiled")
 
@@ -107,7 +107,7 @@ def plan_cache(schema: GraphQLSchema) -> PlanCache:
     return cache
 
 
-class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
+class CompiledExecutionContext(PerEventMemoExecutionContext):
     """Strawberry's executor with compiled root execution for queries."""
 
     def execute_root_grouped_field_set(
