@@ -40,6 +40,7 @@ from tortoise.transactions import in_transaction
 
 from app import pubsub
 from app.auth import Principal
+from app.db import OutageLog
 from app.errors import NotFound
 from app.ids import expect_global_id
 from app.lifecycle import utcnow
@@ -233,6 +234,8 @@ class BackgroundRunner(abc.ABC, Generic[M]):
         self.leases = leases
         self.poll_seconds = poll_seconds
         self.concurrency = concurrency
+        # while the database is down every poll fails alike: said once per outage, not per poll
+        self._outage = OutageLog(log, f"{leases.kind} runner")
         self._work: dict[uuid.UUID, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
         self._main: asyncio.Task[None] | None = None
@@ -306,8 +309,11 @@ class BackgroundRunner(abc.ABC, Generic[M]):
                     await self.housekeeping()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("%s runner poll failed; trying again", self.leases.kind)
+            except Exception as error:
+                if not self._outage.failed(error):
+                    log.exception("%s runner poll failed; trying again", self.leases.kind)
+            else:
+                self._outage.succeeded()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=max(min(self.poll_seconds, lease_check), 0.01))
             self._wake.clear()

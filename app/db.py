@@ -148,3 +148,49 @@ def database_unreachable(error: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+class OutageLog:
+    """Logs a database outage once, for one loop that polls the database (the engine, a runner).
+
+    While the database cannot be reached, every poll fails the same way: the first failure is
+    one WARNING line ("<who>: database unavailable, retrying"), later ones only DEBUG lines (with
+    their traceback); the first success after it logs "database available again". Any other
+    failure is left to the caller to log as it did.
+    """
+
+    def __init__(self, logger: logging.Logger, who: str) -> None:
+        self.logger = logger
+        self.who = who
+        self.down = False
+
+    def failed(self, error: BaseException) -> bool:
+        """Note a failed poll; True when `error` is the database being unreachable (logged here)."""
+        if not (database_unreachable(error) or _broken_by_outage(error)):
+            return False
+        if not self.down:
+            self.down = True
+            self.logger.warning("%s: database unavailable, retrying (%s)", self.who, one_line(error))
+        self.logger.debug("%s: database unavailable", self.who, exc_info=error)
+        return True
+
+    def succeeded(self) -> None:
+        """Note a poll that reached the database: the outage, if any, is over."""
+        if self.down:
+            self.down = False
+            self.logger.warning("%s: database available again", self.who)
+
+
+def one_line(error: BaseException) -> str:
+    """`Type: message` of an error on one line, for a log line without its traceback."""
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text[:200]}" if text else type(error).__name__
+
+
+def _broken_by_outage(error: BaseException) -> bool:
+    """asyncpg's own state error on a connection that broke under a query, seen as a database
+    stopped: "cannot switch to state 15; another operation (2) is in progress". A loop retries
+    after it like after a refused connection, and its first line names it."""
+    import asyncpg
+
+    return isinstance(error, asyncpg.exceptions.InternalClientError)

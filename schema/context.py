@@ -18,7 +18,7 @@ from app.auth import Principal, authenticate
 from app.db import database_unreachable
 from app.errors import Unauthenticated
 from app.settings import Settings
-from schema.errors import top_level_error, unauthenticated
+from schema.errors import database_unavailable, unauthenticated
 from schema.loaders import Loaders
 
 if TYPE_CHECKING:
@@ -26,10 +26,6 @@ if TYPE_CHECKING:
     from starlette.websockets import WebSocket
 
 log = logging.getLogger("flowdeck")
-
-# A top-level error code of its own: the request may be retried as it is.
-UNAVAILABLE = "UNAVAILABLE"
-DATABASE_UNAVAILABLE = "The database is unavailable; retry in a moment."
 
 
 @dataclasses.dataclass
@@ -45,6 +41,8 @@ class Context:
     serves_shared_feed: bool = False
     # set on that execution's context: told each item the subscription yields, before its result
     feed_item: Callable[[object], None] | None = None
+    # an UNAVAILABLE (database down) was logged for this request: once is enough
+    unavailable_logged: bool = False
 
     async def authenticate(self) -> Principal:
         """The caller, looked up on every operation, so a revoked key stops at once."""
@@ -56,6 +54,7 @@ class Context:
                 or authorization
             )
         self.principal = await authenticate(authorization)
+        self.unavailable_logged = False  # a websocket's context outlives an outage: the next one is said again
         return self.principal
 
 
@@ -80,8 +79,7 @@ class Authenticated(BasePermission):
             # every operation starts with this lookup: while the database is down, say so
             # (a clear, retryable error) rather than "Unexpected error."
             if database_unreachable(error):
-                log.warning("database unreachable: %s", type(error).__name__)
-                raise top_level_error(UNAVAILABLE, DATABASE_UNAVAILABLE) from error
+                raise database_unavailable(error, context) from error
             raise
         return True
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable
 from typing import TypeVar
@@ -10,6 +11,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from app.db import database_unreachable, one_line
 from app.enums import ErrorCode
 from app.errors import BadFilter, FlowdeckError, Forbidden, Unauthenticated
 from app.input_faults import input_fault
@@ -21,6 +23,9 @@ T = TypeVar("T")
 log = logging.getLogger("flowdeck.graphql")
 
 UNEXPECTED_ERROR = "Unexpected error."
+# A top-level error code of its own: the request may be retried as it is.
+UNAVAILABLE = "UNAVAILABLE"
+DATABASE_UNAVAILABLE = "The database is unavailable; retry in a moment."
 
 
 @strawberry.type
@@ -35,6 +40,21 @@ class UserError:
 def top_level_error(code: str, message: str, **extensions: object) -> GraphQLError:
     """A top-level GraphQL error with `extensions.code` (never masked)."""
     return GraphQLError(message, extensions={"code": code, **extensions})
+
+
+def database_unavailable(error: BaseException, context: object) -> GraphQLError:
+    """The top-level UNAVAILABLE error for a request that found the database unreachable.
+
+    Logged once per request (the context's `unavailable_logged`), as one WARNING line (the log
+    filter adds the request id); the traceback only at DEBUG. An outage is no bug: one line
+    per failed request says what happened without burying the log in tracebacks.
+    """
+    if not getattr(context, "unavailable_logged", False):
+        with contextlib.suppress(AttributeError):
+            context.unavailable_logged = True  # type: ignore[attr-defined]
+        log.warning("%s: the database is unavailable (%s)", UNAVAILABLE, one_line(error))
+    log.debug("database unavailable", exc_info=error)
+    return top_level_error(UNAVAILABLE, DATABASE_UNAVAILABLE)
 
 
 def unauthenticated(error: Unauthenticated) -> GraphQLError:
@@ -113,6 +133,16 @@ class MaskUnexpectedErrors(MaskErrors):
         super().__init__(should_mask_error=_is_unexpected, error_message=UNEXPECTED_ERROR)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if error.original_error is not None and database_unreachable(error.original_error):
+            # the database went away while the request was served: no fault of the request's
+            unavailable = database_unavailable(error.original_error, self.execution_context.context)
+            return GraphQLError(
+                unavailable.message,
+                nodes=error.nodes,
+                positions=error.positions,
+                path=error.path,
+                extensions=unavailable.extensions,
+            )
         fault = input_fault(error.original_error) if error.original_error is not None else None
         if fault is not None:
             mapped = top_level(fault)

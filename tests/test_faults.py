@@ -104,6 +104,7 @@ async def test_postgres_stopped_and_restarted_under_load(own_postgres: PostgresS
         call(server, SETUP, {"steps": steps(3)})
         started: list[str] = []
         answers: list[tuple[str, int, str, float]] = []  # phase, status, body, when sent
+        request_ids: list[str] = []  # of each answer, in the same order
         phase = "before"
         stop = asyncio.Event()
 
@@ -112,8 +113,12 @@ async def test_postgres_stopped_and_restarted_under_load(own_postgres: PostgresS
                 while not stop.is_set():
                     for query in (START, UNFINISHED):
                         sent_at = time.monotonic()
-                        response = await client.post("/graphql", json={"query": query})
+                        request_id = f"load-{len(answers)}"
+                        response = await client.post(
+                            "/graphql", json={"query": query}, headers={"X-Request-Id": request_id}
+                        )
                         answers.append((phase, response.status_code, response.text, sent_at))
+                        request_ids.append(request_id)
                         body = response.json()
                         run = ((body.get("data") or {}).get("startRun") or {}).get("run")
                         if run:
@@ -140,6 +145,7 @@ async def test_postgres_stopped_and_restarted_under_load(own_postgres: PostgresS
         await loader
         await settle(server)
         assert_completed_without_gaps(server, started)  # no run it answered for was lost
+        log_lines = server.output().splitlines()
     for _phase, status, text, _sent_at in answers:
         assert status < 500, text
         assert not any(marker in text for marker in INTERNALS), text
@@ -151,6 +157,22 @@ async def test_postgres_stopped_and_restarted_under_load(own_postgres: PostgresS
         assert "database is unavailable" in body["errors"][0]["message"]
     before = [(status, text) for phase, status, text, _sent_at in answers if phase == "before"]
     assert all(status == 200 and "errors" not in json.loads(text) for status, text in before), before
+    # The log says what happened without a traceback (those are for DEBUG): one line per request
+    # answered UNAVAILABLE, naming its request id, and one line from the engine for the outage
+    # (not one per poll), then one when the database is back.
+    assert not [line for line in log_lines if "Traceback" in line], "\n".join(log_lines)
+    unavailable = [
+        request_id
+        for (_phase, _status, text, _sent_at), request_id in zip(answers, request_ids, strict=True)
+        if '"UNAVAILABLE"' in text
+    ]
+    assert unavailable
+    for request_id in unavailable:
+        said = [line for line in log_lines if f"[{request_id}]" in line and "UNAVAILABLE" in line]
+        assert len(said) == 1, (request_id, said)
+    engine_said = [line for line in log_lines if "engine: database unavailable, retrying" in line]
+    assert len(engine_said) == 1, engine_said
+    assert len([line for line in log_lines if "engine: database available again" in line]) == 1
 
 
 async def wait_until(predicate: Any, timeout: float = WAIT) -> None:

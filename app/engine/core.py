@@ -42,6 +42,7 @@ from typing import Any
 from tortoise.expressions import Q
 
 from app import pubsub
+from app.db import OutageLog
 from app.engine.advance import ENGINE_WORKER_PREFIX, Execution, Outcome, Plan, advance
 from app.engine.execute import execute
 from app.enums import RunStatus, StepStatus
@@ -105,6 +106,8 @@ class Engine:
         self._main: asyncio.Task[None] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
         self._stopping = False
+        # while the database is down every poll fails alike: said once per outage, not per poll
+        self._outage = OutageLog(log, "engine")
         self._topic_prefix = pubsub.run_topic("")
         # bulk jobs are engine work too: any engine carries them forward. Imported here: the
         # runner acts through app.actions, which import the engine package.
@@ -208,6 +211,7 @@ class Engine:
                 if self._poll_now or time.monotonic() >= next_poll:
                     self._poll_now = False
                     await self._poll()
+                    self._outage.succeeded()
                     next_poll = time.monotonic() + poll
                     until_fire = await self._fire_schedules()
                     if until_fire is not None:
@@ -218,8 +222,9 @@ class Engine:
                 self._dispatch()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("engine loop failed; retrying after %ss", poll)
+            except Exception as error:
+                if not self._outage.failed(error):
+                    log.exception("engine loop failed; retrying after %ss", poll)
                 await asyncio.sleep(poll)
                 continue
             timeout = max(next_poll - time.monotonic(), 0.0)
@@ -284,8 +289,9 @@ class Engine:
             log.debug("run %s moved on under us: %s", run_id, exc)
             self._set_timer(utcnow() + dt.timedelta(seconds=self.settings.engine_poll), run_id)
             return False
-        except Exception:
-            log.exception("advancing run %s failed; retrying", run_id)
+        except Exception as error:
+            if not self._outage.failed(error):
+                log.exception("advancing run %s failed; retrying", run_id)
             self._set_timer(utcnow() + dt.timedelta(seconds=max(self.settings.engine_poll, 0.5)), run_id)
             return False
         self._seen[run_id] = tx.run.event_seq
@@ -487,5 +493,6 @@ class Engine:
                 await self._check_executing()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.warning("lease heartbeat failed; retrying", exc_info=True)
+            except Exception as error:
+                if not self._outage.failed(error):
+                    log.warning("lease heartbeat failed; retrying", exc_info=True)

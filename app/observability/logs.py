@@ -66,6 +66,22 @@ class _JsonFormatter(JsonFormatter):
         log_data.pop("color_message", None)  # uvicorn's ANSI-coloured copy of the message
 
 
+class OutageWithoutTraceback(logging.Filter):
+    """A library's line about the database being unreachable keeps its message and the error on
+    one line, without the traceback (asyncpg's pool logs one each time it cannot reconnect)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from app.db import database_unreachable, one_line
+
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None and database_unreachable(error):
+            record.msg = f"{record.getMessage()} ({one_line(error)})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def make_formatter(log_format: str) -> logging.Formatter:
     if log_format == "json":
         return _JsonFormatter(
@@ -102,3 +118,7 @@ def configure_logging(settings: Settings) -> None:
     if settings.log_level != "debug":
         # Tortoise logs every connect and shutdown at INFO; that is noise for an operator
         logging.getLogger("tortoise").setLevel(logging.WARNING)
+    pool = logging.getLogger("asyncpg.pool")
+    for old_filter in [f for f in pool.filters if isinstance(f, OutageWithoutTraceback)]:
+        pool.removeFilter(old_filter)
+    pool.addFilter(OutageWithoutTraceback())
