@@ -102,6 +102,7 @@ def _serve(args: argparse.Namespace) -> int:
         ws_max_size=settings.max_body_bytes,
         lifespan="on",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        timeout_keep_alive=settings.keep_alive_seconds,
     )
     return 0
 

@@ -60,6 +60,10 @@ class Settings:
     max_query_nodes: int = 50_000
     # queries through compiled plans (schema.execution); off: graphql-core's executor only
     compiled_execution: bool = True
+    # how long `serve` keeps an idle HTTP connection open: longer than clients and proxies keep
+    # theirs (httpx 5 s, nginx/ALB 60 s), so that they close first and never send a request on
+    # a connection the server is closing (uvicorn's 5 s default raced httpx's 5 s: ReadError)
+    keep_alive_seconds: int = 75
 
     @property
     def is_sqlite(self) -> bool:
@@ -167,6 +171,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         max_query_aliases=_positive_int(env, "FLOWDECK_MAX_QUERY_ALIASES", 100),
         max_query_nodes=_positive_int(env, "FLOWDECK_MAX_QUERY_NODES", 50_000),
         compiled_execution=_switch(env, "FLOWDECK_COMPILED_EXECUTION", True),
+        keep_alive_seconds=_positive_int(env, "FLOWDECK_KEEP_ALIVE_SECONDS", 75),
     )
 
 

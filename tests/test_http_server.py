@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import time
@@ -105,6 +106,19 @@ def test_limits_are_rejected_not_capped(live_server: FlowdeckServer):
     deep = "{ " + nested + " }"
     body = post(live_server, deep, secret=live_server.key)
     assert body["data"] is None and "exceeds maximum operation depth" in body["errors"][0]["message"]
+
+
+def test_an_idle_connection_outlives_a_clients_keep_alive(live_server: FlowdeckServer):
+    # httpx keeps an idle connection 5 s and uvicorn closed its own after 5 s too: a request
+    # sent on it as the server closed it failed with ReadError (seen in bench/soak.py). The
+    # server keeps it FLOWDECK_KEEP_ALIVE_SECONDS (75 by default): still open after 6 s idle.
+    with socket.create_connection(("127.0.0.1", live_server.port), timeout=10) as connection:
+        request = b"GET /healthz HTTP/1.1\r\nHost: flowdeck\r\n\r\n"
+        connection.sendall(request)
+        assert connection.recv(4096).startswith(b"HTTP/1.1 200")
+        time.sleep(6)  # the idle time itself is what is tested
+        connection.sendall(request)
+        assert connection.recv(4096).startswith(b"HTTP/1.1 200")
 
 
 def test_health_and_readiness(live_server: FlowdeckServer):
