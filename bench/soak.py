@@ -253,6 +253,14 @@ def rss_of(processes: dict[str, int]) -> dict[str, int]:
     return {name: rss_kib(pid) for name, pid in processes.items()}
 
 
+async def sample_rss(processes: dict[str, int], timeline: list[tuple[float, dict[str, int]]], until: float) -> None:
+    """The RSS of each process every 30 s: a leak keeps climbing, a warm-up levels off."""
+    began = time.monotonic()
+    while time.monotonic() < until:
+        timeline.append((time.monotonic() - began, rss_of(processes)))
+        await asyncio.sleep(min(30.0, max(0.0, until - time.monotonic())))
+
+
 async def probe(processes: dict[str, int], directory: Path) -> dict[str, Path]:
     """Each API process's next memory probe (app/observability/memory.py), once written."""
     stems = {}
@@ -296,6 +304,7 @@ def report(
     subscribers: Subscribers,
     elapsed: float,
     memory: dict[str, dict[str, int]],
+    timeline: list[tuple[float, dict[str, int]]],
 ) -> None:
     print(f"\nsoak: {elapsed / 60:.1f} min, {args.clients} clients, {args.subscribers} subscribers")
     print(f"{'operation':<16}{'count':>8}{'per s':>9}{'p50 ms':>9}{'p99 ms':>9}")
@@ -315,6 +324,12 @@ def report(
     for name in memory["start"]:
         start, warm, end = (memory[moment][name] / 1024 for moment in ("start", "warm", "end"))
         print(f"{name:<10}{start:>11.1f}{warm:>10.1f}{end:>9.1f}{(end - warm) / warm * 100:>21.1f}%")
+    print(
+        "RSS MiB every 30 s: "
+        + "; ".join(
+            f"{name} " + " ".join(f"{sample[name] / 1024:.0f}" for _, sample in timeline) for name in memory["start"]
+        )
+    )
 
 
 async def soak(args: argparse.Namespace, env: dict[str, str], root: Path) -> None:
@@ -348,6 +363,8 @@ async def soak(args: argparse.Namespace, env: dict[str, str], root: Path) -> Non
         tasks += [asyncio.create_task(subscribers.follow_runs(to_follow, until)) for _ in range(followers)]
         recent: collections.deque[str] = collections.deque(maxlen=200)
         tasks += [asyncio.create_task(client_loop(api, recent, to_follow, until)) for _ in range(args.clients)]
+        timeline: list[tuple[float, dict[str, int]]] = []
+        tasks.append(asyncio.create_task(sample_rss(processes, timeline, until)))
         await asyncio.sleep(warm_up)
         memory["warm"] = rss_of(processes)
         if args.memory_probe:
@@ -361,7 +378,7 @@ async def soak(args: argparse.Namespace, env: dict[str, str], root: Path) -> Non
                 figures.error("task", repr(result))
         elapsed = time.monotonic() - began
         memory["end"] = rss_of(processes)
-        report(args, figures, subscribers, elapsed, memory)
+        report(args, figures, subscribers, elapsed, memory, timeline)
         if args.memory_probe:
             report_growth(probes["warm"], probes["end"])
     finally:
