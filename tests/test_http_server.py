@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import socket
+import http.client
 import subprocess
 import sys
 import time
@@ -112,13 +112,19 @@ def test_an_idle_connection_outlives_a_clients_keep_alive(live_server: FlowdeckS
     # httpx keeps an idle connection 5 s and uvicorn closed its own after 5 s too: a request
     # sent on it as the server closed it failed with ReadError (seen in bench/soak.py). The
     # server keeps it FLOWDECK_KEEP_ALIVE_SECONDS (75 by default): still open after 6 s idle.
-    with socket.create_connection(("127.0.0.1", live_server.port), timeout=10) as connection:
-        request = b"GET /healthz HTTP/1.1\r\nHost: flowdeck\r\n\r\n"
-        connection.sendall(request)
-        assert connection.recv(4096).startswith(b"HTTP/1.1 200")
+    connection = http.client.HTTPConnection("127.0.0.1", live_server.port, timeout=10)
+    try:
+        connection.request("GET", "/healthz")
+        first = connection.getresponse()
+        assert (first.status, first.read()) == (200, b"ok")
+        sock = connection.sock
         time.sleep(6)  # the idle time itself is what is tested
-        connection.sendall(request)
-        assert connection.recv(4096).startswith(b"HTTP/1.1 200")
+        connection.request("GET", "/healthz")  # on the same socket: it was not closed meanwhile
+        assert connection.sock is sock
+        second = connection.getresponse()  # RemoteDisconnected if the server closed it
+        assert (second.status, second.read()) == (200, b"ok")
+    finally:
+        connection.close()
 
 
 def test_health_and_readiness(live_server: FlowdeckServer):
