@@ -144,10 +144,20 @@ def database_unreachable(error: BaseException) -> bool:
     )
     seen: BaseException | None = error
     while seen is not None:
-        if isinstance(seen, unreachable):
+        if isinstance(seen, unreachable) or _left_mid_operation(seen):
             return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+def _left_mid_operation(error: BaseException) -> bool:
+    """A pooled connection that the server terminated while it was still consuming the error
+    of its last query ("cannot switch to state 12; another operation (2) is in progress"):
+    released with no reset query (`_keep_session`), it is handed out once more before asyncpg
+    sees its socket closed. Seen only when the database goes away; the query may be retried."""
+    import asyncpg
+
+    return isinstance(error, asyncpg.exceptions.InternalClientError) and "another operation" in str(error)
 
 
 class OutageLog:
