@@ -13,7 +13,7 @@ any gap in a runEvents sequence; and the RSS of each process at start, after war
 the end, with its growth after warm-up. Aims: zero errors, under 10% memory growth after
 warm-up. Figures only; nothing here asserts.
 
-With --memory-probe DIR the API processes are probed (app/observability/memory.py) after
+With --memory-probe DIR the API processes and the engine are probed (app/observability/memory.py) after
 warm-up and 15 s before the end (everything still open): the object types whose count grew,
 and the RSS before and after malloc_trim (a leak stays, glibc's free-but-kept memory goes).
 With --tracemalloc-frames N too, they trace their allocations (much slower) and the largest
@@ -262,10 +262,10 @@ async def sample_rss(processes: dict[str, int], timeline: list[tuple[float, dict
 
 
 async def probe(processes: dict[str, int], directory: Path) -> dict[str, Path]:
-    """Each API process's next memory probe (app/observability/memory.py), once written."""
+    """Each process's next memory probe (app/observability/memory.py), once written."""
     stems = {}
     for name, pid in processes.items():
-        if name.startswith("serve"):
+        if name.startswith(("serve", "engine")):
             number = len(list(directory.glob(f"flowdeck-{pid}-*.json"))) + 1
             stems[name] = directory / f"flowdeck-{pid}-{number}"
             os.kill(pid, signal.SIGUSR2)
@@ -393,7 +393,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=6, help="concurrent request loops")
     parser.add_argument("--subscribers", type=int, default=200, help="websocket subscribers (3/4 runChanged)")
-    parser.add_argument("--memory-probe", type=Path, metavar="DIR", help="probe the API processes' memory")
+    parser.add_argument("--memory-probe", type=Path, metavar="DIR", help="probe the processes' memory")
     parser.add_argument("--tracemalloc-frames", type=int, default=0, help="with --memory-probe: trace allocations")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

@@ -28,6 +28,7 @@ path), with the same committed start and lease as any other.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextvars
 import datetime as dt
 import heapq
@@ -68,6 +69,8 @@ POLL_BATCH = 1000
 APPLY_ATTEMPTS = 5
 # at most this many runs' states kept between transactions (see Engine._keep)
 KNOWN_RUNS = 10_000
+# a finished run's last seq is kept this long (seconds): past the change window no poll reads it
+FORGET_FINISHED_AFTER = 60.0
 
 
 class Engine:
@@ -94,6 +97,9 @@ class Engine:
         self._executing: dict[uuid.UUID, tuple[asyncio.Task[None], str]] = {}
         self._timers: list[tuple[dt.datetime, uuid.UUID]] = []
         self._seen: dict[uuid.UUID, int] = {}
+        # runs seen finished, oldest first (monotonic time): their `_seen` entries are dropped
+        # once FORGET_FINISHED_AFTER has passed (see `_forget_finished`)
+        self._finished: collections.deque[tuple[float, uuid.UUID]] = collections.deque()
         # runs as this engine's last optimistic transaction left them (see `_keep`)
         self._known: dict[uuid.UUID, tuple[Run, list[StepRun]]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -295,6 +301,8 @@ class Engine:
             self._set_timer(utcnow() + dt.timedelta(seconds=max(self.settings.engine_poll, 0.5)), run_id)
             return False
         self._seen[run_id] = tx.run.event_seq
+        if tx.run.is_terminal:
+            self._finished.append((time.monotonic(), run_id))
         kept = self._follow(run_id, plan, inline=inline)
         for released in tx.released_runs:
             self._mark(released)
@@ -419,7 +427,11 @@ class Engine:
             if status in (RunStatus.BLOCKED, RunStatus.PENDING):
                 continue  # PENDING: the due query above decides
             if status in TERMINAL_RUN_STATUSES:
+                # finished by someone else (an API process's cancel, another engine): what this
+                # engine kept of the run for its next transaction is of no use any more
+                self._known.pop(run_id, None)
                 self._seen[run_id] = seq
+                self._finished.append((time.monotonic(), run_id))
                 if parent_id is not None:
                     self._mark(uuid.UUID(str(parent_id)))
             else:
@@ -443,8 +455,19 @@ class Engine:
         for raw in expiring:
             self._mark(uuid.UUID(str(raw)))
         await self._check_executing()
+        self._forget_finished()
         if len(self._seen) > 200_000:
             self._seen.clear()
+
+    def _forget_finished(self) -> None:
+        """Drop the `_seen` entries of runs finished more than FORGET_FINISHED_AFTER ago: no poll
+        reads them any more (the change window is seconds), and should one change again, its
+        seq has moved on anyway, so a missing entry only costs a look."""
+        horizon = time.monotonic() - FORGET_FINISHED_AFTER
+        while self._finished and self._finished[0][0] < horizon:
+            _at, run_id = self._finished.popleft()
+            self._seen.pop(run_id, None)
+            self._known.pop(run_id, None)
 
     def _has_seen(self, run_id: uuid.UUID, seq: int) -> bool:
         """Whether this engine already left the run at `seq` or later: every change of a run moves
