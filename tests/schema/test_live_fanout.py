@@ -128,7 +128,8 @@ async def run_with_events(count: int, **options: Any) -> tuple[Any, str]:
 
 
 async def wait_for(condition: Any) -> None:
-    async with asyncio.timeout(10):
+    # a deadline, not a pause: generous, since a loaded 2-core CI box once took longer than 10 s
+    async with asyncio.timeout(30):
         while not condition():
             await asyncio.sleep(0.01)
 
