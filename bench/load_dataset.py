@@ -385,17 +385,7 @@ class CachedPostgres(PostgresServer):
         data = self.root / "data"
         if not (data / "PG_VERSION").exists():
             shutil.rmtree(data, ignore_errors=True)
-            self._run(
-                str(self.bin_dir / "initdb"),
-                "-D",
-                str(data),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "--locale=C.UTF-8",
-                "-E",
-                "UTF8",
-            )
+            self.initdb(data)
         # settings a small dedicated server would have; durability is irrelevant here
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "

@@ -82,8 +82,8 @@ class PostgresServer:
     def _run(self, *args: str) -> None:
         subprocess.run([*self.prefix, *args], check=True, capture_output=True, timeout=120)
 
-    def start(self) -> PostgresServer:
-        data = self.root / "data"
+    def initdb(self, data: Path) -> None:
+        """A new cluster in `data`: user postgres, trust auth, UTF-8."""
         self._run(
             str(self.bin_dir / "initdb"),
             "-D",
@@ -95,6 +95,9 @@ class PostgresServer:
             "-E",
             "UTF8",
         )
+
+    def start(self) -> PostgresServer:
+        self.initdb(self.root / "data")
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
