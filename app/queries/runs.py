@@ -214,7 +214,7 @@ def where_q(where: RunWhereSpec) -> Q:
         "started_at__gt": where.started_after,
         "started_at__lt": where.started_before,
     }
-    conditions.extend(Q(**{bound: value}) for bound, value in bounds.items() if value is not None)
+    conditions.extend(Q(**{bound: _aware(value)}) for bound, value in bounds.items() if value is not None)
     for key, value in where.tags or []:
         conditions.append(tagged_q(key, value))
     return Q(*conditions) if conditions else Q()
