@@ -36,7 +36,7 @@ from app.queries.durations import duration_reads, merge, sort_key
 from app.queries.keyset import DURATION_ALIAS, RunOrdering
 from app.queries.pages import Page, Window, page_window
 from app.queries.rows import Row, RowReader
-from app.queries.substrings import walked_substrings
+from app.queries.substrings import substring_page
 from models import Run, Workflow
 
 if TYPE_CHECKING:
@@ -360,8 +360,8 @@ async def list_runs(
     """One keyset page of the runs `principal` may see, in `order_by` (default CREATED_AT DESC).
 
     `first`/`after` page forward, `last`/`before` backward. One SELECT for the rows (four,
-    each at most a page, for DURATION alone: app.queries.durations; on SQLite one probe of
-    runs_fts before, per substring test: app.queries.substrings); `Page.count` runs a COUNT
+    each at most a page, for DURATION alone: app.queries.durations; up to three, each bounded,
+    with a co/sw/ew test or a search: app.queries.substrings); `Page.count` runs a COUNT
     only when called. Raises ValidationFailed for a bad page size or cursor, BadFilter for a
     malformed filter. `now` is the instant durations of unfinished runs are measured to
     (default: the time of the call; a DURATION cursor's own instant wins, so that a walk's
@@ -380,33 +380,57 @@ async def list_runs(
     asked = functools.partial(
         run_condition, principal, project=project, filter=filter, where=where, search=search, base=base, now=instant
     )
-    # the count reads runs_fts's candidates (it stops after COUNT_LIMIT + 1 of them); the page
-    # walks the order's index for the terms common enough (app.queries.substrings)
     condition = asked(search_workflows=workflows)
     tests = substring_tests(parse_filter(filter)) if filter is not None and filter.strip() else set()
-    walked = await walked_substrings(tests | (search_substrings(search) if search is not None else set()))
-    paged = asked(search_workflows=workflows, walked=walked) if walked else condition
+    tests |= search_substrings(search) if search is not None else set()
     connection = Run._meta.db
     dialect = connection.capabilities.dialect
     after_position = ordering.parse_cursor("after", after, dialect) if after is not None else None
     before_position = ordering.parse_cursor("before", before, dialect) if before is not None else None
 
     table = Run._meta.basetable
-    query = matching(paged, cast(QueryBuilder, Run._meta.basequery_all_fields))
+    everything = cast(QueryBuilder, Run._meta.basequery_all_fields)
     walk = ordering.reversed() if window.backward else ordering
-    if ordering.by_duration_alone:
-        rows = await _duration_rows(query, walk, dialect, instant, window, after_position, before_position)
-    else:
+    limit = window.size + 1
+
+    def page_query(
+        scope: Q, size: int = limit, stop: list[Any] | None = None, source: QueryBuilder | None = None
+    ) -> QueryBuilder:
+        """The runs of `scope` (read from `source`, by default the runs table) from the cursor on,
+        before the position `stop` when given, in the walk's order, `size` of them."""
+        query = matching(scope, everything if source is None else source)
         if ordering.uses_duration:
             query = query.select(duration_as_of(table, dialect, instant).as_(DURATION_ALIAS))
         if after_position is not None:
             query = query.where(ordering.after(table, dialect, instant, after_position))
         if before_position is not None:
             query = query.where(ordering.reversed().after(table, dialect, instant, before_position))
+        if stop is not None:
+            query = query.where(walk.reversed().after(table, dialect, instant, stop))
         for term, direction in walk.order_by(table, dialect, instant):
             query = query.orderby(term, order=direction)
-        query = query.limit(window.size + 1)
-        rows = await connection.execute_query_dict(*query.get_parameterized_sql())
+        return query.limit(size)
+
+    if ordering.by_duration_alone:
+        rows = await _duration_rows(
+            matching(condition, everything), walk, dialect, instant, window, after_position, before_position
+        )
+    elif tests and not ordering.uses_duration:
+        # a substring test: a walk of the order's index while it pays, else the trigram index's
+        # candidates (app.queries.substrings); the count reads the candidates (up to COUNT_LIMIT + 1)
+        rows = await substring_page(
+            page_query,
+            # as a cursor's values: the parameters the database compares with
+            lambda row: ordering.parse_cursor(
+                "stop", ordering.cursor(ordering.position(_run_from_record(row), row)), dialect
+            ),
+            scope=asked(filter=None, search=None),
+            exact=asked(search_workflows=workflows, walked=frozenset(tests)),
+            candidates=condition,
+            size=limit,
+        )
+    else:
+        rows = await connection.execute_query_dict(*page_query(condition).get_parameterized_sql())
     more = len(rows) > window.size
     rows = rows[: window.size]
     if window.backward:

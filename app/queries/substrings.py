@@ -1,43 +1,96 @@
-"""Which substring tests a read on SQLite answers by walking the order's index (issue 10).
+"""Pages of runs filtered by a substring term (co/sw/ew on a trigram column, `search`): issue 10.
 
-runs_fts (FTS5, trigram) finds the runs holding a term; the page then sorts them all. For a rare
-term that is little; for a common one (a surname in one run of 20) it is every match, a number
-that grows with the table. Such a term fills a page after a few dozen rows of the order's own
-index, tested exactly. So before the page, each co/sw/ew test on a trigram column is probed: how
-many of the newest PROBE_WINDOW runs (by rowid: what a walk in the default order reads first)
-runs_fts finds holding it, counting to COMMON at most. COMMON or more (1% of the rows or more):
-the test goes without runs_fts, and the walk reads about 100 rows per match on the page at
-most; fewer: runs_fts finds the candidates. The probe reads index entries of a fixed number of
-rows, whatever the size of the table. Both ways the condition is FILTER.md's exact one.
+A trigram index (runs_fts on SQLite, pg_trgm GIN on PostgreSQL) finds every run holding a term,
+in no useful order: the page then sorts them all, a cost that grows with the table (a term in one
+run of 200 holds 5,000 runs at 1M). A walk of the page's order instead reads about N/p rows for N
+matches on a page when one run in 1/p holds the term: a cost that depends on the term, not on the
+table. So a page with such a test is read in up to three bounded steps, each exact:
 
-PostgreSQL plans this itself (its statistics on the pg_trgm GIN indexes): nothing to probe.
+1. the next PROBE_ROWS runs of the walk (the order's index, after the cursor, narrowed by all
+   but the filter and search), tested exactly: when they hold a page of matches, that is the page
+   (the first matches among the first runs are the first matches);
+2. else, when they held at least PROBE_ROWS / SPARSEST_WALKED matches (the term is in one run of
+   SPARSEST_WALKED or more), the next SPARSEST_WALKED runs per row of the page, the same way;
+3. else (a rare term, or the end of the walk), the index's candidates, tested exactly and sorted:
+   few for a rare term.
+
+Each step reads a number of rows fixed by the page size and the term's frequency, whatever the
+size of the table; only step 3 grows with it, by the term's own matches (fewer than one run in
+SPARSEST_WALKED when step 1 sends it there, unless step 1's window was unlike the rest).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from typing import Any, Protocol
 
-from app.filters.sql import Substring, fts_phrase, indexed_substring
+from pypika_tortoise.queries import QueryBuilder
+from tortoise.expressions import Q
+
 from models import Run
 
-PROBE_WINDOW = 4_000
-COMMON = 40
+# step 1's window of runs (~2-4 ms of reading on either database)
+PROBE_ROWS = 4_000
+# step 2 reads this many runs per row of the page, for terms in at least one run of this many
+SPARSEST_WALKED = 500
+
+Rows = list[dict[str, Any]]
 
 
-async def walked_substrings(tests: Iterable[Substring]) -> frozenset[Substring]:
-    """The tests among `tests` common enough that a read walks the order's index for them."""
-    connection = Run._meta.db
-    if connection.capabilities.dialect != "sqlite":
-        return frozenset()
-    walked = set()
-    for column, op, text in tests:
-        if not indexed_substring(column, op, text):
-            continue
-        sql = (
-            "SELECT COUNT(*) FROM (SELECT 1 FROM runs_fts WHERE runs_fts MATCH ? "
-            "AND rowid > (SELECT MAX(rowid) FROM runs) - ? LIMIT ?)"
-        )
-        _, rows = await connection.execute_query(sql, [fts_phrase([column], text), PROBE_WINDOW, COMMON])
-        if rows[0][0] >= COMMON:
-            walked.add((column, op, text))
-    return frozenset(walked)
+class PageQuery(Protocol):
+    """The page's query (app.queries.runs.list_runs): the runs `scope` selects, read from
+    `source` (by default the runs table), from the cursor on and before the position `stop`
+    when given, in the walk's order, `size` of them."""
+
+    def __call__(
+        self, scope: Q, size: int = ..., stop: list[Any] | None = ..., source: QueryBuilder | None = ...
+    ) -> QueryBuilder: ...
+
+
+class Position(Protocol):
+    """A row's position in the walk's order (its sort-key values, then its id)."""
+
+    def __call__(self, row: dict[str, Any]) -> list[Any]: ...
+
+
+async def _fetch(query: QueryBuilder) -> Rows:
+    return await Run._meta.db.execute_query_dict(*query.get_parameterized_sql())
+
+
+async def _first_matches(
+    page: PageQuery, position: Position, scope: Q, exact: Q, size: int, within: int
+) -> tuple[Rows, bool]:
+    """The first `size` runs `exact` selects among the next `within` runs of the walk of
+    `scope`, and whether those `within` were all the walk had left (then the rows are exact
+    whatever their number)."""
+    if Run._meta.db.capabilities.dialect == "postgres":
+        # The window as a subquery with a LIMIT: PostgreSQL reads it through the order's index
+        # (no qual is pushed into it, so the trigram index cannot take over), keeps its order
+        # and stops once the page is full.
+        window = page(scope, within).as_(Run._meta.db_table)
+        source = Run._meta.db.query_class.from_(window).select("*")
+        return await _fetch(page(exact, size, source=source)), False
+    # SQLite reads such a subquery whole and sorts it; so the run just past the window is found
+    # first (one index entry per run of the window), and the walk stops before it.
+    past = await _fetch(page(scope, 1).offset(within))
+    if not past:
+        return await _fetch(page(exact, size)), True
+    return await _fetch(page(exact, size, stop=position(past[0]))), False
+
+
+async def substring_page(page: PageQuery, position: Position, *, scope: Q, exact: Q, candidates: Q, size: int) -> Rows:
+    """Up to `size` rows of a page whose condition holds substring tests (see the module).
+
+    `scope`: the page's condition without its filter and search; `exact`: all of it, the
+    substring tests exact (no index candidates); `candidates`: all of it through the trigram
+    indexes."""
+    probed, complete = await _first_matches(page, position, scope, exact, size, PROBE_ROWS)
+    if len(probed) >= size or complete:
+        return probed
+    if len(probed) * SPARSEST_WALKED >= PROBE_ROWS:
+        walked, complete = await _first_matches(page, position, scope, exact, size, size * SPARSEST_WALKED)
+        if len(walked) >= size or complete:
+            return walked
+    return await _fetch(page(candidates))
+
+
+__all__ = ["PROBE_ROWS", "SPARSEST_WALKED", "PageQuery", "Position", "substring_page"]

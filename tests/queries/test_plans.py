@@ -18,7 +18,7 @@ from tortoise import Tortoise
 
 from app.db import close_db, init_db, migrate_db
 from app.enums import RunOrderField, SortDirection
-from app.queries import RunOrderSpec, RunWhereSpec, list_runs, run_stats
+from app.queries import RunOrderSpec, RunWhereSpec, list_runs, run_stats, substrings
 from app.run_counts import fill_counts
 from app.settings import Settings, set_settings
 from models import Project
@@ -97,20 +97,20 @@ def captured(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, list[A
     """The SELECTs sent through Tortoise meanwhile, with their parameters."""
     statements: list[tuple[str, list[Any]]] = []
     client_class = type(Tortoise.get_connection("default"))
-    for method in ("execute_query", "execute_query_dict"):
-        original = getattr(client_class, method)
 
-        def wrapped(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-            async def call(self: Any, query: str, values: list[Any] | None = None) -> Any:
-                if query.lstrip().upper().startswith("SELECT"):
-                    statements.append((query, list(values or [])))
-                return await original(self, query, values)
+    def wrapped(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        async def call(self: Any, query: str, values: list[Any] | None = None) -> Any:
+            if query.lstrip().upper().startswith("SELECT"):
+                statements.append((query, list(values or [])))
+            return await original(self, query, values)
 
-            return call
+        return call
 
-        monkeypatch.setattr(client_class, method, wrapped(original))
-    yield statements
-    monkeypatch.undo()
+    # a context of its own: undoing it leaves the test's other patches (the windows) in place
+    with monkeypatch.context() as patch:
+        for method in ("execute_query", "execute_query_dict"):
+            patch.setattr(client_class, method, wrapped(getattr(client_class, method)))
+        yield statements
 
 
 async def plans_of(explainer: asyncpg.Connection, statements: list[tuple[str, list[Any]]]) -> list[str]:
@@ -200,8 +200,19 @@ async def _total(page: Awaitable[Any]) -> int:
     return int(await (await page).count())
 
 
+def small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The substring windows (app.queries.substrings) scaled to RUNS runs: 200 runs probed, a term
+    in at least one run of 20 walked (1,020 runs for a page of 50 plus one)."""
+    monkeypatch.setattr(substrings, "PROBE_ROWS", 200)
+    monkeypatch.setattr(substrings, "SPARSEST_WALKED", 20)
+
+
+WINDOW = "FROM (SELECT"
+
+
 async def test_substring_matches_read_the_trigram_indexes(planned, monkeypatch):
     root, _alice, explainer = planned
+    # rare terms: the walk's first window holds none, so the trigram index lists the candidates
     expected = {
         'subject_name co "smith"': ["runs_subject_name_trgm"],
         'subject_id sw "sub_2999"': ["runs_subject_id_trgm"],
@@ -211,21 +222,53 @@ async def test_substring_matches_read_the_trigram_indexes(planned, monkeypatch):
     for text, indexes in expected.items():
         with captured(monkeypatch) as statements:
             await list_runs(root, filter=text, first=50)
-        (plan,) = await plans_of(explainer, statements)
+        plans = await plans_of(explainer, statements)
         for index in indexes:
-            assert index in plan, f"{text}\n{plan}"
+            assert index in plans[-1], f"{text}\n{plans[-1]}"
     with captured(monkeypatch) as statements:
         await list_runs(root, search="smith", first=50)
-    # first the workflows whose key or name holds the term (none here), then the page: the
-    # subject's columns through their trigram indexes
-    workflows, plan = await plans_of(explainer, statements)
-    assert "workflows" in workflows
+    # first the workflows whose key or name holds the term (none here), then a window of the walk,
+    # then the page: the subject's columns through their trigram indexes
+    workflows, _window, plan = await plans_of(explainer, statements)
+    assert "workflows" in workflows and WINDOW in statements[1][0]
     for index in ("runs_subject_id_trgm", "runs_subject_name_trgm"):
         assert index in plan, plan
     with captured(monkeypatch) as statements:
         await list_runs(root, search="offboard", first=50)
-    _workflows, plan = await plans_of(explainer, statements)
-    assert "Seq Scan on runs" not in plan, plan
+    for plan in await plans_of(explainer, statements):
+        assert "Seq Scan on runs" not in plan, plan
+
+
+async def test_common_and_middling_terms_walk_an_index_in_the_pages_order(planned, monkeypatch):
+    """A common term (Hopper: 1 run in 3) fills its page from the walk's first window, a middling
+    one (Ada Hopper: 1 in 12) from the second; each window is read through an index of runs in
+    the page's order (no sort, no trigram index), for a SUPERADMIN and a project member alike."""
+    root, alice, explainer = planned
+    small_windows(monkeypatch)
+    by_priority = order(RunOrderField.PRIORITY, SortDirection.DESC)
+    oldest_first = order(RunOrderField.CREATED_AT, SortDirection.ASC)
+    for who, principal in (("superadmin", root), ("member", alice)):
+        reads: dict[str, tuple[int, Callable[[], Awaitable[Any]]]] = {
+            'co "hopper"': (1, lambda p=principal: list_runs(p, filter='subject_name co "hopper"', first=50)),
+            'sw "ada h"': (2, lambda p=principal: list_runs(p, filter='subject_name sw "ada h"', first=50)),
+            'co "hopper" by priority': (
+                1,
+                lambda p=principal: list_runs(p, filter='subject_name co "hopper"', order_by=by_priority, first=50),
+            ),
+            'sw "ada h" oldest first, last': (
+                2,
+                lambda p=principal: list_runs(p, filter='subject_name sw "ada h"', order_by=oldest_first, last=50),
+            ),
+            'search "ada hop"': (2, lambda p=principal: list_runs(p, search="ada hop", first=50)),
+        }
+        for name, (windows, read) in reads.items():
+            with captured(monkeypatch) as statements:
+                await read()
+            pages = [(sql, values) for sql, values in statements if 'FROM "runs"' in sql]
+            assert [WINDOW in sql for sql, _ in pages] == [True] * windows, f"{who} {name}: {pages}"
+            for plan in await plans_of(explainer, pages):
+                assert "Seq Scan on runs" not in plan and "Sort" not in plan, f"{who} {name}\n{plan}"
+                assert "trgm" not in plan, f"{who} {name}\n{plan}"
 
 
 # ---------------------------------------------------------------- SQLite
@@ -276,8 +319,9 @@ def sqlite_planned_database(tmp_path_factory: pytest.TempPathFactory) -> Setting
 
 
 async def test_sqlite_reads_duration_and_common_terms_in_the_pages_order(sqlite_planned_database, monkeypatch):
-    """On SQLite, EXPLAIN QUERY PLAN of DURATION pages and of a common term's page: an index
-    hands the rows over in the page's order (no temporary b-tree sorts them), never a scan of runs."""
+    """On SQLite, EXPLAIN QUERY PLAN of DURATION pages and of common and middling terms' pages: an
+    index hands the rows over in the page's order (no temporary b-tree sorts them), never a scan
+    of runs."""
     set_settings(sqlite_planned_database)
     await init_db(sqlite_planned_database)
     try:
@@ -294,8 +338,21 @@ async def test_sqlite_reads_duration_and_common_terms_in_the_pages_order(sqlite_
                 reads[f"{who} DURATION {direction.value} last"] = lambda p=principal, s=spec: list_runs(
                     p, order_by=s, last=50
                 )
+        # windows of the walk (app.queries.substrings): each a lookup of the run past the window,
+        # then the walk up to it; a common term's page is in the first, a middling term's in the second
+        windows = {
+            'subject_name co "hopper"': 1,
+            'search "hopper"': 1,
+            'subject_name sw "ada h"': 2,
+            'member subject_name sw "ada h"': 2,
+            'search "ada hop"': 2,
+        }
+        small_windows(monkeypatch)
         reads['subject_name co "hopper"'] = lambda: list_runs(root, filter='subject_name co "hopper"', first=50)
         reads['search "hopper"'] = lambda: list_runs(root, search="hopper", first=50)
+        reads['subject_name sw "ada h"'] = lambda: list_runs(root, filter='subject_name sw "ada h"', first=50)
+        reads['member subject_name sw "ada h"'] = lambda: list_runs(alice, filter='subject_name sw "ada h"', first=50)
+        reads['search "ada hop"'] = lambda: list_runs(root, search="ada hop", first=50)
         for name, read in reads.items():
             with captured(monkeypatch) as statements:
                 await read()
@@ -312,8 +369,11 @@ async def test_sqlite_reads_duration_and_common_terms_in_the_pages_order(sqlite_
                 assert "running_start" in running and "TEMP B-TREE" not in running, f"{name}\n{running}"
                 assert "TEMP B-TREE" not in missing, f"{name}\n{missing}"
             else:
-                # a common term: the walk of the default order's index, the exact test on each row
-                (plan,) = plans
-                assert "runs_fts" not in plan and "TEMP B-TREE" not in plan, f"{name}\n{plan}"
+                # the walk of the default order's index up to the window's end, the exact test on
+                # each row; no candidates from runs_fts
+                assert len(plans) == 2 * windows[name], f"{name}: {pages}"
+                assert ["OFFSET" in sql for sql, _ in pages] == [True, False] * windows[name], f"{name}: {pages}"
+                for plan in plans:
+                    assert "runs_fts" not in plan and "TEMP B-TREE" not in plan, f"{name}\n{plan}"
     finally:
         await close_db()

@@ -1,6 +1,6 @@
-"""Substring reads on SQLite choose between runs_fts and walking the order's index
-(app.queries.substrings), and both ways give FILTER.md's exact answer: case-insensitive,
-literal % and _, co/sw/ew, `search`."""
+"""Pages with a substring test (co/sw/ew, `search`) walk the order's index while a term is common
+enough and read the trigram index's candidates otherwise (app.queries.substrings), and every way
+gives FILTER.md's exact answer: case-insensitive, literal % and _, in the page's order."""
 
 from __future__ import annotations
 
@@ -10,41 +10,68 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tortoise import Tortoise
 
-from app.filters import Op
-from app.queries import list_runs
-from app.queries.substrings import COMMON, walked_substrings
+from app.enums import Priority, RunOrderField, SortDirection
+from app.queries import RunOrderSpec, list_runs
+from app.queries import substrings as substrings_module
 from models import Run
 from tests.queries.factory import at, make_project, make_workflow, new_run, save_runs, superadmin
 
-# 50 runs of one surname (common: at least COMMON among the newest), one of another (rare), runs
-# whose names hold "50%_off" literally and decoys that match it only if % and _ were wildcards
-NAMES = (
-    [f"Grace HOPPER {i}" for i in range(50)]
-    + ["Ada Lovelace"]
-    + [f"deal 50%_off no {i}" for i in range(45)]
-    + [f"deal 50xyoff no {i}" for i in range(45)]
-    + [f"hopper-{i} jr" for i in range(5)]
-    + ["lone 7%_z", "lone 7abz", 'say "hi" now']
-)
+RUNS = 180
+
+
+def name_of(i: int) -> str:
+    """Run i's subject name: a common surname (1 run in 3), a middling one (1 in 9), a literal
+    `50%_off` (1 in 9) beside decoys that match it only if % and _ were wildcards, one rare name."""
+    if i % 3 == 0:
+        return f"Grace HOPPER {i}"
+    if i % 9 == 1:
+        return f"mid Turing {i}"
+    if i % 9 == 4:
+        return f"deal 50%_off no {i}"
+    if i % 9 == 7:
+        return f"deal 50xyoff no {i}"
+    if i == 101:
+        return "Ada Lovelace"
+    if i == 50:
+        return 'say "hi" now'
+    return f"other {i}"
 
 
 @pytest.fixture
 async def named(db):
+    """RUNS runs, two per second (ties on created_at, broken by the id), priorities in turn."""
     project = await make_project()
     workflow = await make_workflow(project, "billing-sync", "Billing Sync")
     runs = [
-        new_run(project, workflow, subject_name=name, subject_id=f"sub_{i:03}", created_at=at(i))
-        for i, name in enumerate(NAMES)
+        new_run(
+            project,
+            workflow,
+            subject_name=name_of(i),
+            subject_id=f"sub_{i:03}",
+            created_at=at(i // 2),
+            priority=Priority(i % 4),
+        )
+        for i in range(RUNS)
     ]
     await save_runs(runs)
     return runs
 
 
+@pytest.fixture
+def small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows small enough for RUNS runs: 30 runs probed; a term in at least 1 run in 10 walked
+    (80 runs for a page of 7 plus one). Each term above then takes the step its frequency says."""
+    monkeypatch.setattr(substrings_module, "PROBE_ROWS", 30)
+    monkeypatch.setattr(substrings_module, "SPARSEST_WALKED", 10)
+
+
 @contextlib.contextmanager
 def page_statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The SELECTs on runs sent meanwhile (the probe's excepted)."""
+    """The SELECTs on runs sent meanwhile."""
     statements: list[str] = []
     client_class = type(Tortoise.get_connection("default"))
     original = client_class.execute_query_dict
@@ -57,67 +84,147 @@ def page_statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
         return call
 
-    monkeypatch.setattr(client_class, "execute_query_dict", wrapped(original))
-    yield statements
-    monkeypatch.undo()
+    # a context of its own: undoing it leaves the test's other patches (small_windows) in place
+    with monkeypatch.context() as patch:
+        patch.setattr(client_class, "execute_query_dict", wrapped(original))
+        yield statements
 
 
-async def all_pages(**arguments: Any) -> list[uuid.UUID]:
-    """Every run the read lists, 7 a page, newest first."""
+# (orderBy field, direction) -> a run's position in that order: the field(s), then the id
+ORDERS: dict[tuple[RunOrderField, SortDirection], Callable[[Run], tuple[Any, ...]]] = {
+    (RunOrderField.CREATED_AT, SortDirection.DESC): lambda run: (run.created_at, str(run.id)),
+    (RunOrderField.CREATED_AT, SortDirection.ASC): lambda run: (run.created_at, str(run.id)),
+    (RunOrderField.PRIORITY, SortDirection.DESC): lambda run: (int(run.priority), run.created_at, str(run.id)),
+    (RunOrderField.UPDATED_AT, SortDirection.ASC): lambda run: (run.updated_at, str(run.id)),
+}
+
+
+Order = tuple[RunOrderField, SortDirection]
+
+
+def expected(runs: list[Run], keep: Callable[[Run], bool], order: Order) -> list[uuid.UUID]:
+    descending = order[1] is SortDirection.DESC
+    return [run.id for run in sorted(runs, key=ORDERS[order], reverse=descending) if keep(run)]
+
+
+async def all_pages(size: int, backward: bool = False, **arguments: Any) -> list[uuid.UUID]:
+    """Every run the read lists, `size` a page, from the first page on (or from the last back)."""
     seen: list[uuid.UUID] = []
     cursor = None
     while True:
-        page = await list_runs(superadmin(), first=7, after=cursor, **arguments)
-        seen.extend(run.id for run in page.items)
-        if not page.has_next_page:
-            return seen
-        cursor = page.end_cursor
+        if backward:
+            page = await list_runs(superadmin(), last=size, before=cursor, **arguments)
+            seen[:0] = [run.id for run in page.items]
+            if not page.has_previous_page:
+                return seen
+            cursor = page.start_cursor
+        else:
+            page = await list_runs(superadmin(), first=size, after=cursor, **arguments)
+            seen.extend(run.id for run in page.items)
+            if not page.has_next_page:
+                return seen
+            cursor = page.end_cursor
 
 
-def newest_first(runs: list[Run], keep: Callable[[str], bool]) -> list[uuid.UUID]:
-    return [run.id for run in sorted(runs, key=lambda run: run.created_at, reverse=True) if keep(run.subject_name)]
+def holds(text: str, op: str = "co", field: str = "subject_name") -> Callable[[Run], bool]:
+    """FILTER.md's co/sw/ew, read literally: case-insensitive, every character itself."""
+
+    def keep(run: Run) -> bool:
+        value = getattr(run, field)
+        if value is None:
+            return False
+        a, v = value.upper(), text.upper()
+        return v in a if op == "co" else a.startswith(v) if op == "sw" else a.endswith(v)
+
+    return keep
 
 
-async def test_common_terms_walk_the_order_and_rare_ones_read_runs_fts(named, monkeypatch):
-    runs = named
+def steps(statements: list[str]) -> tuple[int, bool]:
+    """(how many windows of the order's walk `statements` read, whether they then read the
+    trigram index's candidates). A window is a subquery on PostgreSQL, and on SQLite a lookup of
+    the run past it (OFFSET) and then the walk up to that run."""
     sqlite = Run._meta.db.capabilities.dialect == "sqlite"
-    common = ("subject_name", Op.CO, "hopper")
-    rare = ("subject_name", Op.CO, "lovelace")
-    literal = ("subject_name", Op.CO, "50%_off")
-    walked = await walked_substrings([common, rare, literal, ("subject_name", Op.SW, "grace h")])
-    if sqlite:
-        assert len([name for name in NAMES if "HOPPER" in name.upper()]) >= COMMON
-        # "50%_off" (literally) is in 45 runs: common, walked
-        assert walked == {common, literal, ("subject_name", Op.SW, "grace h")}
-    else:
-        assert walked == frozenset()  # PostgreSQL's planner chooses with its statistics
+    windows = sum(("OFFSET" if sqlite else "FROM (SELECT") in sql for sql in statements)
+    candidates = len(statements) - windows * (2 if sqlite else 1)
+    assert candidates in (0, 1), statements
+    if candidates and sqlite:
+        assert "runs_fts" in statements[-1], statements
+    return windows, bool(candidates)
 
-    cases = {
-        'subject_name co "HoPpEr"': lambda name: "HOPPER" in name.upper(),
-        'subject_name co "lovelace"': lambda name: "LOVELACE" in name.upper(),
-        'subject_name co "50%_off"': lambda name: "50%_OFF" in name.upper(),
-        'subject_name sw "grace h"': lambda name: name.upper().startswith("GRACE H"),
-        'subject_name ew "jr"': lambda name: name.upper().endswith("JR"),
-        'subject_name co "hopper" and subject_name co "1"': lambda name: "HOPPER" in name.upper() and "1" in name,
-        'not subject_name co "hopper"': lambda name: "HOPPER" not in name.upper(),
-        'subject_name co "7%_Z"': lambda name: "7%_Z" in name.upper(),
-        'subject_name co "Y \\"HI\\""': lambda name: 'Y "HI"' in name.upper(),
-    }
-    for text, keep in cases.items():
-        with page_statements(monkeypatch) as statements:
-            assert await all_pages(filter=text) == newest_first(runs, keep), text
-        if sqlite and text in ('subject_name co "HoPpEr"', 'subject_name co "50%_off"'):
-            assert not any("runs_fts" in sql for sql in statements), text
-        if sqlite and text in ('subject_name co "lovelace"', 'subject_name co "7%_Z"', 'subject_name co "Y \\"HI\\""'):
-            assert all("runs_fts" in sql for sql in statements), text
-    # the count reads runs_fts either way, and is exact
-    page = await list_runs(superadmin(), filter='subject_name co "hopper"', first=1)
-    assert await page.count() == 55 and await page.count_is_exact()
 
-    # search: the subject's id and name (and the workflow's key and name), case-insensitively
+async def test_each_term_takes_the_step_its_frequency_says(named, small_windows, monkeypatch):
+    # common (1 run in 3): the probe's 30 runs hold a page of 7 (plus one)
     with page_statements(monkeypatch) as statements:
-        assert await all_pages(search="HOPPER") == newest_first(runs, lambda name: "HOPPER" in name.upper())
-    if sqlite:
-        assert not any("runs_fts" in sql for sql in statements)
-    assert await all_pages(search="lovelace") == newest_first(runs, lambda name: "LOVELACE" in name.upper())
-    assert await all_pages(search="billing") == newest_first(runs, lambda name: True)
+        page = await list_runs(superadmin(), filter='subject_name co "HoPpEr"', first=7)
+    assert [run.subject_name for run in page.items] == [name_of(i) for i in (177, 174, 171, 168, 165, 162, 159)]
+    assert steps(statements) == (1, False)
+    # middling (1 in 9): 3 in the probe's 30, so the walk of 80 runs finds the page
+    for text in ('subject_name co "turing"', 'subject_name co "50%_off"'):
+        with page_statements(monkeypatch) as statements:
+            page = await list_runs(superadmin(), filter=text, first=7)
+        assert len(page.items) == 7 and page.has_next_page, text
+        assert steps(statements) == (2, False), text
+    # rare: none in the probe's window, so the index's candidates (runs_fts on SQLite)
+    with page_statements(monkeypatch) as statements:
+        page = await list_runs(superadmin(), filter='subject_name co "lovelace"', first=7)
+    assert [run.subject_name for run in page.items] == ["Ada Lovelace"]
+    assert steps(statements) == (1, True)
+    # the count reads the candidates and is exact
+    page = await list_runs(superadmin(), filter='subject_name co "hopper"', first=1)
+    assert await page.count() == RUNS // 3 and await page.count_is_exact()
+
+
+CASES = {
+    'subject_name co "HoPpEr"': holds("hopper"),
+    'subject_name co "turing"': holds("turing"),
+    'subject_name co "lovelace"': holds("lovelace"),
+    'subject_name co "50%_off"': holds("50%_off"),
+    'subject_name sw "grace h"': holds("grace h", "sw"),
+    'subject_name ew "off no 13"': holds("off no 13", "ew"),
+    'subject_name co "hopper" and subject_name co "1"': lambda run: holds("hopper")(run) and holds("1")(run),
+    'not subject_name co "hopper"': lambda run: not holds("hopper")(run),
+    'subject_name co "Y \\"HI\\""': holds('y "hi"'),
+    'subject_id sw "sub_01"': holds("sub_01", "sw", "subject_id"),
+}
+
+
+@pytest.mark.parametrize("windows", ["small", "default"])
+async def test_every_page_of_every_order_is_exact(named, windows, request):
+    if windows == "small":
+        request.getfixturevalue("small_windows")
+    runs = named
+    for text, keep in CASES.items():
+        for order in ORDERS:
+            want = expected(runs, keep, order)
+            order_by = [RunOrderSpec(field=order[0], direction=order[1])]
+            assert await all_pages(7, filter=text, order_by=order_by) == want, (text, order)
+            assert await all_pages(7, backward=True, filter=text, order_by=order_by) == want, (text, order)
+    # search: the subject's id and name (and the workflow's key and name), case-insensitively
+    order = (RunOrderField.CREATED_AT, SortDirection.DESC)
+    for term in ("HOPPER", "turing", "lovelace", "sub_01", "billing"):
+        keep = (lambda run: True) if term == "billing" else _searched(term)
+        assert await all_pages(7, search=term) == expected(runs, keep, order), term
+
+
+def _searched(term: str) -> Callable[[Run], bool]:
+    return lambda run: holds(term)(run) or holds(term, field="subject_id")(run)
+
+
+TERMS = ["hopper", "HOPPER 1", "turing", "urIng 1", "50%_off", "50%", "_off", "lovelace", "grace h", "no 1", "zzz"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+async def test_pages_agree_with_a_reference_for_terms_of_every_frequency(named, small_windows, data):
+    """Random terms (common, middling, rare, absent), operators, orders and page sizes: the pages,
+    read forward or back, list exactly the runs the reference keeps, in the reference's order."""
+    runs = named
+    term = data.draw(st.sampled_from(TERMS), label="term")
+    op = data.draw(st.sampled_from(["co", "sw", "ew"]), label="op")
+    order = data.draw(st.sampled_from(list(ORDERS)), label="order")
+    size = data.draw(st.integers(1, 12), label="size")
+    backward = data.draw(st.booleans(), label="backward")
+    order_by = [RunOrderSpec(field=order[0], direction=order[1])]
+    text = f'subject_name {op} "{term}"'
+    want = expected(runs, holds(term, op), order)
+    assert await all_pages(size, backward=backward, filter=text, order_by=order_by) == want, text
