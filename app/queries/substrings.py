@@ -31,7 +31,7 @@ from models import Run
 # step 1's window of runs (~2-4 ms of reading on either database)
 PROBE_ROWS = 4_000
 # step 2 reads this many runs per row of the page, for terms in at least one run of this many
-SPARSEST_WALKED = 500
+SPARSEST_WALKED = 1_000
 
 Rows = list[dict[str, Any]]
 
