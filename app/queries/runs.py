@@ -214,7 +214,12 @@ def where_q(where: RunWhereSpec) -> Q:
         "started_at__gt": where.started_after,
         "started_at__lt": where.started_before,
     }
-    conditions.extend(Q(**{bound: _aware(value)}) for bound, value in bounds.items() if value is not None)
+    for bound, value in bounds.items():
+        if value is not None:
+            # typed Any: Q's keyword arguments include join_type (a str), so a dict of datetimes
+            # does not type-check
+            limit: dict[str, Any] = {bound: _aware(value)}
+            conditions.append(Q(**limit))
     for key, value in where.tags or []:
         conditions.append(tagged_q(key, value))
     return Q(*conditions) if conditions else Q()
