@@ -77,6 +77,14 @@ READS: dict[str, tuple[str, dict[str, Any]]] = {
     'subject_name co "da hop" (1 run in 450)': (FIRST_50, {"filter": 'subject_name co "da hop"'}),
     'subject_name ew "a hopper" (1 run in 112)': (FIRST_50, {"filter": 'subject_name ew "a hopper"'}),
     'subject_id co "62c" (1 run in 680)': (FIRST_50, {"filter": 'subject_id co "62c"'}),
+    'orderBy PRIORITY, subject_name sw "ada h"': (
+        FIRST_50,
+        {"filter": 'subject_name sw "ada h"', "orderBy": [{"field": "PRIORITY", "direction": "DESC"}]},
+    ),
+    'orderBy DURATION DESC, subject_name sw "ada h"': (
+        FIRST_50,
+        {"filter": 'subject_name sw "ada h"', "orderBy": [{"field": "DURATION", "direction": "DESC"}]},
+    ),
     'matches nothing (subject_id co "no-such")': (FIRST_50, {"filter": 'subject_id co "no-such"'}),
     'search "smith"': (FIRST_50, {"search": "smith"}),
     'search "hopper"': (FIRST_50, {"search": "hopper"}),
