@@ -218,8 +218,8 @@ def where_q(where: RunWhereSpec) -> Q:
         if value is not None:
             # typed Any: Q's keyword arguments include join_type (a str), so a dict of datetimes
             # does not type-check
-            limit: dict[str, Any] = {bound: _aware(value)}
-            conditions.append(Q(**limit))
+            compared: dict[str, Any] = {bound: _aware(value)}
+            conditions.append(Q(**compared))
     for key, value in where.tags or []:
         conditions.append(tagged_q(key, value))
     return Q(*conditions) if conditions else Q()

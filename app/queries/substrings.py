@@ -86,8 +86,10 @@ async def substring_page(page: PageQuery, position: Position, *, scope: Q, exact
     probed, complete = await _first_matches(page, position, scope, exact, size, PROBE_ROWS)
     if len(probed) >= size or complete:
         return probed
-    if len(probed) * SPARSEST_WALKED >= PROBE_ROWS:
-        walked, complete = await _first_matches(page, position, scope, exact, size, size * SPARSEST_WALKED)
+    walked_rows = size * SPARSEST_WALKED
+    # (for a page so small that the first window was as long, a second would find nothing more)
+    if len(probed) * SPARSEST_WALKED >= PROBE_ROWS and walked_rows > PROBE_ROWS:
+        walked, complete = await _first_matches(page, position, scope, exact, size, walked_rows)
         if len(walked) >= size or complete:
             return walked
     return await _fetch(page(candidates))
