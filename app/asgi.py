@@ -22,6 +22,7 @@ from strawberry.exceptions import ConnectionRejectionError
 
 from app import pubsub
 from app.actions.accounts import ensure_bootstrap_key
+from app.collector import tune_for_serving
 from app.db import close_db, init_db, ping_db
 from app.errors import Unauthenticated
 from app.exporter import ExportRunner
@@ -98,8 +99,10 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"database": database, "broadcast": broadcast}, status_code=status)
 
 
-def create_app(settings: Settings | None = None, *, run_engine: bool = True) -> ASGIApp:
-    """The ASGI app. Everything it needs starts in its lifespan and stops with it."""
+def create_app(settings: Settings | None = None, *, run_engine: bool = True, serving: bool = False) -> ASGIApp:
+    """The ASGI app. Everything it needs starts in its lifespan and stops with it. `serving`:
+    the app is the process's one app (`flowdeck serve`), which may tune the process's garbage
+    collector once it has started (app/collector.py); an app in a test process leaves it alone."""
     settings = settings or get_settings()
 
     revocations = RevocationWatch()
@@ -130,6 +133,8 @@ def create_app(settings: Settings | None = None, *, run_engine: bool = True) -> 
             from app.demo import settle_demo
 
             settling = asyncio.create_task(settle_demo())
+        if serving and settings.gc_tuning:
+            tune_for_serving(settings.gc_gen0_threshold)
         try:
             yield
         finally:
@@ -175,4 +180,4 @@ def app_from_environment() -> ASGIApp:
     settings = get_settings()
     configure_logging(settings)  # a spawned worker process inherits no logging set-up
     install_memory_diagnostics()  # FLOWDECK_TRACEMALLOC: off unless asked for
-    return create_app(settings, run_engine=os.environ.get("FLOWDECK_RUN_ENGINE", "1") != "0")
+    return create_app(settings, run_engine=os.environ.get("FLOWDECK_RUN_ENGINE", "1") != "0", serving=True)

@@ -64,6 +64,11 @@ class Settings:
     # theirs (httpx 5 s, nginx/ALB 60 s), so that they close first and never send a request on
     # a connection the server is closing (uvicorn's 5 s default raced httpx's 5 s: ReadError)
     keep_alive_seconds: int = 75
+    # `serve`: after start-up, freeze its objects out of the garbage collector's walks and
+    # collect the youngest generation every this many allocations (app/collector.py); off:
+    # CPython's defaults
+    gc_tuning: bool = True
+    gc_gen0_threshold: int = 50_000
 
     @property
     def is_sqlite(self) -> bool:
@@ -172,6 +177,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         max_query_nodes=_positive_int(env, "FLOWDECK_MAX_QUERY_NODES", 50_000),
         compiled_execution=_switch(env, "FLOWDECK_COMPILED_EXECUTION", True),
         keep_alive_seconds=_positive_int(env, "FLOWDECK_KEEP_ALIVE_SECONDS", 75),
+        gc_tuning=_switch(env, "FLOWDECK_GC_TUNING", True),
+        gc_gen0_threshold=_positive_int(env, "FLOWDECK_GC_GEN0_THRESHOLD", 50_000),
     )
 
 
