@@ -4,14 +4,21 @@
   what Strawberry's MaxTokensLimiter sets); its syntax error becomes QUERY_TOO_COMPLEX.
   Parsed documents are cached (bounded LRU), as Strawberry's ParserCache does.
 - aliases, estimated nodes and depth: `schema.query_cost`, with the request's variables,
-  before the standard validation rules (which then run, cached, by `ValidationAfterLimits`);
+  before the standard validation rules (which then run, cached, by `ValidationAfterLimits`).
+  A (document, variables, limits) that passed is remembered (bounded LRU): a dashboard or a
+  client repeating its page query does not walk the document again on every request. A
+  refusal is not remembered: a refused document is measured again each time, as before;
 - string and JSON arguments: `schema.input_limits`, once the operation is known valid.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from functools import lru_cache
+
+import orjson
 
 from graphql import (
     DocumentNode,
@@ -34,6 +41,7 @@ from schema.input_limits import input_limit_error
 from schema.query_cost import cost_rule, too_complex
 
 PARSE_CACHE_SIZE = 256
+PASSED_CACHE_SIZE = 1024
 
 
 @lru_cache(maxsize=PARSE_CACHE_SIZE)
@@ -52,6 +60,44 @@ def _has_more_tokens_than(query: str, limit: int) -> bool:
         if token.kind == TokenKind.EOF:
             return False
     return True
+
+
+class PassedOperations:
+    """The (document text, variables, limits) whose cost passed the limits: a bounded LRU."""
+
+    def __init__(self, maxsize: int = PASSED_CACHE_SIZE) -> None:
+        self.maxsize = maxsize
+        self._keys: OrderedDict[tuple[object, ...], None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __contains__(self, key: tuple[object, ...]) -> bool:
+        with self._lock:
+            if key not in self._keys:
+                return False
+            self._keys.move_to_end(key)
+            return True
+
+    def add(self, key: tuple[object, ...]) -> None:
+        with self._lock:
+            self._keys[key] = None
+            self._keys.move_to_end(key)
+            while len(self._keys) > self.maxsize:
+                self._keys.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+passed = PassedOperations()
+
+
+def _variables_key(variables: dict[str, object]) -> bytes | None:
+    """The variables as canonical JSON, or None when they are not plain JSON values (then the
+    cost is measured without the cache: two different values could otherwise share a key)."""
+    try:
+        return orjson.dumps(variables, option=orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER)
+    except (TypeError, orjson.JSONEncodeError):
+        return None
 
 
 class QueryLimits(SchemaExtension):
@@ -79,17 +125,32 @@ class QueryLimits(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         if context.graphql_document is not None:
-            rule = cost_rule(
-                context.variables or {},
-                max_aliases=self.settings.max_query_aliases,
-                max_nodes=self.settings.max_query_nodes,
-                max_depth=self.settings.max_query_depth,
-                max_page_size=self.settings.max_page_size,
+            settings = self.settings
+            limits = (
+                settings.max_query_aliases,
+                settings.max_query_nodes,
+                settings.max_query_depth,
+                settings.max_page_size,
+                settings.max_query_tokens,
             )
-            errors = validate(context.schema._schema, context.graphql_document, [rule])
-            if errors:
-                # ValidationAfterLimits sees these and leaves the standard rules unrun
-                context.pre_execution_errors = errors[:1]
+            variables = context.variables or {}
+            variables_key = _variables_key(variables) if context.query else None
+            # the document is the parse of the query text with the token limit (on_parse)
+            key = (context.query, variables_key, limits) if variables_key is not None else None
+            if key is None or key not in passed:
+                rule = cost_rule(
+                    variables,
+                    max_aliases=settings.max_query_aliases,
+                    max_nodes=settings.max_query_nodes,
+                    max_depth=settings.max_query_depth,
+                    max_page_size=settings.max_page_size,
+                )
+                errors = validate(context.schema._schema, context.graphql_document, [rule])
+                if errors:
+                    # ValidationAfterLimits sees these and leaves the standard rules unrun
+                    context.pre_execution_errors = errors[:1]
+                elif key is not None:
+                    passed.add(key)
         yield
 
     def on_execute(self) -> Iterator[None]:

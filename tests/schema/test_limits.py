@@ -108,6 +108,32 @@ async def test_nested_connections_multiply_with_variables_resolved(superadmin):
     assert (await superadmin.data(NESTED_CONNECTIONS, {"runs": 4}))["workflows"]["edges"] == []
 
 
+async def test_a_passed_document_is_not_measured_again_for_the_same_variables_and_limits(superadmin, monkeypatch):
+    from schema import query_limits
+
+    variables = {"runs": 3}
+    assert (await superadmin.data(NESTED_CONNECTIONS, variables))["workflows"]["edges"] == []
+
+    def measured(*args: object, **kwargs: object) -> None:
+        raise AssertionError("measured again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(query_limits, "cost_rule", measured)
+        assert (await superadmin.data(NESTED_CONNECTIONS, variables))["workflows"]["edges"] == []
+
+
+async def test_a_passed_document_is_measured_again_with_other_variables_or_limits(superadmin):
+    assert (await superadmin.data(NESTED_CONNECTIONS, {"runs": 5}))["workflows"]["edges"] == []
+    # the same document with other variables, then with a lower limit, then refused again
+    error = await superadmin.error(NESTED_CONNECTIONS, {"runs": 100})
+    assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX", "nodes": 100 + 100 * (100 + 100 * 10), "limit": 50_000}
+    nodes = 100 + 100 * (5 + 5 * 10)
+    tight = client(superadmin, max_query_nodes=nodes - 1)
+    for _ in range(2):
+        error = await tight.error(NESTED_CONNECTIONS, {"runs": 5})
+        assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX", "nodes": nodes, "limit": nodes - 1}
+
+
 async def test_fragments_and_aliases_are_summed(superadmin):
     # each runs page: 100 runs + 100 * (10 steps + 10 tags)
     expected = 2 * (100 + 100 * (10 + 10))
