@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 import orjson
-
 from graphql import (
     DocumentNode,
     GraphQLError,

@@ -18,11 +18,13 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
+import json
 import uuid
 from collections import namedtuple
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
+import orjson
 from tortoise.fields import BooleanField, DatetimeField, Field, JSONField, UUIDField
 from tortoise.fields.data import CharEnumFieldInstance, IntEnumFieldInstance
 from tortoise.models import Model
@@ -63,6 +65,9 @@ class RowReader:
         exec(compile(source, f"<rows of {model.__name__}>", "exec"), namespace)
         self.from_record: Callable[[Any], Row] = namespace["from_record"]
         """A row from a record that gives each column by name (a dict, asyncpg's Record, sqlite3's Row)."""
+        self._fields = fields
+        self._model_name = model.__name__
+        self._by_position: dict[tuple[str, ...], Callable[[Sequence[Any]], list[Row]]] = {}
 
     @classmethod
     def of(cls, model: type[Model]) -> RowReader:
@@ -83,7 +88,45 @@ class RowReader:
         query._choose_db_if_not_chosen()
         query._make_query()
         _, records = await query._db.execute_query(*query.query.get_parameterized_sql())
-        return list(map(self.from_record, records))
+        return self.rows(records)
+
+    def rows(self, records: Sequence[Any]) -> list[Row]:
+        """The rows of records that give each column by position as well as by name (asyncpg's
+        Record, sqlite3's Row), all in the same column order.
+
+        They are read by position, through a function generated once per column order, with
+        JSON columns decoded inline; should anything there raise (a JSON column that is not
+        valid JSON, say), every record is read again through `from_record`, which raises what
+        the model's field raises."""
+        if not records:
+            return []
+        order = tuple(records[0].keys())
+        read = self._by_position.get(order)
+        if read is None:
+            read = self._by_position[order] = self._positional(order)
+        try:
+            return read(records)
+        except Exception:
+            return list(map(self.from_record, records))
+
+    def _positional(self, order: tuple[str, ...]) -> Callable[[Sequence[Any]], list[Row]]:
+        if sorted(order) != sorted(self.columns):
+            return lambda records: list(map(self.from_record, records))
+        index = {column: position for position, column in enumerate(order)}
+        namespace: dict[str, Any] = {"new": tuple.__new__, "R": self.row_class}
+        values = []
+        for number, (column, _, field) in enumerate(self._fields):
+            value = f"r[{index[column]}]"
+            if field is None:
+                values.append(value)
+                continue
+            conversion = _conversion(field, f"k{number}_", inline_json=True)
+            namespace.update(conversion.constants)
+            values.append(conversion.expression(value))
+        source = f"def read(records):\n    return [new(R, ({''.join(v + ', ' for v in values)})) for r in records]\n"
+        exec(compile(source, f"<rows of {self._model_name} by position>", "exec"), namespace)
+        read: Callable[[Sequence[Any]], list[Row]] = namespace["read"]
+        return read
 
 
 def _sources(model: type[Model]) -> tuple[Any, ...]:
@@ -112,7 +155,10 @@ class _Conversion:
         )
 
 
-def _conversion(field: Field[Any], prefix: str) -> _Conversion:
+def _conversion(field: Field[Any], prefix: str, inline_json: bool = False) -> _Conversion:
+    """`inline_json`: decode a JSON column's text with the field's decoder itself, when that is
+    orjson's or the standard library's (errors then differ from the field's: callers that pass
+    it redo the conversion through the field when anything raises)."""
     slow = field.to_python_value
     constants: dict[str, Any] = {f"{prefix}slow": slow}
     template = "{slow}({v})"
@@ -138,6 +184,10 @@ def _conversion(field: Field[Any], prefix: str) -> _Conversion:
             template = "{t} if ({t} := {m}.get({v})) is not None else {slow}({v})"
     elif isinstance(field, JSONField):
         template = "None if ({t} := {v}) is None else {slow}({t})"
+        decoder = field.decoder
+        if inline_json and decoder in (orjson.loads, json.loads) and not hasattr(field.field_type, "model_fields"):
+            constants[f"{prefix}loads"] = decoder
+            template = "None if ({t} := {v}) is None else " + prefix + "loads({t}) if type({t}) is str else {slow}({t})"
     return _Conversion(template, constants, prefix)
 
 

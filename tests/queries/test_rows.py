@@ -68,3 +68,53 @@ async def test_each_converter_gives_what_the_field_gives(db):
             assert got == expected and type(got) is type(expected), (name, value)
             if isinstance(expected, dt.datetime):
                 assert got.utcoffset() == expected.utcoffset() and got.isoformat() == expected.isoformat(), value
+
+
+class Record:
+    """A record as the drivers give them: each column by name and by position, in `keys()` order."""
+
+    def __init__(self, columns: dict[str, object]) -> None:
+        self.columns = columns
+        self.values = list(columns.values())
+
+    def keys(self) -> list[str]:
+        return list(self.columns)
+
+    def __getitem__(self, key: int | str) -> object:
+        return self.values[key] if isinstance(key, int) else self.columns[key]
+
+
+async def test_rows_read_by_position_are_the_rows_read_by_name_in_any_column_order(db):
+    import pytest
+    from tortoise.exceptions import FieldError
+
+    project = await make_project()
+    run = await make_run(project, await make_workflow(project))
+    await StepRun.create(
+        run=run, ref="s1", type=StepType.TASK, output={"x": [1.5, None]}, depends_on=["a"], created_at=at(3)
+    )
+    await StepRun.create(run=run, ref="s2", type=StepType.SLEEP, input=[{"k": "v"}], created_at=at(4), due_at=at(9))
+    reader = RowReader.of(StepRun)
+    by_name = await reader.fetch(StepRun.filter(run_id=run.id).order_by("ref"))
+    records = [
+        Record({column: _raw(column, getattr(row, column)) for column in reader.columns}) for row in by_name
+    ]
+    for order in (list(reader.columns), list(reversed(reader.columns))):
+        reordered = [Record({column: record.columns[column] for column in order}) for record in records]
+        assert reader.rows(reordered) == [reader.from_record(record) for record in reordered] == by_name
+    # a JSON column that does not decode raises what the model's field raises
+    broken = [Record({**records[0].columns, "output": "{not json"})]
+    with pytest.raises(FieldError, match="is invalid json value"):
+        reader.rows(broken)
+
+
+def _raw(column: str, value: object) -> object:
+    """What a driver returns for a value a step's row holds (JSON as text, enums as their value)."""
+    import enum
+    import json
+
+    if isinstance(value, enum.Enum):
+        return value.value
+    if column in {"input", "output", "depends_on", "config", "retry"} and value is not None:
+        return json.dumps(value)
+    return value
