@@ -41,7 +41,7 @@ import datetime as dt
 import functools
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Final
 
 import strawberry
@@ -75,6 +75,7 @@ from strawberry.utils.aio import aclosing
 from app.actions.bulk_jobs import get_bulk_job
 from app.actions.exports import get_export_job
 from app.actions.runs import get_visible_run
+from app.eager import start_eagerly
 from app.enums import Visibility
 from app.errors import FlowdeckError, Unauthenticated
 from app.observability import metrics
@@ -96,13 +97,30 @@ STATE_LIMIT = 500
 _STATE_PRUNE_AT = 32
 
 
-class _Cursor:
-    """Where one subscriber of a state feed is: the index of the next payload it is due."""
+Send = Callable[[str], Coroutine[Any, Any, None]]
 
-    __slots__ = ("position",)
 
-    def __init__(self, position: int) -> None:
+class _Subscriber:
+    """One subscriber of a feed: where it is (the index of the next payload it is due), how to
+    write to it, and while it is caught up, the future the feed resolves when it stops pushing
+    to it (the feed ended, a write had to wait, or the socket failed)."""
+
+    __slots__ = ("failure", "in_flight", "position", "prefix", "released", "send", "since")
+
+    def __init__(self, position: int, send: Send, prefix: str, since: dt.datetime | None) -> None:
         self.position = position
+        self.send = send
+        self.prefix = prefix  # '{"id":...,"type":"next","payload":'
+        self.since = since  # runUpdates: only the updates after this
+        self.released: asyncio.Future[None] | None = None
+        self.in_flight: asyncio.Task[None] | None = None  # a write the feed started that had to wait
+        self.failure: BaseException | None = None  # a write the feed started failed with this
+
+    def wants(self, instant: dt.datetime | None) -> bool:
+        return self.since is None or instant is None or instant > self.since
+
+    def frame(self, payload: str) -> str:
+        return self.prefix + payload + "}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,7 +155,8 @@ _feeds: dict[tuple[str, ...], SharedFeed] = {}
 
 def live_fanout_stats() -> dict[str, int]:
     """Counters for metrics and tests: open shared feeds, the subscribers on them, how many feeds
-    were started, how many per-event executions they ran and how many payloads they delivered."""
+    were started, how many per-event executions they ran, how many payloads they delivered, the
+    payloads state feeds keep, and the subscribers caught up (written to by their feed's task)."""
     return {
         "feeds": len(_feeds),
         "subscribers": sum(feed.users for feed in _feeds.values()),
@@ -145,6 +164,7 @@ def live_fanout_stats() -> dict[str, int]:
         "executions": _counters.executions,
         "deliveries": _counters.deliveries,
         "kept": sum(len(feed.latest) for feed in _feeds.values()),
+        "caught_up": sum(len(feed.pushed) for feed in _feeds.values()),
     }
 
 
@@ -345,14 +365,15 @@ class SharedFeed:
         self.instants: list[dt.datetime | None] = []  # runUpdates: each payload's update time
         # a state feed's latest payload per item: key -> (index, payload), oldest change first
         self.latest: collections.OrderedDict[object, tuple[int, str]] = collections.OrderedDict()
-        self.cursors: set[_Cursor] = set()  # a state feed's subscribers
+        self.subscribers: set[_Subscriber] = set()
+        # the caught-up subscribers: the feed's task writes each new payload to them itself
+        self.pushed: dict[_Subscriber, None] = {}
         self.produced = 0  # payloads so far: the index the next one gets
         # set when the execution stops: a PreExecutionError, an exception, or None (it completed)
         self.ended = False
         self.pre_execution_error: PreExecutionError | None = None
         self.failure: BaseException | None = None
         self.users = 0
-        self._news = asyncio.Event()
         self._encode = encode
         self._item: object = None  # the item behind the result being executed (schema.subscriptions)
         _counters.feeds_started += 1
@@ -389,7 +410,8 @@ class SharedFeed:
             self.failure = error
         finally:
             self.ended = True
-            self._wake()
+            for subscriber in tuple(self.pushed):
+                self._release(subscriber)
 
     def _append(self, payload: str, item: object) -> None:
         index = self.produced
@@ -407,19 +429,15 @@ class SharedFeed:
             self.latest[key] = (index, payload)
             if len(self.latest) > _STATE_PRUNE_AT:
                 self._prune()
-        self._wake()
+        self._push(index, payload)
 
     def _prune(self) -> None:
         latest = self.latest
-        floor = min((cursor.position for cursor in self.cursors), default=self.produced)
+        floor = min((subscriber.position for subscriber in self.subscribers), default=self.produced)
         if self.spec.replays_current:
             floor = min(floor, self.produced - 1)  # a newcomer is sent the latest payload
         while latest and (len(latest) > STATE_LIMIT or next(iter(latest.values()))[0] < floor):
             latest.popitem(last=False)
-
-    def _wake(self) -> None:
-        news, self._news = self._news, asyncio.Event()
-        news.set()
 
     def start_of(self, plan: SharePlan) -> int:
         """Where a subscriber joining now starts: its `after` (runEvents), the beginning
@@ -430,49 +448,86 @@ class SharedFeed:
             return max(self.produced - 1, 0)
         return self.produced
 
-    def follow(self, plan: SharePlan, start: int) -> AsyncIterator[str]:
-        """The encoded payloads for one subscriber from index `start` on, live, until the execution ends."""
-        if self.spec.history:
-            return self._follow_history(start, plan.since)
-        return self._follow_state(start)
+    # -- delivery: each subscriber catches up at its own pace, then the feed's task writes to it
 
-    async def _follow_history(self, start: int, since: dt.datetime | None) -> AsyncIterator[str]:
-        position = start
-        while True:
-            news = self._news
-            payloads = self.payloads
-            while position < len(payloads):
-                instant = self.instants[position] if since is not None else None
-                if instant is None or instant > since:  # type: ignore[operator]
-                    yield payloads[position]
-                position += 1
-            if self.ended:
-                if position >= len(self.payloads):
-                    return
-                continue
-            await news.wait()
-
-    async def _follow_state(self, start: int) -> AsyncIterator[str]:
-        cursor = _Cursor(start)
-        self.cursors.add(cursor)
+    async def serve(self, start: int, since: dt.datetime | None, send: Send, prefix: str) -> None:
+        """Write the payloads from index `start` on to one subscriber (each as `prefix + payload +
+        "}"`), live, until the execution ends. While it is behind, this task writes what it is due
+        at its own pace; once it is caught up, the feed's task writes each new payload to it
+        directly (no task wake-up per delivery) until a write has to wait. Then this task finishes
+        that write and catches up again: a slow subscriber holds one write in flight and its
+        position in the shared payloads, never delays the others and never grows a queue (a state
+        feed merges what it missed into the latest payload per item). Raises what a write raised."""
+        subscriber = _Subscriber(start, send, prefix, since)
+        self.subscribers.add(subscriber)
         try:
             while True:
-                news = self._news
-                if self.produced > cursor.position:
-                    fresh: list[str] = []
-                    for index, payload in reversed(self.latest.values()):
-                        if index < cursor.position:
-                            break
-                        fresh.append(payload)
-                    cursor.position = self.produced
-                    for payload in reversed(fresh):
-                        yield payload
-                    continue
+                for payload in self._due(subscriber):
+                    await send(subscriber.frame(payload))
+                    _counters.deliveries += 1
+                if subscriber.position < self.produced:
+                    continue  # more came while it wrote
                 if self.ended:
                     return
-                await news.wait()
+                # caught up (nothing awaited since the check): the feed pushes from here on
+                subscriber.released = asyncio.get_running_loop().create_future()
+                self.pushed[subscriber] = None
+                try:
+                    await subscriber.released
+                finally:
+                    self.pushed.pop(subscriber, None)
+                if subscriber.in_flight is not None:
+                    in_flight, subscriber.in_flight = subscriber.in_flight, None
+                    await in_flight
+                    _counters.deliveries += 1
+                if subscriber.failure is not None:
+                    raise subscriber.failure
         finally:
-            self.cursors.discard(cursor)
+            self.subscribers.discard(subscriber)
+            if subscriber.in_flight is not None:
+                subscriber.in_flight.cancel()
+
+    def _due(self, subscriber: _Subscriber) -> list[str]:
+        """What `subscriber` is due now, in order; its position moves past it."""
+        start = subscriber.position
+        subscriber.position = max(start, self.produced)  # a runEvents `after` may be ahead of the feed
+        if self.spec.history:
+            if subscriber.since is None:
+                return self.payloads[start:]
+            return [self.payloads[i] for i in range(start, len(self.payloads)) if subscriber.wants(self.instants[i])]
+        fresh: list[str] = []
+        for index, payload in reversed(self.latest.values()):
+            if index < start:
+                break
+            fresh.append(payload)
+        fresh.reverse()
+        return fresh
+
+    def _push(self, index: int, payload: str) -> None:
+        """Write the payload just produced to every caught-up subscriber, from the feed's task."""
+        instant = self.instants[index] if self.field == "runUpdates" else None
+        for subscriber in tuple(self.pushed):
+            if index < subscriber.position:
+                continue  # before its `after`
+            subscriber.position = index + 1
+            if not subscriber.wants(instant):
+                continue
+            try:
+                subscriber.in_flight = start_eagerly(subscriber.send(subscriber.frame(payload)))
+            except Exception as error:  # the socket failed: its own task ends with the error
+                subscriber.failure = error
+                self._release(subscriber)
+                continue
+            if subscriber.in_flight is None:
+                _counters.deliveries += 1
+            else:  # the socket is full: its own task finishes this write, then catches up
+                self._release(subscriber)
+
+    def _release(self, subscriber: _Subscriber) -> None:
+        """Stop pushing to `subscriber`; its own task takes over."""
+        del self.pushed[subscriber]
+        if subscriber.released is not None and not subscriber.released.done():
+            subscriber.released.set_result(None)
 
 
 def _next_payload(result: ExecutionResult) -> dict[str, Any]:
@@ -545,7 +600,7 @@ class SharedFeedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None])
         open_subscriptions = metrics.OPEN_SUBSCRIPTIONS.labels(subscription=plan.field)
         open_subscriptions.inc()
         try:
-            await self._deliver(operation, feed, feed.follow(plan, start))
+            await self._deliver(operation, feed, plan, start)
         finally:
             open_subscriptions.dec()
             _leave(key, feed)
@@ -570,14 +625,12 @@ class SharedFeedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None])
         return key, plan
 
     async def _deliver(
-        self, operation: Operation[Context, None], feed: SharedFeed, payloads: AsyncIterator[str]
+        self, operation: Operation[Context, None], feed: SharedFeed, plan: SharePlan, start: int
     ) -> None:
         prefix = '{"id":' + json.dumps(operation.id) + ',"type":"next","payload":'
         send_text = self.websocket.ws.send_text  # type: ignore[attr-defined]
         try:
-            async for payload in payloads:
-                await send_text(prefix + payload + "}")
-                _counters.deliveries += 1
+            await feed.serve(start, plan.since, send_text, prefix)
         except WebSocketDisconnect:
             return
         if feed.pre_execution_error is not None:

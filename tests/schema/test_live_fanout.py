@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
+from starlette.websockets import WebSocketDisconnect
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 
 from app import pubsub
@@ -38,21 +39,29 @@ RUN_EVENTS_INLINE = 'subscription { runEvents(runId: "%s", after: %d) { seq type
 
 
 class FakeSocket:
-    """What the handler writes, decoded; `stalled` makes every write wait until it is set."""
+    """What the handler writes, decoded; `stalled` makes every write wait until `flowing` is set,
+    `gone` makes every write fail as a closed socket's does. `writers` names the task of each
+    frame written."""
 
     def __init__(self, *, stalled: bool = False) -> None:
         self.messages: list[dict[str, Any]] = []
+        self.writers: list[str] = []
         self.ended = asyncio.Event()
         self.flowing = asyncio.Event()
         self.writes_started = 0
+        self.gone = False
         if not stalled:
             self.flowing.set()
         self.ws = self  # the handler writes pre-encoded frames through `websocket.ws.send_text`
 
     async def send_text(self, text: str) -> None:
+        if self.gone:
+            raise WebSocketDisconnect(1006)
         self.writes_started += 1
         await self.flowing.wait()
         self.messages.append(json.loads(text))
+        task = asyncio.current_task()
+        self.writers.append(task.get_name() if task else "")
 
     async def send_json(self, message: dict[str, Any]) -> None:
         self.messages.append(message)
@@ -222,6 +231,79 @@ async def test_a_slow_subscriber_does_not_delay_the_others(settings_with_hub: Se
     stalled.socket.flowing.set()  # once it reads again it gets everything, in order, and ends
     await stalled.ended()
     assert stalled.socket.seqs() == list(range(1, total + 1))
+
+
+async def record_events(run: Any, count: int) -> None:
+    async with RunTransaction(run.id) as tx:
+        for _ in range(count):
+            tx.record(RunEventType.RUN_RESUMED, actor="test")
+
+
+async def test_caught_up_subscribers_are_written_by_the_feeds_own_task(settings_with_hub: Settings):
+    secret = await key("acme", "watcher", Role.VIEWER)
+    run, run_id = await run_with_events(2)  # seqs 1..3
+    first, second = [await connect(settings_with_hub, secret) for _ in range(2)]
+    for connection in (first, second):
+        await connection.subscribe(RUN_EVENTS, id=run_id, after=0)
+    await wait_for(lambda: first.socket.seqs() == [1, 2, 3] and second.socket.seqs() == [1, 2, 3])
+    await wait_for(lambda: live_fanout_stats()["caught_up"] == 2)
+    await record_events(run, 3)  # seqs 4..6, live
+    await wait_for(lambda: len(first.socket.seqs()) == 6 and len(second.socket.seqs()) == 6)
+    # one writer for the feed: each live frame is written by the feed's task, not a task per subscriber
+    assert first.socket.writers[3:] == second.socket.writers[3:] == ["flowdeck-live-feed"] * 3
+    await put_run(run, RunStatus.TERMINATED)
+    total = await RunEvent.filter(run_id=run.id).count()
+    for connection in (first, second):
+        await connection.ended()
+        assert connection.socket.seqs() == list(range(1, total + 1))
+    assert live_fanout_stats()["caught_up"] == 0
+
+
+async def test_a_subscriber_that_stalls_mid_stream_holds_one_write_and_delays_nobody(settings_with_hub: Settings):
+    secret = await key("acme", "watcher", Role.VIEWER)
+    run, run_id = await run_with_events(0)  # seq 1
+    slow, quick = [await connect(settings_with_hub, secret) for _ in range(2)]
+    for connection in (slow, quick):
+        await connection.subscribe(RUN_EVENTS, id=run_id, after=0)
+    await wait_for(lambda: slow.socket.seqs() == [1] and quick.socket.seqs() == [1])
+    await wait_for(lambda: live_fanout_stats()["caught_up"] == 2)
+    slow.socket.flowing.clear()  # from now on, its writes hang
+    for count in range(2, 7):  # seqs 2..6, one commit each
+        await record_events(run, 1)
+        await wait_for(lambda count=count: quick.socket.seqs() == list(range(1, count + 1)))
+    # the slow one is in its first hanging write, and nothing more is queued for it
+    assert slow.socket.seqs() == [1] and slow.socket.writes_started == 2
+    assert live_fanout_stats()["caught_up"] == 1
+    slow.socket.flowing.set()  # it reads again: everything, in order, then it is caught up again
+    await wait_for(lambda: slow.socket.seqs() == list(range(1, 7)))
+    await wait_for(lambda: live_fanout_stats()["caught_up"] == 2)
+    await record_events(run, 1)
+    await wait_for(lambda: slow.socket.seqs() == quick.socket.seqs() == list(range(1, 8)))
+    assert slow.socket.writers[-1] == "flowdeck-live-feed"
+    await put_run(run, RunStatus.TERMINATED)
+    total = await RunEvent.filter(run_id=run.id).count()
+    for connection in (slow, quick):
+        await connection.ended()
+        assert connection.socket.seqs() == list(range(1, total + 1))
+
+
+async def test_a_socket_that_fails_while_the_feed_writes_ends_only_its_own_subscription(settings_with_hub: Settings):
+    secret = await key("acme", "watcher", Role.VIEWER)
+    run, run_id = await run_with_events(0)
+    broken, quick = [await connect(settings_with_hub, secret) for _ in range(2)]
+    before = live_fanout_stats()
+    for connection in (broken, quick):
+        await connection.subscribe(RUN_EVENTS, id=run_id, after=0)
+    await wait_for(lambda: broken.socket.seqs() == quick.socket.seqs() == [1])
+    await wait_for(lambda: live_fanout_stats()["caught_up"] - before["caught_up"] == 2)
+    broken.socket.gone = True  # the client went away
+    await record_events(run, 2)
+    await wait_for(lambda: live_fanout_stats()["subscribers"] - before["subscribers"] == 1)
+    assert live_fanout_stats()["caught_up"] - before["caught_up"] == 1
+    await put_run(run, RunStatus.TERMINATED)
+    await quick.ended()
+    assert quick.socket.seqs() == list(range(1, await RunEvent.filter(run_id=run.id).count() + 1))
+    assert broken.socket.seqs() == [1]
 
 
 async def test_a_client_complete_leaves_the_feed(settings_with_hub: Settings):
