@@ -98,8 +98,9 @@ def _serve(args: argparse.Namespace) -> int:
         log_level=settings.log_level,
         # logging is configured by flowdeck (app.observability.logs) in every process
         log_config=None,
-        ws="websockets-sansio",
+        ws=settings.ws_implementation,
         ws_max_size=settings.max_body_bytes,
+        ws_per_message_deflate=settings.ws_per_message_deflate,
         lifespan="on",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         timeout_keep_alive=settings.keep_alive_seconds,

@@ -7,6 +7,7 @@ Every variable SERVER.md lists is read here and nowhere else. A bad value raises
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import logging
 import os
 from collections.abc import Mapping
@@ -18,6 +19,8 @@ DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql")
 BROADCAST_SCHEMES = ("memory", "redis", "postgres", "postgresql")
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 LOG_FORMATS = ("text", "json")
+# uvicorn's websocket implementations flowdeck serves with (bench/ws_floor.py measured them)
+WS_IMPLEMENTATIONS = ("websockets-sansio", "wsproto")
 
 
 class ConfigError(Exception):
@@ -69,6 +72,11 @@ class Settings:
     # CPython's defaults
     gc_tuning: bool = True
     gc_gen0_threshold: int = 50_000
+    # websockets: uvicorn's implementation, and whether permessage-deflate is offered. Off by
+    # default: it costs ~34 KiB per connection (zlib contexts) and ~7 us per frame written,
+    # more than the small JSON frames of a subscription save (bench/README.md, ws_floor.py)
+    ws_implementation: str = "websockets-sansio"
+    ws_per_message_deflate: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -149,6 +157,14 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     if engine_lease < 0.5:
         raise ConfigError("FLOWDECK_ENGINE_LEASE", f"must be at least 0.5 seconds, got {lease_raw!r}")
 
+    ws_implementation = (env.get("FLOWDECK_WS_IMPLEMENTATION") or "websockets-sansio").strip().lower()
+    if ws_implementation not in WS_IMPLEMENTATIONS:
+        raise ConfigError(
+            "FLOWDECK_WS_IMPLEMENTATION", f"expected one of {', '.join(WS_IMPLEMENTATIONS)}, got {ws_implementation!r}"
+        )
+    if ws_implementation == "wsproto" and importlib.util.find_spec("wsproto") is None:
+        raise ConfigError("FLOWDECK_WS_IMPLEMENTATION", "wsproto is not installed (pip install wsproto)")
+
     shared_raw = (env.get("FLOWDECK_LIVE_SHARED_FEEDS") or "1").lower()
     if shared_raw not in {"1", "0", "true", "false"}:
         raise ConfigError("FLOWDECK_LIVE_SHARED_FEEDS", f"expected 1 or 0, got {shared_raw!r}")
@@ -179,6 +195,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         keep_alive_seconds=_positive_int(env, "FLOWDECK_KEEP_ALIVE_SECONDS", 75),
         gc_tuning=_switch(env, "FLOWDECK_GC_TUNING", True),
         gc_gen0_threshold=_positive_int(env, "FLOWDECK_GC_GEN0_THRESHOLD", 50_000),
+        ws_implementation=ws_implementation,
+        ws_per_message_deflate=_switch(env, "FLOWDECK_WS_DEFLATE", False),
     )
 
 

@@ -372,3 +372,22 @@ async def test_the_legacy_graphql_ws_protocol_works(live_server: FlowdeckServer)
         seqs.append(message["payload"]["data"]["runEvents"]["seq"])
     await socket.close()
     assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) >= 9
+
+
+@pytest.mark.parametrize(
+    ("env", "negotiated"),
+    [({}, None), ({"FLOWDECK_WS_DEFLATE": "on"}, "permessage-deflate")],
+    ids=["default", "deflate-on"],
+)
+async def test_websocket_compression_is_off_unless_configured(
+    start_flowdeck: Callable[..., FlowdeckServer], env: dict[str, str], negotiated: str | None
+):
+    server = start_flowdeck(env=env)
+    # the client offers permessage-deflate, as browsers do; the server accepts it only when told to
+    socket = await raw_connect(server, server.key)
+    try:
+        assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
+        extensions = socket.response.headers.get("Sec-WebSocket-Extensions")
+        assert (extensions.split(";")[0] if extensions else None) == negotiated
+    finally:
+        await socket.close()

@@ -328,3 +328,15 @@ def test_the_switch_turns_sharing_off_and_a_bad_value_names_the_variable(tmp_pat
     with pytest.raises(ConfigError) as error:
         load_settings({"FLOWDECK_LIVE_SHARED_FEEDS": "yes please"}, env_file=tmp_path / "none.env")
     assert error.value.variable == "FLOWDECK_LIVE_SHARED_FEEDS"
+
+
+def test_the_websocket_settings_default_to_sansio_without_deflate_and_name_a_bad_value(tmp_path):
+    none = tmp_path / "none.env"
+    default = load_settings({}, env_file=none)
+    assert (default.ws_implementation, default.ws_per_message_deflate) == ("websockets-sansio", False)
+    chosen = load_settings({"FLOWDECK_WS_IMPLEMENTATION": "wsproto", "FLOWDECK_WS_DEFLATE": "1"}, env_file=none)
+    assert (chosen.ws_implementation, chosen.ws_per_message_deflate) == ("wsproto", True)
+    for variable, value in (("FLOWDECK_WS_IMPLEMENTATION", "h11"), ("FLOWDECK_WS_DEFLATE", "maybe")):
+        with pytest.raises(ConfigError) as error:
+            load_settings({variable: value}, env_file=none)
+        assert error.value.variable == variable
