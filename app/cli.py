@@ -69,6 +69,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.websocket_protocol import uvicorn_ws
+
     settings = get_settings()
     if args.demo and not settings.bootstrap_key:
         os.environ["FLOWDECK_BOOTSTRAP_KEY"] = _demo_secret()
@@ -98,7 +100,7 @@ def _serve(args: argparse.Namespace) -> int:
         log_level=settings.log_level,
         # logging is configured by flowdeck (app.observability.logs) in every process
         log_config=None,
-        ws=settings.ws_implementation,
+        ws=uvicorn_ws(settings.ws_implementation),
         ws_max_size=settings.max_body_bytes,
         ws_per_message_deflate=settings.ws_per_message_deflate,
         lifespan="on",

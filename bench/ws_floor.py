@@ -3,6 +3,8 @@ database) sending one pre-encoded text frame to N connections.
 
     .venv/bin/python bench/ws_floor.py [--connections 1000] [--rounds 20] [--impls websockets-sansio,websockets,wsproto]
                                        [--deflate off,on] [--writers loop,tasks]
+    # flowdeck's own protocol class (what `flowdeck serve` runs) beside uvicorn's:
+    .venv/bin/python bench/ws_floor.py --deflate off --impls websockets-sansio,flowdeck
 
 For each uvicorn websocket implementation and permessage-deflate setting, one server process
 (`uvicorn --ws IMPL`, uvloop, httptools) is started; this process opens N websocket connections
@@ -41,6 +43,8 @@ FRAME = (
     '{"seq":17,"at":"2026-12-02T01:23:45.678901+00:00","type":"STEP_COMPLETED"}}}}'
 )
 CONNECT_CONCURRENCY = 50
+# --impls flowdeck: the protocol class `flowdeck serve` runs (app/websocket_protocol.py)
+FLOWDECK_PROTOCOL = "app.websocket_protocol:LeanWebSocketsSansIOProtocol"
 
 # -- the server: a bare ASGI app ---------------------------------------------------------------
 
@@ -166,7 +170,8 @@ class Client:
 async def measure(impl: str, deflate: bool, args: argparse.Namespace) -> list[dict[str, Any]]:
     port = _free_port()
     command = [
-        sys.executable, "-m", "uvicorn", "bench.ws_floor:app", "--port", str(port), "--ws", impl,
+        sys.executable, "-m", "uvicorn", "bench.ws_floor:app", "--port", str(port),
+        "--ws", FLOWDECK_PROTOCOL if impl == "flowdeck" else impl,
         "--loop", "uvloop", "--http", "httptools", "--log-level", "warning", "--lifespan", "on",
         "--timeout-graceful-shutdown", "5",
     ]  # fmt: skip
