@@ -183,14 +183,6 @@ async def bench(args: argparse.Namespace, env: dict[str, str], shared: bool) -> 
     # API server's alone. It needs a shared broadcast (redis) to reach the server.
     server = FlowdeckServer(env, engine=not args.separate_engine)
     engine: subprocess.Popen[bytes] | None = None
-    if args.separate_engine:
-        engine = subprocess.Popen(
-            [*flowdeck_command(), "engine"],
-            env={**{k: v for k, v in os.environ.items() if not k.startswith("FLOWDECK_")}, **env},
-            cwd=server.root,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
     if args.profile:
         # The same `flowdeck serve` under cProfile. uvicorn restores the SIGTERM handler it found
         # and re-raises the signal after a clean shutdown: ours writes the stats then.
@@ -208,6 +200,14 @@ async def bench(args: argparse.Namespace, env: dict[str, str], shared: bool) -> 
         server.args = [sys.executable, "-c", code]
     server.start()
     try:
+        if args.separate_engine:  # after the server migrated the database
+            engine = subprocess.Popen(
+                [*flowdeck_command(), "engine"],
+                env={**{k: v for k, v in os.environ.items() if not k.startswith("FLOWDECK_")}, **env},
+                cwd=server.root,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         assert server.process is not None
         pid = server.process.pid
         gql = GraphQL(server)
