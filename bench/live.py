@@ -123,8 +123,10 @@ async def prepare(gql: GraphQL, runs: int, steps: int, step_seconds: float) -> l
 class Subscriber:
     """One websocket, one runEvents subscription; records (seq, at, received) per event."""
 
-    def __init__(self, ws_url: str, key: str, run_id: str) -> None:
+    def __init__(self, ws_url: str, key: str, run_id: str, compression: str | None = None) -> None:
         self.ws_url = ws_url
+        self.compression = compression
+        self.extensions = ""  # what the server accepted of the offered extensions
         self.key = key
         self.run_id = run_id
         self.events: list[tuple[int, float, float]] = []
@@ -134,8 +136,9 @@ class Subscriber:
     async def run(self, connect_slots: asyncio.Semaphore) -> None:
         async with connect_slots:
             ws = await websockets.connect(
-                self.ws_url, subprotocols=["graphql-transport-ws"], compression=None, open_timeout=60
+                self.ws_url, subprotocols=["graphql-transport-ws"], compression=self.compression, open_timeout=60
             )
+            self.extensions = ws.response.headers.get("Sec-WebSocket-Extensions", "") if ws.response else ""
             await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {self.key}"}}))
             ack = json.loads(await ws.recv())
             if ack["type"] != "connection_ack":
@@ -217,7 +220,10 @@ async def bench(args: argparse.Namespace, env: dict[str, str], shared: bool) -> 
         await asyncio.sleep(1.0)
         rss_before = rss_kib(pid)
 
-        subscribers = [Subscriber(server.ws_url, key, run_ids[i % len(run_ids)]) for i in range(args.subscribers)]
+        compression = "deflate" if args.client_deflate else None
+        subscribers = [
+            Subscriber(server.ws_url, key, run_ids[i % len(run_ids)], compression) for i in range(args.subscribers)
+        ]
         slots = asyncio.Semaphore(CONNECT_CONCURRENCY)
         clock = time.monotonic()
         tasks = [asyncio.create_task(s.run(slots)) for s in subscribers]
@@ -282,7 +288,11 @@ async def bench(args: argparse.Namespace, env: dict[str, str], shared: bool) -> 
         f"broadcast {args.broadcast}"
         + ("; engine in its own process" if args.separate_engine else "; engine in the server process")
     )
-    print(f"  connect + subscribe + replay: {connect_seconds:.1f}s for {args.subscribers} websockets")
+    negotiated = subscribers[0].extensions or "none"
+    print(
+        f"  connect + subscribe + replay: {connect_seconds:.1f}s for {args.subscribers} websockets "
+        f"(extensions offered: {'permessage-deflate' if args.client_deflate else 'none'}, negotiated: {negotiated})"
+    )
     print(
         f"  live events committed: {len(commit_times)} ({commit_rate:.0f}/s while the runs executed); "
         f"delivered: {len(delays)} ({len(delays) / max(busy_seconds, 1e-9):.0f}/s over {busy_seconds:.1f}s)"
@@ -401,6 +411,11 @@ def main() -> None:
         help="run the engine as its own `flowdeck engine` process (needs --broadcast redis)",
     )
     parser.add_argument("--profile", help="run the server under cProfile and write its stats to this file")
+    parser.add_argument(
+        "--client-deflate",
+        action="store_true",
+        help="the subscribers offer permessage-deflate, as browsers do (the server accepts it if FLOWDECK_WS_DEFLATE)",
+    )
     parser.add_argument("--idle", type=float, default=5.0, help="seconds to measure idle CPU with everyone subscribed")
     args = parser.parse_args()
     if args.steps is None:
