@@ -525,7 +525,7 @@ class SharedFeed:
 
     def _release(self, subscriber: _Subscriber) -> None:
         """Stop pushing to `subscriber`; its own task takes over."""
-        del self.pushed[subscriber]
+        self.pushed.pop(subscriber, None)
         if subscriber.released is not None and not subscriber.released.done():
             subscriber.released.set_result(None)
 
