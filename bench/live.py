@@ -187,18 +187,18 @@ async def bench(args: argparse.Namespace, env: dict[str, str], shared: bool) -> 
     server = FlowdeckServer(env, engine=not args.separate_engine)
     engine: subprocess.Popen[bytes] | None = None
     if args.profile:
-        # The same `flowdeck serve` under cProfile. uvicorn restores the SIGTERM handler it found
-        # and re-raises the signal after a clean shutdown: ours writes the stats then.
+        # The same `flowdeck serve` under cProfile; the stats are written when it returns
+        # (`serve` ignores the SIGTERM uvicorn re-raises and returns 0 after a clean shutdown).
         code = (
-            "import cProfile, signal, sys\n"
+            "import cProfile, sys\n"
             "profile = cProfile.Profile()\n"
-            "def dump(*_):\n"
-            f"    profile.disable(); profile.dump_stats({str(Path(args.profile).resolve())!r}); sys.exit(0)\n"
-            "signal.signal(signal.SIGTERM, dump)\n"
             f"sys.argv = {['flowdeck', *server.args[server.args.index('serve') :]]!r}\n"
             "from app.cli import main\n"
             "profile.enable()\n"
-            "main()\n"
+            "try:\n"
+            "    main()\n"
+            "finally:\n"
+            f"    profile.disable(); profile.dump_stats({str(Path(args.profile).resolve())!r})\n"
         )
         server.args = [sys.executable, "-c", code]
     server.start()
