@@ -100,12 +100,16 @@ def duration_reads(
     position: Sequence[Any] | None,
     limit: int,
     alias: str,
+    stop: Sequence[Any] | None = None,
 ) -> list[QueryBuilder]:
     """The reads whose merge (`merge`) is the page: at most `limit` rows each, in the walk's order
     (`ascending`: shortest first, missing durations last), strictly after `position` (a cursor's
-    (duration, id)) when given. `base` selects the matching runs' columns."""
+    (duration, id)) when given, and strictly before `stop` (a (duration, id) too) when given (a
+    window's end, app.queries.substrings: with it a read stops in its index there). `base` selects
+    the matching runs' columns. How many reads, and which, depends on `position` alone."""
     at = ValueWrapper(instant)
     value, run_id = (position[0], position[1]) if position is not None else (None, None)
+    before = _Before(stop, table, ascending)
     reads: list[QueryBuilder] = []
     # a cursor among the runs without a duration: ascending, every duration came before it;
     # descending, every duration is still to come
@@ -119,6 +123,7 @@ def duration_reads(
             finished = finished.where(
                 _bound(seconds, value, ascending) & _past(seconds, value, run_id, table, ascending)
             )
+        finished = before.narrow(finished, seconds, seconds)
         reads.append(finished.orderby(seconds, order=_order(ascending)).orderby(table.id, order=_order(ascending)))
 
         running_for = SecondsBetween(at, table.started_at, dialect)
@@ -135,6 +140,11 @@ def duration_reads(
             if bound is not None:
                 running = running.where(start <= ValueWrapper(bound) if ascending else start >= ValueWrapper(bound))
             running = running.where(_past(running_for, value, run_id, table, ascending))
+        if before.value is not None:
+            bound = _start_bound(instant, before.value, dialect, later=not ascending)
+            if bound is not None:
+                running = running.where(start >= ValueWrapper(bound) if ascending else start <= ValueWrapper(bound))
+        running = before.narrow(running, running_for)
         reads.append(running.orderby(start, order=_order(not ascending)).orderby(table.id, order=_order(ascending)))
 
     # the runs not started (no duration): last ascending, first descending
@@ -142,7 +152,7 @@ def duration_reads(
         missing = base.select(NullValue().as_(alias)).where(table.started_at.isnull())
         if position is not None and value is None:
             missing = missing.where(table.id > ValueWrapper(run_id) if ascending else table.id < ValueWrapper(run_id))
-        reads.append(missing.orderby(table.id, order=_order(ascending)))
+        reads.append(before.narrow(missing, NullValue()).orderby(table.id, order=_order(ascending)))
 
     # the runs that started or finished after the instant: few, sorted here
     as_of = duration_as_of(table, dialect, instant)
@@ -151,10 +161,32 @@ def duration_reads(
     )
     if position is not None:
         moved = moved.where(_after_nullable(as_of, value, run_id, table, ascending))
+    moved = before.narrow(moved, as_of)
     moved = moved.orderby(as_of, order=Ordering.ASC_NULLS_LAST if ascending else Ordering.DESC_NULLS_FIRST)
     moved = moved.orderby(table.id, order=_order(ascending))
     reads.append(moved)
     return [read.limit(limit) for read in reads]
+
+
+class _Before:
+    """The rows strictly before a position `stop` ((duration, id), the duration None for a run
+    not started) in the walk's order; with no stop, every row."""
+
+    def __init__(self, stop: Sequence[Any] | None, table: Table, ascending: bool) -> None:
+        self.stop = stop
+        self.value = stop[0] if stop is not None else None
+        self.table = table
+        self.ascending = ascending
+
+    def narrow(self, read: QueryBuilder, term: Term, indexed: Term | None = None) -> QueryBuilder:
+        """`read` (its rows' duration is `term`) narrowed to the rows before the stop; `indexed`:
+        the read's index holds `term`, so a bound on it ends the read's range there."""
+        if self.stop is None:
+            return read
+        if indexed is not None and self.value is not None:
+            read = read.where(_bound(indexed, self.value, not self.ascending))
+        # before it going one way is past it going the other
+        return read.where(_after_nullable(term, self.value, self.stop[1], self.table, not self.ascending))
 
 
 def _after_nullable(term: Term, value: Any, run_id: Any, table: Table, ascending: bool) -> Criterion:

@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import functools
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from pypika_tortoise import Query, Table
@@ -34,9 +34,9 @@ from app.ids import parse_global_id
 from app.queries.counts import StatusTally, counter_scope, matching, status_counts, tally_once
 from app.queries.durations import duration_reads, merge, sort_key
 from app.queries.keyset import DURATION_ALIAS, RunOrdering
-from app.queries.pages import Page, Window, page_window
+from app.queries.pages import Page, page_window
 from app.queries.rows import Row, RowReader
-from app.queries.substrings import substring_page
+from app.queries.substrings import PageQuery, Position, rare_candidates, substring_page
 from models import Run, Workflow
 
 if TYPE_CHECKING:
@@ -365,8 +365,9 @@ async def list_runs(
     """One keyset page of the runs `principal` may see, in `order_by` (default CREATED_AT DESC).
 
     `first`/`after` page forward, `last`/`before` backward. One SELECT for the rows (four,
-    each at most a page, for DURATION alone: app.queries.durations; up to three, each bounded,
-    with a co/sw/ew test or a search: app.queries.substrings); `Page.count` runs a COUNT
+    each at most a page, for DURATION alone: app.queries.durations; with a co/sw/ew test or a
+    search a bounded count of the candidates, then up to three bounded reads, per read of
+    DURATION: app.queries.substrings); `Page.count` runs a COUNT
     only when called. Raises ValidationFailed for a bad page size or cursor, BadFilter for a
     malformed filter. `now` is the instant durations of unfinished runs are measured to
     (default: the time of the call; a DURATION cursor's own instant wins, so that a walk's
@@ -416,26 +417,61 @@ async def list_runs(
             query = query.orderby(term, order=direction)
         return query.limit(size)
 
-    if ordering.by_duration_alone:
-        rows = await _duration_rows(
-            matching(condition, everything), walk, dialect, instant, window, after_position, before_position
+    ascending = walk.ascending[0]
+    # an order by DURATION: the near cursor starts each of its reads, the far one ends the merge
+    near, far = (before_position, after_position) if window.backward else (after_position, before_position)
+
+    def duration_read(index: int) -> PageQuery:
+        """The page's read number `index` of an order by DURATION alone (app.queries.durations)."""
+
+        def query(
+            scope: Q, size: int = limit, stop: list[Any] | None = None, source: QueryBuilder | None = None
+        ) -> QueryBuilder:
+            base = matching(scope, everything if source is None else source)
+            reads = duration_reads(base, table, dialect, instant, ascending, near, size, DURATION_ALIAS, stop=stop)
+            return reads[index]
+
+        return query
+
+    def windowed(read: PageQuery, position: Position, subquery: bool = True) -> Awaitable[list[dict[str, Any]]]:
+        return substring_page(
+            read,
+            position,
+            scope=asked(filter=None, search=None),
+            exact=asked(search_workflows=workflows, walked=frozenset(tests)),
+            candidates=condition,
+            size=limit,
+            subquery=subquery,
         )
-    elif tests and not ordering.uses_duration:
-        # a substring test: a walk of the order's index while it pays, else the trigram index's
-        # candidates (app.queries.substrings); the count reads the candidates (up to COUNT_LIMIT + 1)
-        rows = await substring_page(
+
+    # a substring test: a rare term (step 0 of app.queries.substrings) is read through the trigram
+    # index's candidates, an absent one not at all; a commoner one walks its order's index(es)
+    rare = await rare_candidates(condition) if tests else None
+    walked = bool(tests) and rare is None
+    if tests and rare == 0:
+        rows = []
+    elif ordering.by_duration_alone:
+        reads = range(len(duration_reads(everything, table, dialect, instant, ascending, near, limit, DURATION_ALIAS)))
+        if walked:
+            # each read walks its own index (its position: its (duration, id))
+            found = [
+                await windowed(duration_read(index), lambda row: [row[DURATION_ALIAS], row["id"]], subquery=False)
+                for index in reads
+            ]
+        else:
+            found = [await _fetch(duration_read(index)(condition)) for index in reads]
+        rows = _bounded_merge(found, ascending, far, limit)
+    elif walked and not ordering.uses_duration:
+        # the count reads the candidates (up to COUNT_LIMIT + 1)
+        rows = await windowed(
             page_query,
             # as a cursor's values: the parameters the database compares with
             lambda row: ordering.parse_cursor(
                 "stop", ordering.cursor(ordering.position(_run_from_record(row), row)), dialect
             ),
-            scope=asked(filter=None, search=None),
-            exact=asked(search_workflows=workflows, walked=frozenset(tests)),
-            candidates=condition,
-            size=limit,
         )
     else:
-        rows = await connection.execute_query_dict(*page_query(condition).get_parameterized_sql())
+        rows = await _fetch(page_query(condition))
     more = len(rows) > window.size
     rows = rows[: window.size]
     if window.backward:
@@ -463,31 +499,23 @@ async def list_runs(
     )
 
 
-async def _duration_rows(
-    query: QueryBuilder,
-    walk: RunOrdering,
-    dialect: str,
-    instant: dt.datetime,
-    window: Window,
-    start: list[Any] | None,
-    stop: list[Any] | None,
+async def _fetch(query: QueryBuilder) -> list[dict[str, Any]]:
+    return await Run._meta.db.execute_query_dict(*query.get_parameterized_sql())
+
+
+def _bounded_merge(
+    found: list[list[dict[str, Any]]], ascending: bool, far: list[Any] | None, limit: int
 ) -> list[dict[str, Any]]:
-    """Up to window.size + 1 rows of an order by DURATION alone, in the walk's order, strictly
-    between the positions `start` and `stop` (the cursors on the walk's near and far side)."""
-    if window.backward:
-        start, stop = stop, start
-    ascending = walk.ascending[0]
-    table = Run._meta.basetable
-    reads = duration_reads(query, table, dialect, instant, ascending, start, window.size + 1, DURATION_ALIAS)
-    connection = Run._meta.db
-    found = [await connection.execute_query_dict(*read.get_parameterized_sql()) for read in reads]
-    rows = merge(found, DURATION_ALIAS, ascending, window.size + 1)
-    if stop is not None:
-        # the far cursor: the rows before it (every row past it sorts after those)
-        far = sort_key({DURATION_ALIAS: stop[0], "id": stop[1]}, DURATION_ALIAS)
-        before_far = [row for row in rows if sort_key(row, DURATION_ALIAS) < far]
-        rows = before_far if ascending else [row for row in rows if sort_key(row, DURATION_ALIAS) > far]
-    return rows
+    """Up to `limit` rows of an order by DURATION alone from its reads' rows, in the walk's order
+    (`ascending`), strictly before the position `far` (the cursor on the walk's far side)."""
+    rows = merge(found, DURATION_ALIAS, ascending, limit)
+    if far is None:
+        return rows
+    # the far cursor: the rows before it (every row past it sorts after those)
+    key = sort_key({DURATION_ALIAS: far[0], "id": far[1]}, DURATION_ALIAS)
+    if ascending:
+        return [row for row in rows if sort_key(row, DURATION_ALIAS) < key]
+    return [row for row in rows if sort_key(row, DURATION_ALIAS) > key]
 
 
 async def run_stats(

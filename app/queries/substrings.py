@@ -4,19 +4,26 @@ A trigram index (runs_fts on SQLite, pg_trgm GIN on PostgreSQL) finds every run 
 in no useful order: the page then sorts them all, a cost that grows with the table (a term in one
 run of 200 holds 5,000 runs at 1M). A walk of the page's order instead reads about N/p rows for N
 matches on a page when one run in 1/p holds the term: a cost that depends on the term, not on the
-table. So a page with such a test is read in up to three bounded steps, each exact:
+table. So a page with such a test is read in bounded steps, each exact:
 
+0. at most RARE_CANDIDATES + 1 of the index's candidates are counted (`rare_candidates`): none,
+   and the page is empty; at most RARE_CANDIDATES (a rare term, whatever the size of the table),
+   and the page is those candidates, tested exactly and sorted (the caller reads them);
 1. the next PROBE_ROWS runs of the walk (the order's index, after the cursor, narrowed by all
    but the filter and search), tested exactly: when they hold a page of matches, that is the page
    (the first matches among the first runs are the first matches);
 2. else, when they held at least PROBE_ROWS / SPARSEST_WALKED matches (the term is in one run of
    SPARSEST_WALKED or more), the next SPARSEST_WALKED runs per row of the page, the same way;
-3. else (a rare term, or the end of the walk), the index's candidates, tested exactly and sorted:
-   few for a rare term.
+3. else (a term in fewer than one run of SPARSEST_WALKED, or the end of the walk), the index's
+   candidates, tested exactly and sorted.
 
-Each step reads a number of rows fixed by the page size and the term's frequency, whatever the
-size of the table; only step 3 grows with it, by the term's own matches (fewer than one run in
-SPARSEST_WALKED when step 1 sends it there, unless step 1's window was unlike the rest).
+Each step reads a number of rows fixed by the page size and the term's frequency (step 0: by
+RARE_CANDIDATES), whatever the size of the table; only step 3 grows with it, by the term's own
+matches (more than RARE_CANDIDATES, but fewer than one run in SPARSEST_WALKED when step 1 sends
+it there, unless step 1's window was unlike the rest).
+
+An order by DURATION is the merge of four reads (app.queries.durations), each in its own index's
+order: steps 1-3 serve each read, and the merge of their first matches is the page's.
 """
 
 from __future__ import annotations
@@ -26,12 +33,15 @@ from typing import Any, Protocol
 from pypika_tortoise.queries import QueryBuilder
 from tortoise.expressions import Q
 
+from app.queries.counts import bounded_count
 from models import Run
 
 # step 1's window of runs (~2-4 ms of reading on either database)
 PROBE_ROWS = 4_000
 # step 2 reads this many runs per row of the page, for terms in at least one run of this many
 SPARSEST_WALKED = 1_000
+# step 0: a term with at most this many candidates is read through them, without a walk
+RARE_CANDIDATES = 1_000
 
 Rows = list[dict[str, Any]]
 
@@ -56,20 +66,29 @@ async def _fetch(query: QueryBuilder) -> Rows:
     return await Run._meta.db.execute_query_dict(*query.get_parameterized_sql())
 
 
+async def rare_candidates(candidates: Q) -> int | None:
+    """Step 0: how many runs `candidates` (the page's condition through the trigram indexes)
+    selects when at most RARE_CANDIDATES, else None (one statement, at most RARE_CANDIDATES + 1
+    candidates read)."""
+    found = await bounded_count(candidates, RARE_CANDIDATES)
+    return found.count if found.exact else None
+
+
 async def _first_matches(
-    page: PageQuery, position: Position, scope: Q, exact: Q, size: int, within: int
+    page: PageQuery, position: Position, scope: Q, exact: Q, size: int, within: int, subquery: bool
 ) -> tuple[Rows, bool]:
     """The first `size` runs `exact` selects among the next `within` runs of the walk of
     `scope`, and whether those `within` were all the walk had left (then the rows are exact
-    whatever their number)."""
-    if Run._meta.db.capabilities.dialect == "postgres":
+    whatever their number). `subquery`: the window may be a subquery (see below)."""
+    if subquery and Run._meta.db.capabilities.dialect == "postgres":
         # The window as a subquery with a LIMIT: PostgreSQL reads it through the order's index
         # (no qual is pushed into it, so the trigram index cannot take over), keeps its order
         # and stops once the page is full.
         window = page(scope, within).as_(Run._meta.db_table)
         source = Run._meta.db.query_class.from_(window).select("*")
         return await _fetch(page(exact, size, source=source)), False
-    # SQLite reads such a subquery whole and sorts it; so the run just past the window is found
+    # SQLite reads such a subquery whole and sorts it, and so would PostgreSQL a DURATION read's
+    # (whose order is an expression over the subquery's columns); so the run just past the window is found
     # first (one index entry per run of the window), and the walk stops before it.
     past = await _fetch(page(scope, 1).offset(within))
     if not past:
@@ -77,22 +96,33 @@ async def _first_matches(
     return await _fetch(page(exact, size, stop=position(past[0]))), False
 
 
-async def substring_page(page: PageQuery, position: Position, *, scope: Q, exact: Q, candidates: Q, size: int) -> Rows:
-    """Up to `size` rows of a page whose condition holds substring tests (see the module).
+async def substring_page(
+    page: PageQuery, position: Position, *, scope: Q, exact: Q, candidates: Q, size: int, subquery: bool = True
+) -> Rows:
+    """Up to `size` rows of a page whose condition holds substring tests, by steps 1-3 (see the
+    module; the caller takes step 0).
 
     `scope`: the page's condition without its filter and search; `exact`: all of it, the
     substring tests exact (no index candidates); `candidates`: all of it through the trigram
-    indexes."""
-    probed, complete = await _first_matches(page, position, scope, exact, size, PROBE_ROWS)
+    indexes; `subquery`: False when the page's order is not the subquery's on PostgreSQL."""
+    probed, complete = await _first_matches(page, position, scope, exact, size, PROBE_ROWS, subquery)
     if len(probed) >= size or complete:
         return probed
     walked_rows = size * SPARSEST_WALKED
     # (for a page so small that the first window was as long, a second would find nothing more)
     if len(probed) * SPARSEST_WALKED >= PROBE_ROWS and walked_rows > PROBE_ROWS:
-        walked, complete = await _first_matches(page, position, scope, exact, size, walked_rows)
+        walked, complete = await _first_matches(page, position, scope, exact, size, walked_rows, subquery)
         if len(walked) >= size or complete:
             return walked
     return await _fetch(page(candidates))
 
 
-__all__ = ["PROBE_ROWS", "SPARSEST_WALKED", "PageQuery", "Position", "substring_page"]
+__all__ = [
+    "PROBE_ROWS",
+    "RARE_CANDIDATES",
+    "SPARSEST_WALKED",
+    "PageQuery",
+    "Position",
+    "rare_candidates",
+    "substring_page",
+]

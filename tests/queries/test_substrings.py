@@ -5,6 +5,7 @@ gives FILTER.md's exact answer: case-insensitive, literal % and _, in the page's
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
@@ -21,6 +22,8 @@ from models import Run
 from tests.queries.factory import at, make_project, make_workflow, new_run, save_runs, superadmin
 
 RUNS = 180
+# the instant the pages measure durations to (FILTER.md: now - started_at while unfinished)
+NOW = at(1000)
 
 
 def name_of(i: int) -> str:
@@ -41,9 +44,41 @@ def name_of(i: int) -> str:
     return f"other {i}"
 
 
+def times_of(i: int) -> dict[str, dt.datetime | None]:
+    """Run i's start and end: not started (1 run in 6), running, finished (durations of whole
+    seconds, many equal: ties broken by the id), and a few that start or finish after NOW (as of
+    NOW not started, or running)."""
+    start = at(i // 2)
+    if i % 6 == 0:
+        return {"started_at": None, "finished_at": None}
+    if i % 6 == 1:
+        return {"started_at": start, "finished_at": None}
+    if i % 29 == 2:
+        return {"started_at": NOW + dt.timedelta(seconds=i), "finished_at": None}
+    if i % 29 == 3:
+        return {"started_at": start, "finished_at": NOW + dt.timedelta(seconds=i)}
+    return {"started_at": start, "finished_at": start + dt.timedelta(seconds=i * 7 % 23)}
+
+
+def duration_of(run: Run) -> dt.timedelta | None:
+    """FILTER.md's duration as of NOW."""
+    if run.started_at is None or run.started_at > NOW:
+        return None
+    if run.finished_at is not None and run.finished_at <= NOW:
+        return run.finished_at - run.started_at
+    return NOW - run.started_at
+
+
+def by_duration(run: Run) -> tuple[Any, ...]:
+    """Going up: shortest first, runs without a duration last, then the id."""
+    duration = duration_of(run)
+    return (duration is None, duration or dt.timedelta(0), str(run.id))
+
+
 @pytest.fixture
 async def named(db):
-    """RUNS runs, two per second (ties on created_at, broken by the id), priorities in turn."""
+    """RUNS runs, two per second (ties on created_at, broken by the id), priorities in turn,
+    starts and ends as `times_of` says."""
     project = await make_project()
     workflow = await make_workflow(project, "billing-sync", "Billing Sync")
     runs = [
@@ -54,6 +89,7 @@ async def named(db):
             subject_id=f"sub_{i:03}",
             created_at=at(i // 2),
             priority=Priority(i % 4),
+            **times_of(i),
         )
         for i in range(RUNS)
     ]
@@ -63,8 +99,10 @@ async def named(db):
 
 @pytest.fixture
 def small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Windows small enough for RUNS runs: 30 runs probed; a term in at least 1 run in 10 walked
-    (80 runs for a page of 7 plus one). Each term above then takes the step its frequency says."""
+    """Windows small enough for RUNS runs: a term in at most 5 runs read through its candidates;
+    else 30 runs probed; a term in at least 1 run in 10 walked (80 runs for a page of 7 plus one).
+    Each term above then takes the step its frequency says."""
+    monkeypatch.setattr(substrings_module, "RARE_CANDIDATES", 5)
     monkeypatch.setattr(substrings_module, "PROBE_ROWS", 30)
     monkeypatch.setattr(substrings_module, "SPARSEST_WALKED", 10)
 
@@ -96,6 +134,8 @@ ORDERS: dict[tuple[RunOrderField, SortDirection], Callable[[Run], tuple[Any, ...
     (RunOrderField.CREATED_AT, SortDirection.ASC): lambda run: (run.created_at, str(run.id)),
     (RunOrderField.PRIORITY, SortDirection.DESC): lambda run: (int(run.priority), run.created_at, str(run.id)),
     (RunOrderField.UPDATED_AT, SortDirection.ASC): lambda run: (run.updated_at, str(run.id)),
+    (RunOrderField.DURATION, SortDirection.ASC): by_duration,
+    (RunOrderField.DURATION, SortDirection.DESC): by_duration,
 }
 
 
@@ -111,6 +151,7 @@ async def all_pages(size: int, backward: bool = False, **arguments: Any) -> list
     """Every run the read lists, `size` a page, from the first page on (or from the last back)."""
     seen: list[uuid.UUID] = []
     cursor = None
+    arguments.setdefault("now", NOW)
     while True:
         if backward:
             page = await list_runs(superadmin(), last=size, before=cursor, **arguments)
@@ -141,8 +182,11 @@ def holds(text: str, op: str = "co", field: str = "subject_name") -> Callable[[R
 
 def steps(statements: list[str]) -> tuple[int, bool]:
     """(how many windows of the order's walk `statements` read, whether they then read the
-    trigram index's candidates). A window is a subquery on PostgreSQL, and on SQLite a lookup of
-    the run past it (OFFSET) and then the walk up to that run."""
+    trigram index's candidates), after the bounded count of the candidates that comes first (step
+    0). A window is a subquery on PostgreSQL, and on SQLite a lookup of the run past it (OFFSET)
+    and then the walk up to that run."""
+    assert statements and statements[0].startswith('SELECT COUNT(*) "runs" FROM (SELECT "id" FROM "runs"'), statements
+    statements = statements[1:]
     sqlite = Run._meta.db.capabilities.dialect == "sqlite"
     windows = sum(("OFFSET" if sqlite else "FROM (SELECT") in sql for sql in statements)
     candidates = len(statements) - windows * (2 if sqlite else 1)
@@ -164,10 +208,22 @@ async def test_each_term_takes_the_step_its_frequency_says(named, small_windows,
             page = await list_runs(superadmin(), filter=text, first=7)
         assert len(page.items) == 7 and page.has_next_page, text
         assert steps(statements) == (2, False), text
-    # rare: none in the probe's window, so the index's candidates (runs_fts on SQLite)
+    # rare (1 run): at most 5 candidates, so the page is read through them (runs_fts on SQLite)
     with page_statements(monkeypatch) as statements:
         page = await list_runs(superadmin(), filter='subject_name co "lovelace"', first=7)
     assert [run.subject_name for run in page.items] == ["Ada Lovelace"]
+    assert steps(statements) == (0, True)
+    # absent: no candidate, so no page to read
+    with page_statements(monkeypatch) as statements:
+        page = await list_runs(superadmin(), filter='subject_name co "zzz"', first=7)
+    assert page.items == [] and not page.has_next_page
+    assert steps(statements) == (0, False)
+    # sparse among the newest (10 old runs of 180): more than 5 candidates, none in the probe's
+    # window, so the candidates after it
+    with page_statements(monkeypatch) as statements:
+        page = await list_runs(superadmin(), filter='subject_id sw "sub_01"', first=7)
+    newest = (RunOrderField.CREATED_AT, SortDirection.DESC)
+    assert [run.id for run in page.items] == expected(named, holds("sub_01", "sw", "subject_id"), newest)[:7]
     assert steps(statements) == (1, True)
     # the count reads the candidates and is exact
     page = await list_runs(superadmin(), filter='subject_name co "hopper"', first=1)
