@@ -235,16 +235,32 @@ def fts_candidates(
     return Condition(table.rowid.isin(Query.from_(fts).select(fts.rowid).where(FtsMatch(fts_phrase(columns, text)))))
 
 
+class Unindexed(Term):
+    """`term || ''`: the same text (NULL stays NULL), which no index holds."""
+
+    def __init__(self, term: Term) -> None:
+        super().__init__()
+        self.term = term
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        return f"({self.term.get_sql(ctx)}||'')"
+
+
 def substring_match(
     table: Table, columns: Sequence[str], op: Op, text: str, dialect: str, walked: frozenset[Substring] = NONE_WALKED
 ) -> Criterion:
     """`text` is, case-insensitively, in (co), at the start of (sw) or at the end of (ew) one of
     `columns`, literally: the condition FILTER.md defines, written so that an index serves it
     when the columns are TRIGRAM_COLUMNS (pg_trgm GIN indexes under ILIKE on PostgreSQL;
-    runs_fts, then the exact test, on SQLite)."""
-    combined = any_ilike([table[column] for column in columns], op, text, dialect)
+    runs_fts, then the exact test, on SQLite); a test in `walked` is written so that no index
+    serves it (the rows a walk reads are tested one by one)."""
     if dialect == "postgres":
-        return combined
+        if any((column, op, text) in walked for column in columns):
+            # on PostgreSQL the planner would otherwise AND the trigram index's candidates with
+            # the walk's range: a cost of every match, when the walk reads a window
+            return any_ilike([Unindexed(table[column]) for column in columns], op, text, dialect)
+        return any_ilike([table[column] for column in columns], op, text, dialect)
+    combined = any_ilike([table[column] for column in columns], op, text, dialect)
     candidates = fts_candidates(table, columns, op, text, walked)
     return combined if candidates is None else candidates & combined
 

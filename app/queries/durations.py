@@ -101,12 +101,17 @@ def duration_reads(
     limit: int,
     alias: str,
     stop: Sequence[Any] | None = None,
+    ends: bool = False,
 ) -> list[QueryBuilder]:
     """The reads whose merge (`merge`) is the page: at most `limit` rows each, in the walk's order
     (`ascending`: shortest first, missing durations last), strictly after `position` (a cursor's
     (duration, id)) when given, and strictly before `stop` (a (duration, id) too) when given (a
     window's end, app.queries.substrings: with it a read stops in its index there). `base` selects
-    the matching runs' columns. How many reads, and which, depends on `position` alone."""
+    the matching runs' columns. How many reads, and which, depends on `position` alone.
+
+    `ends`: the reads of a window's end, positions in the same orders that need not hold the
+    instant's bounds (a run that finished or started after it is as good an end), so that the
+    finished and running runs' indexes answer them alone (`base` then selects the id only)."""
     at = ValueWrapper(instant)
     value, run_id = (position[0], position[1]) if position is not None else (None, None)
     before = _Before(stop, table, ascending)
@@ -118,7 +123,8 @@ def duration_reads(
     if durations_ahead:
         seconds = SecondsBetween(table.finished_at, table.started_at, dialect)
         finished = base.select(seconds.as_(alias)).where(seconds.notnull())
-        finished = finished.where((table.finished_at <= at) & (table.started_at <= at))
+        if not ends:
+            finished = finished.where((table.finished_at <= at) & (table.started_at <= at))
         if value is not None:
             finished = finished.where(
                 _bound(seconds, value, ascending) & _past(seconds, value, run_id, table, ascending)
@@ -129,7 +135,8 @@ def duration_reads(
         running_for = SecondsBetween(at, table.started_at, dialect)
         start = _start(table, dialect)
         running = base.select(running_for.as_(alias)).where(_unfinished(table, dialect))
-        running = running.where(table.started_at <= at)
+        if not ends:
+            running = running.where(table.started_at <= at)
         if dialect != "postgres":
             # always true of a start; a range on the index, which holds the runs not started
             # (JULIANDAY NULL) first
@@ -152,7 +159,7 @@ def duration_reads(
         missing = base.select(NullValue().as_(alias)).where(table.started_at.isnull())
         if position is not None and value is None:
             missing = missing.where(table.id > ValueWrapper(run_id) if ascending else table.id < ValueWrapper(run_id))
-        reads.append(before.narrow(missing, NullValue()).orderby(table.id, order=_order(ascending)))
+        reads.append(before.narrow_missing(missing).orderby(table.id, order=_order(ascending)))
 
     # the runs that started or finished after the instant: few, sorted here
     as_of = duration_as_of(table, dialect, instant)
@@ -161,11 +168,15 @@ def duration_reads(
     )
     if position is not None:
         moved = moved.where(_after_nullable(as_of, value, run_id, table, ascending))
-    moved = before.narrow(moved, as_of)
+    # (not narrowed to the stop here: `before_stop` does, after the read, as the planners would
+    # walk an index of the ids for it; these runs are few)
     moved = moved.orderby(as_of, order=Ordering.ASC_NULLS_LAST if ascending else Ordering.DESC_NULLS_FIRST)
     moved = moved.orderby(table.id, order=_order(ascending))
     reads.append(moved)
-    return [read.limit(limit) for read in reads]
+    # a read that holds nothing before the stop is not made (LIMIT 0)
+    empty = [before.holds_nothing(durations=True)] * (2 if durations_ahead else 0)
+    empty += [before.holds_nothing(durations=False)] * (len(reads) - len(empty) - 1) + [False]
+    return [read.limit(0 if nothing else limit) for read, nothing in zip(reads, empty, strict=True)]
 
 
 class _Before:
@@ -178,6 +189,11 @@ class _Before:
         self.table = table
         self.ascending = ascending
 
+    def holds_nothing(self, durations: bool) -> bool:
+        """Whether a read of runs with durations (or, not `durations`, without) holds nothing
+        before the stop: going up the runs without a duration come last, going down first."""
+        return self.stop is not None and durations == (self.value is None) and durations != self.ascending
+
     def narrow(self, read: QueryBuilder, term: Term, indexed: Term | None = None) -> QueryBuilder:
         """`read` (its rows' duration is `term`) narrowed to the rows before the stop; `indexed`:
         the read's index holds `term`, so a bound on it ends the read's range there."""
@@ -187,6 +203,14 @@ class _Before:
             read = read.where(_bound(indexed, self.value, not self.ascending))
         # before it going one way is past it going the other
         return read.where(_after_nullable(term, self.value, self.stop[1], self.table, not self.ascending))
+
+    def narrow_missing(self, read: QueryBuilder) -> QueryBuilder:
+        """`read` of runs without a duration narrowed to those before the stop: by id when the
+        stop is one of them (before a stop with a duration: all or none, `holds_nothing`)."""
+        if self.stop is None or self.value is not None:
+            return read
+        run_id = ValueWrapper(self.stop[1])
+        return read.where(self.table.id < run_id if self.ascending else self.table.id > run_id)
 
 
 def _after_nullable(term: Term, value: Any, run_id: Any, table: Table, ascending: bool) -> Criterion:

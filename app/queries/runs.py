@@ -36,7 +36,7 @@ from app.queries.durations import duration_reads, merge, sort_key
 from app.queries.keyset import DURATION_ALIAS, RunOrdering
 from app.queries.pages import Page, page_window
 from app.queries.rows import Row, RowReader
-from app.queries.substrings import PageQuery, Position, rare_candidates, substring_page
+from app.queries.substrings import PageQuery, Position, Walk, WindowEnd, rare_candidates, substring_page
 from models import Run, Workflow
 
 if TYPE_CHECKING:
@@ -433,43 +433,53 @@ async def list_runs(
 
         return query
 
-    def windowed(read: PageQuery, position: Position, subquery: bool = True) -> Awaitable[list[dict[str, Any]]]:
+    def duration_end(index: int) -> WindowEnd:
+        """Where a window of the read number `index` ends (its index alone on SQLite)."""
+
+        def query(scope: Q, within: int) -> QueryBuilder:
+            base = matching(scope, connection.query_class.from_(table).select(table.id))
+            reads = duration_reads(base, table, dialect, instant, ascending, near, 1, DURATION_ALIAS, ends=True)
+            return reads[index].offset(within)
+
+        return query
+
+    def windowed(walk: Walk) -> Awaitable[list[dict[str, Any]]]:
         return substring_page(
-            read,
-            position,
+            walk,
             scope=asked(filter=None, search=None),
             exact=asked(search_workflows=workflows, walked=frozenset(tests)),
             candidates=condition,
             size=limit,
-            subquery=subquery,
         )
 
     # a substring test: a rare term (step 0 of app.queries.substrings) is read through the trigram
     # index's candidates, an absent one not at all; a commoner one walks its order's index(es)
-    rare = await rare_candidates(condition) if tests else None
-    walked = bool(tests) and rare is None
-    if tests and rare == 0:
+    # (an order of DURATION and other fields sorts its matches: app.queries.keyset)
+    windows = bool(tests) and (ordering.by_duration_alone or not ordering.uses_duration)
+    rare = await rare_candidates(condition) if windows else None
+    walked = windows and rare is None
+    if windows and rare == 0:
         rows = []
     elif ordering.by_duration_alone:
         reads = range(len(duration_reads(everything, table, dialect, instant, ascending, near, limit, DURATION_ALIAS)))
-        if walked:
-            # each read walks its own index (its position: its (duration, id))
-            found = [
-                await windowed(duration_read(index), lambda row: [row[DURATION_ALIAS], row["id"]], subquery=False)
-                for index in reads
-            ]
-        else:
-            found = [await _fetch(duration_read(index)(condition)) for index in reads]
-        rows = _bounded_merge(found, ascending, far, limit)
-    elif walked and not ordering.uses_duration:
-        # the count reads the candidates (up to COUNT_LIMIT + 1)
-        rows = await windowed(
-            page_query,
-            # as a cursor's values: the parameters the database compares with
-            lambda row: ordering.parse_cursor(
-                "stop", ordering.cursor(ordering.position(_run_from_record(row), row)), dialect
-            ),
+        durations = Walk(
+            reads=[duration_read(index) for index in reads],
+            # a row's (duration, id)
+            position=lambda row: [row[DURATION_ALIAS], row["id"]],
+            ends=[duration_end(index) for index in reads],
+            merge=lambda found, stop: _before_far(merge(found, DURATION_ALIAS, ascending, limit), ascending, stop),
         )
+        rows = await (windowed(durations) if walked else durations.read(condition, limit))
+        rows = _before_far(rows, ascending, far)
+    elif walked:
+        # the count reads the candidates (up to COUNT_LIMIT + 1)
+        position: Position = lambda row: ordering.parse_cursor(  # noqa: E731
+            # as a cursor's values: the parameters the database compares with
+            "stop",
+            ordering.cursor(ordering.position(_run_from_record(row), row)),
+            dialect,
+        )
+        rows = await windowed(Walk(reads=[page_query], position=position))
     else:
         rows = await _fetch(page_query(condition))
     more = len(rows) > window.size
@@ -503,15 +513,12 @@ async def _fetch(query: QueryBuilder) -> list[dict[str, Any]]:
     return await Run._meta.db.execute_query_dict(*query.get_parameterized_sql())
 
 
-def _bounded_merge(
-    found: list[list[dict[str, Any]]], ascending: bool, far: list[Any] | None, limit: int
-) -> list[dict[str, Any]]:
-    """Up to `limit` rows of an order by DURATION alone from its reads' rows, in the walk's order
-    (`ascending`), strictly before the position `far` (the cursor on the walk's far side)."""
-    rows = merge(found, DURATION_ALIAS, ascending, limit)
+def _before_far(rows: list[dict[str, Any]], ascending: bool, far: Sequence[Any] | None) -> list[dict[str, Any]]:
+    """The rows of an order by DURATION alone (in the walk's order, `ascending`) strictly
+    before the position `far` (the cursor on the walk's far side)."""
     if far is None:
         return rows
-    # the far cursor: the rows before it (every row past it sorts after those)
+    # every row past it sorts after those before it
     key = sort_key({DURATION_ALIAS: far[0], "id": far[1]}, DURATION_ALIAS)
     if ascending:
         return [row for row in rows if sort_key(row, DURATION_ALIAS) < key]

@@ -23,11 +23,15 @@ matches (more than RARE_CANDIDATES, but fewer than one run in SPARSEST_WALKED wh
 it there, unless step 1's window was unlike the rest).
 
 An order by DURATION is the merge of four reads (app.queries.durations), each in its own index's
-order: steps 1-3 serve each read, and the merge of their first matches is the page's.
+order: a window of that walk ends at the first of the four reads' window ends (so each read
+walks at most its window, and the merged window holds at least one read's), and the page is the
+merge of the reads' first matches before it.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from pypika_tortoise.queries import QueryBuilder
@@ -41,7 +45,7 @@ PROBE_ROWS = 4_000
 # step 2 reads this many runs per row of the page, for terms in at least one run of this many
 SPARSEST_WALKED = 1_000
 # step 0: a term with at most this many candidates is read through them, without a walk
-RARE_CANDIDATES = 1_000
+RARE_CANDIDATES = 100
 
 Rows = list[dict[str, Any]]
 
@@ -74,55 +78,99 @@ async def rare_candidates(candidates: Q) -> int | None:
     return found.count if found.exact else None
 
 
-async def _first_matches(
-    page: PageQuery, position: Position, scope: Q, exact: Q, size: int, within: int, subquery: bool
-) -> tuple[Rows, bool]:
-    """The first `size` runs `exact` selects among the next `within` runs of the walk of
-    `scope`, and whether those `within` were all the walk had left (then the rows are exact
-    whatever their number). `subquery`: the window may be a subquery (see below)."""
-    if subquery and Run._meta.db.capabilities.dialect == "postgres":
-        # The window as a subquery with a LIMIT: PostgreSQL reads it through the order's index
-        # (no qual is pushed into it, so the trigram index cannot take over), keeps its order
-        # and stops once the page is full.
-        window = page(scope, within).as_(Run._meta.db_table)
-        source = Run._meta.db.query_class.from_(window).select("*")
-        return await _fetch(page(exact, size, source=source)), False
-    # SQLite reads such a subquery whole and sorts it, and so would PostgreSQL a DURATION read's
-    # (whose order is an expression over the subquery's columns); so the run just past the window is found
-    # first (one index entry per run of the window), and the walk stops before it.
-    past = await _fetch(page(scope, 1).offset(within))
-    if not past:
-        return await _fetch(page(exact, size)), True
-    return await _fetch(page(exact, size, stop=position(past[0]))), False
+class WindowEnd(Protocol):
+    """The run `within` runs past the cursor in one read's walk of `scope` (a position as good
+    as the read's rows', read from fewer columns)."""
+
+    def __call__(self, scope: Q, within: int) -> QueryBuilder: ...
 
 
-async def substring_page(
-    page: PageQuery, position: Position, *, scope: Q, exact: Q, candidates: Q, size: int, subquery: bool = True
-) -> Rows:
+class Merge(Protocol):
+    """The first rows of several reads together, in the walk's order, strictly before the
+    position `stop` when given (the reads may hold some past it)."""
+
+    def __call__(self, found: list[Rows], stop: list[Any] | None) -> Rows: ...
+
+
+def _concatenated(found: list[Rows], stop: list[Any] | None) -> Rows:
+    # the merge of a single read (which stopped where told)
+    return [row for rows in found for row in rows]
+
+
+def _own_end(page: PageQuery) -> WindowEnd:
+    def end(scope: Q, within: int) -> QueryBuilder:
+        return page(scope, 1).offset(within)
+
+    return end
+
+
+@dataclasses.dataclass(frozen=True)
+class Walk:
+    """A page's walk: one read in the order's index, or several whose merge is the order (an
+    order by DURATION: app.queries.durations). `ends`, one per read, find where a window ends;
+    without them (one read) the read's own query does, and on PostgreSQL a window is a
+    subquery instead."""
+
+    reads: Sequence[PageQuery]
+    position: Position
+    ends: Sequence[WindowEnd] | None = None
+    merge: Merge = _concatenated
+
+    async def read(self, condition: Q, size: int, stop: list[Any] | None = None) -> Rows:
+        return self.merge([await _fetch(read(condition, size, stop=stop)) for read in self.reads], stop)
+
+    async def first_matches(self, scope: Q, exact: Q, size: int, within: int) -> tuple[Rows, bool]:
+        """The first `size` runs `exact` selects among the next `within` or more runs of the
+        walk of `scope` (all of them before the window's end), and whether those were all the walk
+        had left (then the rows are exact whatever their number)."""
+        if self.ends is None and Run._meta.db.capabilities.dialect == "postgres":
+            # The window as a subquery with a LIMIT: PostgreSQL reads it through the order's
+            # index (no qual is pushed into it, so the trigram index cannot take over), keeps its
+            # order and stops once the page is full.
+            (page,) = self.reads
+            window = page(scope, within).as_(Run._meta.db_table)
+            source = Run._meta.db.query_class.from_(window).select("*")
+            return await _fetch(page(exact, size, source=source)), False
+        # SQLite reads such a subquery whole and sorts it, and so would PostgreSQL a DURATION
+        # read's (ordered by an expression of the subquery's columns); so the run just past the
+        # window is found first (one index entry per run of the window), and the walk stops before it.
+        # Of several reads, the window ends at the first of their ends: before it, each read
+        # holds at most `within` runs, and one of them exactly that many.
+        ends = self.ends or [_own_end(page) for page in self.reads]
+        past = [await _fetch(end(scope, within)) for end in ends]
+        if not any(past):
+            return await self.read(exact, size), True
+        return await self.read(exact, size, stop=self.position(self.merge(past, None)[0])), False
+
+
+async def substring_page(walk: Walk, *, scope: Q, exact: Q, candidates: Q, size: int) -> Rows:
     """Up to `size` rows of a page whose condition holds substring tests, by steps 1-3 (see the
     module; the caller takes step 0).
 
     `scope`: the page's condition without its filter and search; `exact`: all of it, the
     substring tests exact (no index candidates); `candidates`: all of it through the trigram
-    indexes; `subquery`: False when the page's order is not the subquery's on PostgreSQL."""
-    probed, complete = await _first_matches(page, position, scope, exact, size, PROBE_ROWS, subquery)
+    indexes."""
+    probed, complete = await walk.first_matches(scope, exact, size, PROBE_ROWS)
     if len(probed) >= size or complete:
         return probed
     walked_rows = size * SPARSEST_WALKED
     # (for a page so small that the first window was as long, a second would find nothing more)
     if len(probed) * SPARSEST_WALKED >= PROBE_ROWS and walked_rows > PROBE_ROWS:
-        walked, complete = await _first_matches(page, position, scope, exact, size, walked_rows, subquery)
+        walked, complete = await walk.first_matches(scope, exact, size, walked_rows)
         if len(walked) >= size or complete:
             return walked
-    return await _fetch(page(candidates))
+    return await walk.read(candidates, size)
 
 
 __all__ = [
     "PROBE_ROWS",
     "RARE_CANDIDATES",
     "SPARSEST_WALKED",
+    "Merge",
     "PageQuery",
     "Position",
+    "Walk",
+    "WindowEnd",
     "rare_candidates",
     "substring_page",
 ]

@@ -208,6 +208,15 @@ def small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 WINDOW = "FROM (SELECT"
+# step 0 of app.queries.substrings: the candidates counted (up to RARE_CANDIDATES + 1)
+COUNT = 'SELECT COUNT(*) "runs" FROM (SELECT "id" FROM "runs"'
+
+
+def walked(statements: list[tuple[str, list[Any]]]) -> list[tuple[str, list[Any]]]:
+    """The statements on runs after step 0's count of the candidates (which comes first)."""
+    pages = [(sql, values) for sql, values in statements if 'FROM "runs"' in sql]
+    assert pages and pages[0][0].startswith(COUNT), pages
+    return pages[1:]
 
 
 async def test_substring_matches_read_the_trigram_indexes(planned, monkeypatch):
@@ -227,10 +236,10 @@ async def test_substring_matches_read_the_trigram_indexes(planned, monkeypatch):
             assert index in plans[-1], f"{text}\n{plans[-1]}"
     with captured(monkeypatch) as statements:
         await list_runs(root, search="smith", first=50)
-    # first the workflows whose key or name holds the term (none here), then a window of the walk,
-    # then the page: the subject's columns through their trigram indexes
-    workflows, _window, plan = await plans_of(explainer, statements)
-    assert "workflows" in workflows and WINDOW in statements[1][0]
+    # first the workflows whose key or name holds the term (none here), then the count of the
+    # candidates (none: no page to read), through the subject's columns' trigram indexes
+    workflows, plan = await plans_of(explainer, statements)
+    assert "workflows" in workflows and statements[1][0].startswith(COUNT)
     for index in ("runs_subject_id_trgm", "runs_subject_name_trgm"):
         assert index in plan, plan
     with captured(monkeypatch) as statements:
@@ -264,11 +273,26 @@ async def test_common_and_middling_terms_walk_an_index_in_the_pages_order(planne
         for name, (windows, read) in reads.items():
             with captured(monkeypatch) as statements:
                 await read()
-            pages = [(sql, values) for sql, values in statements if 'FROM "runs"' in sql]
+            pages = walked(statements)
             assert [WINDOW in sql for sql, _ in pages] == [True] * windows, f"{who} {name}: {pages}"
             for plan in await plans_of(explainer, pages):
                 assert "Seq Scan on runs" not in plan and "Sort" not in plan, f"{who} {name}\n{plan}"
                 assert "trgm" not in plan, f"{who} {name}\n{plan}"
+        # an order by DURATION: each of its four reads ends its windows at the first of their ends
+        # (a lookup of each's run past the window, then each walks up to it, the term's test
+        # written so that no index serves it), through their own indexes
+        for direction in SortDirection:
+            with captured(monkeypatch) as statements:
+                await list_runs(
+                    principal,
+                    filter='subject_name sw "ada h"',
+                    order_by=order(RunOrderField.DURATION, direction),
+                    first=50,
+                )
+            pages = [(sql, values) for sql, values in walked(statements) if "OFFSET" in sql or "||''" in sql]
+            assert ["OFFSET" in sql for sql, _ in pages][:8] == [True] * 4 + [False] * 4, f"{who}: {pages}"
+            for plan in await plans_of(explainer, pages):
+                assert "Seq Scan on runs" not in plan and "trgm" not in plan, f"{who} DURATION\n{plan}"
 
 
 # ---------------------------------------------------------------- SQLite
@@ -353,17 +377,39 @@ async def test_sqlite_reads_duration_and_common_terms_in_the_pages_order(sqlite_
         reads['subject_name sw "ada h"'] = lambda: list_runs(root, filter='subject_name sw "ada h"', first=50)
         reads['member subject_name sw "ada h"'] = lambda: list_runs(alice, filter='subject_name sw "ada h"', first=50)
         reads['search "ada hop"'] = lambda: list_runs(root, search="ada hop", first=50)
+        for who, principal in (("superadmin", root), ("member", alice)):
+            for direction in SortDirection:
+                spec = order(RunOrderField.DURATION, direction)
+                reads[f"{who} DURATION {direction.value} sw"] = lambda p=principal, s=spec: list_runs(
+                    p, filter='subject_name sw "ada h"', order_by=s, first=50
+                )
+                windows[f"{who} DURATION {direction.value} sw"] = 2
         for name, read in reads.items():
             with captured(monkeypatch) as statements:
                 await read()
             pages = [(sql, values) for sql, values in statements if 'FROM "runs"' in sql]
+            if name in windows:
+                pages = walked(statements)
             plans = []
             for sql, values in pages:
                 rows = await connection.execute_query_dict(f"EXPLAIN QUERY PLAN {sql}", values)
                 plans.append("\n".join(str(row["detail"]) for row in rows))
             for plan in plans:
                 assert "SCAN runs\n" not in plan + "\n", f"{name}\n{plan}"
-            if name.startswith(("superadmin DURATION", "member DURATION")):
+            if name.endswith(" sw"):
+                # four reads, each a lookup of its run past the window, then each walks up to
+                # the first of those (the moved runs, few, sorted)
+                ends, walks = pages[:4] + pages[8:12], pages[4:8] + pages[12:]
+                assert len(pages) == 16 and all("OFFSET" in sql for sql, _ in ends), f"{name}: {pages}"
+                assert not any("OFFSET" in sql for sql, _ in walks), f"{name}: {pages}"
+                # the finished runs' walks (but those a window's end leaves nothing to: LIMIT 0)
+                finished = [plans[i] for i in (4, 12) if pages[i][1][-1] != 0]
+                assert finished, f"{name}: {pages}"
+                for plan in finished:
+                    assert "finished_duration" in plan and "TEMP B-TREE" not in plan, f"{name}\n{plan}"
+                for plan in plans:
+                    assert "runs_fts" not in plan, f"{name}\n{plan}"
+            elif name.startswith(("superadmin DURATION", "member DURATION")):
                 finished, running, missing, _moved = plans
                 assert "finished_duration" in finished and "TEMP B-TREE" not in finished, f"{name}\n{finished}"
                 assert "running_start" in running and "TEMP B-TREE" not in running, f"{name}\n{running}"
