@@ -85,6 +85,14 @@ READS: dict[str, tuple[str, dict[str, Any]]] = {
         FIRST_50,
         {"filter": 'subject_name sw "ada h"', "orderBy": [{"field": "DURATION", "direction": "DESC"}]},
     ),
+    'orderBy DURATION ASC, subject_name sw "ada h"': (
+        FIRST_50,
+        {"filter": 'subject_name sw "ada h"', "orderBy": [{"field": "DURATION", "direction": "ASC"}]},
+    ),
+    'orderBy DURATION DESC, subject_name co "hopper"': (
+        FIRST_50,
+        {"filter": 'subject_name co "hopper"', "orderBy": [{"field": "DURATION", "direction": "DESC"}]},
+    ),
     'matches nothing (subject_id co "no-such")': (FIRST_50, {"filter": 'subject_id co "no-such"'}),
     'search "smith"': (FIRST_50, {"search": "smith"}),
     'search "hopper"': (FIRST_50, {"search": "hopper"}),

@@ -102,15 +102,14 @@ async def _rows(query: QueryBuilder) -> list[dict[str, Any]]:
     return await Run._meta.db.execute_query_dict(*query.get_parameterized_sql())
 
 
-async def bounded_count(condition: Q, limit: int | None = None) -> Tally:
-    """The runs `condition` selects, counted up to `limit` (default COUNT_LIMIT; one statement,
-    at most `limit` + 1 rows read)."""
-    limit = COUNT_LIMIT if limit is None else limit
+async def bounded_count(condition: Q) -> Tally:
+    """The runs `condition` selects, counted up to COUNT_LIMIT (one statement, at most
+    COUNT_LIMIT + 1 rows read)."""
     table = Run._meta.basetable
-    sample = matching(condition, _query().from_(table).select(table.id)).limit(limit + 1)
+    sample = matching(condition, _query().from_(table).select(table.id)).limit(COUNT_LIMIT + 1)
     rows = await _rows(_query().from_(sample).select(Count(Star()).as_("runs")))
     found = int(rows[0]["runs"])
-    return Tally(min(found, limit), found <= limit)
+    return Tally(min(found, COUNT_LIMIT), found <= COUNT_LIMIT)
 
 
 async def bounded_status_counts(condition: Q) -> StatusTally:

@@ -36,7 +36,7 @@ from app.queries.durations import duration_reads, merge, sort_key
 from app.queries.keyset import DURATION_ALIAS, RunOrdering
 from app.queries.pages import Page, page_window
 from app.queries.rows import Row, RowReader
-from app.queries.substrings import PageQuery, Position, Walk, WindowEnd, rare_candidates, substring_page
+from app.queries.substrings import PageQuery, Position, Walk, WindowEnd, substring_page
 from models import Run, Workflow
 
 if TYPE_CHECKING:
@@ -366,8 +366,8 @@ async def list_runs(
 
     `first`/`after` page forward, `last`/`before` backward. One SELECT for the rows (four,
     each at most a page, for DURATION alone: app.queries.durations; with a co/sw/ew test or a
-    search a bounded count of the candidates, then up to three bounded reads, per read of
-    DURATION: app.queries.substrings); `Page.count` runs a COUNT
+    search up to three bounded steps, for DURATION each over its four reads:
+    app.queries.substrings); `Page.count` runs a COUNT
     only when called. Raises ValidationFailed for a bad page size or cursor, BadFilter for a
     malformed filter. `now` is the instant durations of unfinished runs are measured to
     (default: the time of the call; a DURATION cursor's own instant wins, so that a walk's
@@ -452,15 +452,11 @@ async def list_runs(
             size=limit,
         )
 
-    # a substring test: a rare term (step 0 of app.queries.substrings) is read through the trigram
-    # index's candidates, an absent one not at all; a commoner one walks its order's index(es)
-    # (an order of DURATION and other fields sorts its matches: app.queries.keyset)
-    windows = bool(tests) and (ordering.by_duration_alone or not ordering.uses_duration)
-    rare = await rare_candidates(condition) if windows else None
-    walked = windows and rare is None
-    if windows and rare == 0:
-        rows = []
-    elif ordering.by_duration_alone:
+    # a substring test: windows of the walk of the order's index(es) while they pay, else the
+    # trigram index's candidates (app.queries.substrings); an order of DURATION and other fields
+    # sorts its matches (app.queries.keyset)
+    walked = bool(tests) and (ordering.by_duration_alone or not ordering.uses_duration)
+    if ordering.by_duration_alone:
         reads = range(len(duration_reads(everything, table, dialect, instant, ascending, near, limit, DURATION_ALIAS)))
         durations = Walk(
             reads=[duration_read(index) for index in reads],

@@ -6,21 +6,24 @@ run of 200 holds 5,000 runs at 1M). A walk of the page's order instead reads abo
 matches on a page when one run in 1/p holds the term: a cost that depends on the term, not on the
 table. So a page with such a test is read in bounded steps, each exact:
 
-0. at most RARE_CANDIDATES + 1 of the index's candidates are counted (`rare_candidates`): none,
-   and the page is empty; at most RARE_CANDIDATES (a rare term, whatever the size of the table),
-   and the page is those candidates, tested exactly and sorted (the caller reads them);
 1. the next PROBE_ROWS runs of the walk (the order's index, after the cursor, narrowed by all
    but the filter and search), tested exactly: when they hold a page of matches, that is the page
    (the first matches among the first runs are the first matches);
 2. else, when they held at least PROBE_ROWS / SPARSEST_WALKED matches (the term is in one run of
-   SPARSEST_WALKED or more), the next SPARSEST_WALKED runs per row of the page, the same way;
+   SPARSEST_WALKED or more, as far as the window tells), the next SPARSEST_WALKED runs per row of
+   the page, the same way;
 3. else (a term in fewer than one run of SPARSEST_WALKED, or the end of the walk), the index's
    candidates, tested exactly and sorted.
 
-Each step reads a number of rows fixed by the page size and the term's frequency (step 0: by
-RARE_CANDIDATES), whatever the size of the table; only step 3 grows with it, by the term's own
-matches (more than RARE_CANDIDATES, but fewer than one run in SPARSEST_WALKED when step 1 sends
-it there, unless step 1's window was unlike the rest).
+Each step reads a number of rows fixed by the page size and the term's frequency, whatever the
+size of the table; only step 3 grows with it, by the term's own matches (fewer than one run in
+SPARSEST_WALKED when step 1 sends it there, unless step 1's window was unlike the rest). Step 1
+is what a rare or absent term pays before its candidates, so its window is short.
+
+Tried and measured (bench/README.md): counting up to 100 candidates first, so that a rare or
+absent term skips the window. It halves those pages, but the count reads the trigram index's
+posting lists of a common term whole (its bitmap on PostgreSQL, its doclists in runs_fts), so a
+common term's page grew 1.2-2.8x from 100k to 1M runs: not flat.
 
 An order by DURATION is the merge of four reads (app.queries.durations), each in its own index's
 order: a window of that walk ends at the first of the four reads' window ends (so each read
@@ -37,15 +40,13 @@ from typing import Any, Protocol
 from pypika_tortoise.queries import QueryBuilder
 from tortoise.expressions import Q
 
-from app.queries.counts import bounded_count
 from models import Run
 
-# step 1's window of runs (~2-4 ms of reading on either database)
-PROBE_ROWS = 4_000
+# step 1's window of runs (~1 ms of reading on either database): a term in one run of 20 or
+# more fills a page of 50 from it
+PROBE_ROWS = 1_000
 # step 2 reads this many runs per row of the page, for terms in at least one run of this many
 SPARSEST_WALKED = 1_000
-# step 0: a term with at most this many candidates is read through them, without a walk
-RARE_CANDIDATES = 100
 
 Rows = list[dict[str, Any]]
 
@@ -68,14 +69,6 @@ class Position(Protocol):
 
 async def _fetch(query: QueryBuilder) -> Rows:
     return await Run._meta.db.execute_query_dict(*query.get_parameterized_sql())
-
-
-async def rare_candidates(candidates: Q) -> int | None:
-    """Step 0: how many runs `candidates` (the page's condition through the trigram indexes)
-    selects when at most RARE_CANDIDATES, else None (one statement, at most RARE_CANDIDATES + 1
-    candidates read)."""
-    found = await bounded_count(candidates, RARE_CANDIDATES)
-    return found.count if found.exact else None
 
 
 class WindowEnd(Protocol):
@@ -145,7 +138,7 @@ class Walk:
 
 async def substring_page(walk: Walk, *, scope: Q, exact: Q, candidates: Q, size: int) -> Rows:
     """Up to `size` rows of a page whose condition holds substring tests, by steps 1-3 (see the
-    module; the caller takes step 0).
+    module).
 
     `scope`: the page's condition without its filter and search; `exact`: all of it, the
     substring tests exact (no index candidates); `candidates`: all of it through the trigram
@@ -164,13 +157,11 @@ async def substring_page(walk: Walk, *, scope: Q, exact: Q, candidates: Q, size:
 
 __all__ = [
     "PROBE_ROWS",
-    "RARE_CANDIDATES",
     "SPARSEST_WALKED",
     "Merge",
     "PageQuery",
     "Position",
     "Walk",
     "WindowEnd",
-    "rare_candidates",
     "substring_page",
 ]
