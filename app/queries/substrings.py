@@ -18,12 +18,14 @@ table. So a page with such a test is read in bounded steps, each exact:
 Each step reads a number of rows fixed by the page size and the term's frequency, whatever the
 size of the table; only step 3 grows with it, by the term's own matches (fewer than one run in
 SPARSEST_WALKED when step 1 sends it there, unless step 1's window was unlike the rest). Step 1
-is what a rare or absent term pays before its candidates, so its window is short.
+is what a rare or absent term pays before its candidates (~4 ms, mostly for its two statements).
 
-Tried and measured (bench/README.md): counting up to 100 candidates first, so that a rare or
-absent term skips the window. It halves those pages, but the count reads the trigram index's
-posting lists of a common term whole (its bitmap on PostgreSQL, its doclists in runs_fts), so a
-common term's page grew 1.2-2.8x from 100k to 1M runs: not flat.
+Tried and measured (bench/README.md): counting up to 100 (or 1,000) candidates first, so that a
+rare or absent term skips the window. It takes ~4 ms off those pages, but the count reads the
+trigram index's posting lists of a common term whole (its bitmap on PostgreSQL, its doclists in
+runs_fts), so a common term's page grew 1.2-2.8x from 100k to 1M runs: not flat. A first window
+of 1,000 runs instead of 4,000 saved nothing for a rare term (its cost is the statements, not the
+rows) and sent a term in 1 run of 24 to step 2.
 
 An order by DURATION is the merge of four reads (app.queries.durations), each in its own index's
 order: a window of that walk ends at the first of the four reads' window ends (so each read
@@ -42,9 +44,9 @@ from tortoise.expressions import Q
 
 from models import Run
 
-# step 1's window of runs (~1 ms of reading on either database): a term in one run of 20 or
+# step 1's window of runs (~2-4 ms of reading on either database): a term in one run of 80 or
 # more fills a page of 50 from it
-PROBE_ROWS = 1_000
+PROBE_ROWS = 4_000
 # step 2 reads this many runs per row of the page, for terms in at least one run of this many
 SPARSEST_WALKED = 1_000
 
