@@ -26,9 +26,12 @@ def _by_id(model: type[M], plain: bool = False) -> Callable[[list[str]], Awaitab
 
 
 def _grouped(
-    model: type[M], column: str, order: Sequence[str], plain: bool = False
+    model: type[M], column: str, order: Sequence[str], plain: bool = False, columns: frozenset[str] | None = None
 ) -> Callable[[list[str]], Awaitable[list[list[M | Row]]]]:
-    return functools.partial(rows_grouped, model, column, order, plain=plain)
+    return functools.partial(rows_grouped, model, column, order, plain=plain, columns=columns)
+
+
+STEP_ORDER = ("position", "iteration", "created_at")
 
 
 class Loaders:
@@ -56,7 +59,24 @@ class Loaders:
     @functools.cached_property
     def steps_by_run(self) -> DataLoader[str, list[Row]]:
         """Steps as plain rows (app.queries.rows): the steps of a page of runs."""
-        return DataLoader(load_fn=_grouped(StepRun, "run_id", ("position", "iteration", "created_at"), plain=True))
+        return DataLoader(load_fn=_grouped(StepRun, "run_id", STEP_ORDER, plain=True))
+
+    def steps_reading(self, columns: frozenset[str] | None) -> DataLoader[str, list[Row]]:
+        """`steps_by_run` when `columns` is None; else a loader of the same steps reading only
+        `columns` (the rows' other attributes None), one per set of columns: only a page of runs
+        whose selection reads no other column of its steps uses one (`schema.runs.connection`)."""
+        if columns is None:
+            return self.steps_by_run
+        loader = self._step_loaders.get(columns)
+        if loader is None:
+            loader = self._step_loaders[columns] = DataLoader(
+                load_fn=_grouped(StepRun, "run_id", STEP_ORDER, plain=True, columns=columns)
+            )
+        return loader
+
+    @functools.cached_property
+    def _step_loaders(self) -> dict[frozenset[str], DataLoader[str, list[Row]]]:
+        return {}
 
     @functools.cached_property
     def tags_by_run(self) -> DataLoader[str, list[RunTag]]:

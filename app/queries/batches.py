@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TypeVar
 
 from tortoise.models import Model
@@ -24,12 +24,22 @@ async def rows_by_id(model: type[M], keys: Sequence[str], *, plain: bool = False
 
 
 async def rows_grouped(
-    model: type[M], column: str, order: Sequence[str], keys: Sequence[str], *, plain: bool = False
+    model: type[M],
+    column: str,
+    order: Sequence[str],
+    keys: Sequence[str],
+    *,
+    plain: bool = False,
+    columns: Collection[str] | None = None,
 ) -> list[list[M | Row]]:
     """The rows of `model` whose `column` is each of `keys`, in `order`: one list per key, in the keys' order;
-    `plain`: as named tuples (app.queries.rows) instead of model objects."""
+    `plain`: as named tuples (app.queries.rows) instead of model objects, reading only `columns`
+    (and `column`) when given (the rows' other attributes None)."""
     query = model.filter(**{f"{column}__in": list(keys)}).order_by(*order)
-    rows = await (model_rows(model, query) if plain else query)
+    if columns is not None and not plain:
+        raise ValueError("only plain rows read some of the columns")
+    read = None if columns is None else {*columns, column}
+    rows = await (model_rows(model, query, read) if plain else query)
     groups: dict[str, list[M | Row]] = defaultdict(list)
     for row in rows:
         groups[str(getattr(row, column))].append(row)

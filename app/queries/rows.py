@@ -21,7 +21,7 @@ import enum
 import json
 import uuid
 from collections import namedtuple
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, TypeAlias
 
 import orjson
@@ -68,6 +68,7 @@ class RowReader:
         self._fields = fields
         self._model_name = model.__name__
         self._by_position: dict[tuple[str, ...], Callable[[Sequence[Any]], list[Row]]] = {}
+        self._by_name: dict[tuple[str, ...], Callable[[Sequence[Any]], list[Row]]] = {}
 
     @classmethod
     def of(cls, model: type[Model]) -> RowReader:
@@ -79,15 +80,24 @@ class RowReader:
             reader = cls._readers[model] = cls(model)
         return reader
 
-    async def fetch(self, query: QuerySet[Any]) -> list[Row]:
-        """The rows `query` selects (its filters and order; all of the model's columns).
+    async def fetch(self, query: QuerySet[Any], columns: Collection[str] | None = None) -> list[Row]:
+        """The rows `query` selects (its filters and order; all of the model's columns, or only
+        `columns`: then the row's other attributes are None).
 
-        The statement is the one awaiting `query` sends, executed through the connection, and
-        its records are converted here as `Model._init_from_db` converts them, without model
-        objects or the dicts `execute_query_dict` would build first."""
+        The statement is the one awaiting `query` sends (with only `columns` in its select list),
+        executed through the connection, and its records are converted here as
+        `Model._init_from_db` converts them, without model objects or the dicts
+        `execute_query_dict` would build first."""
         query._choose_db_if_not_chosen()
         query._make_query()
-        _, records = await query._db.execute_query(*query.query.get_parameterized_sql())
+        statement = query.query
+        if columns is not None:
+            unknown = set(columns) - set(self.columns)
+            if unknown:
+                raise ValueError(f"{self._model_name} has no columns {sorted(unknown)}")
+            table = query.model._meta.basetable
+            statement._selects = [table[column] for column in self.columns if column in columns]
+        _, records = await query._db.execute_query(*statement.get_parameterized_sql())
         return self.rows(records)
 
     def rows(self, records: Sequence[Any]) -> list[Row]:
@@ -107,20 +117,29 @@ class RowReader:
         try:
             return read(records)
         except Exception:
-            return list(map(self.from_record, records))
+            slow = self._by_name.get(order)
+            if slow is None:
+                slow = self._by_name[order] = self._positional(order, inline_json=False)
+            return slow(records)
 
-    def _positional(self, order: tuple[str, ...]) -> Callable[[Sequence[Any]], list[Row]]:
-        if sorted(order) != sorted(self.columns):
+    def _positional(self, order: tuple[str, ...], inline_json: bool = True) -> Callable[[Sequence[Any]], list[Row]]:
+        """Records with the columns `order` (all of the model's, or some: the others None) read
+        by position; `inline_json=False`: every conversion the field's own where not inline, so
+        that what raises is what the field raises."""
+        if len(set(order)) != len(order) or not set(order) <= set(self.columns):
             return lambda records: list(map(self.from_record, records))
         index = {column: position for position, column in enumerate(order)}
         namespace: dict[str, Any] = {"new": tuple.__new__, "R": self.row_class}
         values = []
         for number, (column, _, field) in enumerate(self._fields):
+            if column not in index:
+                values.append("None")
+                continue
             value = f"r[{index[column]}]"
             if field is None:
                 values.append(value)
                 continue
-            conversion = _conversion(field, f"k{number}_", inline_json=True)
+            conversion = _conversion(field, f"k{number}_", inline_json=inline_json)
             namespace.update(conversion.constants)
             values.append(conversion.expression(value))
         source = f"def read(records):\n    return [new(R, ({''.join(v + ', ' for v in values)})) for r in records]\n"
@@ -220,9 +239,10 @@ def converter(field: Field[Any]) -> Callable[[Any], Any]:
     return function
 
 
-def model_rows(model: type[Model], query: QuerySet[Any]) -> Any:
-    """An awaitable of `query`'s rows as named tuples of `model`."""
-    return RowReader.of(model).fetch(query)
+def model_rows(model: type[Model], query: QuerySet[Any], columns: Collection[str] | None = None) -> Any:
+    """An awaitable of `query`'s rows as named tuples of `model` (only `columns` read, when given:
+    the other attributes None)."""
+    return RowReader.of(model).fetch(query, columns)
 
 
 __all__ = ["Row", "RowReader", "converter", "model_rows"]

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING
 
-from strawberry.types.nodes import FragmentSpread, InlineFragment, Selection
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
+from strawberry.utils.str_converters import to_camel_case
 
 from app.queries import Row, list_runs
 from models import Run as RunModel
+from models import StepRun as StepRunModel
 from schema.context import Info, principal_of
 from schema.errors import query_or_raise
 from schema.node import check_page_size, page_info
 from schema.runs.inputs import RunOrder, RunWhere
-from schema.runs.types import Run, RunConnection, RunEdge
+from schema.runs.types import Run, RunConnection, RunEdge, StepRun
 
 if TYPE_CHECKING:
     from tortoise.expressions import Q
@@ -62,9 +65,14 @@ async def resolve_run_connection(info: Info, args: RunConnectionArgs, *, base: Q
             plain=True,
         )
     )
-    await preload_page(info, page.items)
+    columns = step_columns(info)
+    await preload_page(info, page.items, columns)
+    edges = [RunEdge(cursor=c, node=Run.from_model(r)) for r, c in zip(page.items, page.cursors, strict=True)]
+    if columns is not None:
+        for edge in edges:
+            edge.node.step_columns = columns
     return RunConnection(
-        edges=[RunEdge(cursor=c, node=Run.from_model(r)) for r, c in zip(page.items, page.cursors, strict=True)],
+        edges=edges,
         page_info=page_info(page),
         count=page.count,
         count_is_exact=page.count_is_exact,
@@ -84,18 +92,70 @@ def _fields_at(selections: Sequence[Selection], path: Sequence[str]) -> set[str]
     return names
 
 
-async def preload_page(info: Info, runs: Sequence[RunModel | Row]) -> None:
+def _fields_under(selections: Sequence[Selection], path: Sequence[str], last: frozenset[str]) -> list[SelectedField]:
+    """The fields named one of `last` selected at `path` under `selections`, through fragments."""
+    found: list[SelectedField] = []
+    for selection in selections:
+        if isinstance(selection, FragmentSpread | InlineFragment):
+            found += _fields_under(selection.selections, path, last)
+        elif not path:
+            if selection.name in last:
+                found.append(selection)
+        elif selection.name == path[0]:
+            found += _fields_under(selection.selections, path[1:], last)
+    return found
+
+
+# what every read of a run's steps needs: their run (grouping), their iteration (Run.steps leaves
+# out loop iterations), their status (Run.pendingSteps), their ref (Run.step(ref:)), their id
+STEP_KEY_COLUMNS = frozenset({"id", "run_id", "ref", "status", "iteration"})
+
+
+@functools.cache
+def _step_field_columns() -> dict[str, frozenset[str]]:
+    """StepRun's fields that read nothing but columns of the step's row, by GraphQL name: one
+    without a resolver, permission class or extension holds the row's attribute of its own name
+    (`StepRun.from_model`); `depsRequired` counts `dependsOn`. Any other field (one that reads
+    the run, its siblings or attempts) is missing here: a selection with it reads every column."""
+    projection = StepRunModel._meta.fields_db_projection
+    definition = StepRun.__strawberry_definition__  # type: ignore[attr-defined]
+    columns: dict[str, frozenset[str]] = {"__typename": frozenset()}
+    for field in definition.fields:
+        plain = field.base_resolver is None and not field.permission_classes and not field.extensions
+        if plain and field.python_name in projection:
+            name = field.graphql_name or to_camel_case(field.python_name)
+            columns[name] = frozenset({projection[field.python_name]})
+    columns["depsRequired"] = frozenset({projection["depends_on"]})
+    return columns
+
+
+def step_columns(info: Info) -> frozenset[str] | None:
+    """The columns of a page's steps that the selection of its runs reads, when every field it
+    selects on them is one of `_step_field_columns` (None otherwise: read them all)."""
+    known = _step_field_columns()
+    reads: set[str] = set(STEP_KEY_COLUMNS)
+    for connection in info.selected_fields:
+        for field in _fields_under(connection.selections, ("edges", "node"), STEP_FIELDS):
+            for name in _fields_at(field.selections, ()):
+                if name not in known:
+                    return None
+                reads |= known[name]
+    return frozenset(reads)
+
+
+async def preload_page(info: Info, runs: Sequence[RunModel | Row], step_columns: frozenset[str] | None = None) -> None:
     """Load the steps and the workflows of a page of runs, when the query asks for them.
 
     One statement each, as the fields' own DataLoader calls would have cost; but loaded
     here, before the runs are completed, those fields resolve without awaiting. A failed
-    load is left in the loader, so the field raises it as it did.
+    load is left in the loader, so the field raises it as it did. `step_columns`: the only
+    columns of the steps that the page's runs read (see `step_columns`).
     """
     wanted = set().union(*(_fields_at(field.selections, ("edges", "node")) for field in info.selected_fields))
     loaders = info.context.loaders
     loads: list[Awaitable[object]] = []
     if wanted & STEP_FIELDS:
-        loads.append(loaders.steps_by_run.load_many([str(run.id) for run in runs]))
+        loads.append(loaders.steps_reading(step_columns).load_many([str(run.id) for run in runs]))
     if wanted & WORKFLOW_FIELDS:
         loads.append(loaders.workflow.load_many([str(run.workflow_id) for run in runs]))
     await asyncio.gather(*loads, return_exceptions=True)

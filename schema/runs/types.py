@@ -344,6 +344,10 @@ class Run(Node):
     expires_at: dt.datetime | None
     # the run's row (app.queries.rows) or model: what its resolvers read
     model: strawberry.Private[RunModel | Row]
+    # the only columns of its steps that its selection reads (None: all), set by a page of runs
+    # that proved it (schema.runs.connection.step_columns); its steps then come from a loader
+    # that reads only those
+    step_columns: strawberry.Private[frozenset[str] | None] = None
 
     @classmethod
     def from_model(cls, run: RunModel | Row) -> Run:
@@ -444,7 +448,7 @@ class Run(Node):
         ]
 
     def _with_steps(self, info: Info, convert: Callable[[list[Row]], R]) -> R | Awaitable[R]:
-        return map_loaded(info.context.loaders.steps_by_run, str(self.model.id), convert)
+        return map_loaded(info.context.loaders.steps_reading(self.step_columns), str(self.model.id), convert)
 
     @strawberry.field(
         graphql_type=list[StepRun], metadata=inline(lambda run, context, **a: run_steps(run, context, **a))
@@ -520,7 +524,7 @@ def run_steps(
 ) -> list[StepRun] | Awaitable[list[StepRun]]:
     """Run.steps: from the rows its page preloaded, or the loader's awaitable."""
     return map_loaded(
-        context.loaders.steps_by_run,
+        context.loaders.steps_reading(run.step_columns),
         str(run.model.id),
         lambda steps: [StepRun.from_model(step) for step in steps if include_loop_iterations or step.iteration is None],
     )
