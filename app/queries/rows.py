@@ -68,7 +68,7 @@ class RowReader:
         self._fields = fields
         self._model_name = model.__name__
         self._by_position: dict[tuple[str, ...], Callable[[Sequence[Any]], list[Row]]] = {}
-        self._by_name: dict[tuple[str, ...], Callable[[Sequence[Any]], list[Row]]] = {}
+        self._checked: dict[tuple[str, ...], Callable[[Sequence[Any]], list[Row]]] = {}
 
     @classmethod
     def of(cls, model: type[Model]) -> RowReader:
@@ -102,12 +102,13 @@ class RowReader:
 
     def rows(self, records: Sequence[Any]) -> list[Row]:
         """The rows of records that give each column by position as well as by name (asyncpg's
-        Record, sqlite3's Row), all in the same column order.
+        Record, sqlite3's Row), all in the same column order: every column of the model, or some
+        (the rows' other attributes None).
 
         They are read by position, through a function generated once per column order, with
         JSON columns decoded inline; should anything there raise (a JSON column that is not
-        valid JSON, say), every record is read again through `from_record`, which raises what
-        the model's field raises."""
+        valid JSON, say), every record is read again with the fields' own conversions (as
+        `from_record` reads them), which raise what the model's field raises."""
         if not records:
             return []
         order = tuple(records[0].keys())
@@ -117,9 +118,9 @@ class RowReader:
         try:
             return read(records)
         except Exception:
-            slow = self._by_name.get(order)
+            slow = self._checked.get(order)
             if slow is None:
-                slow = self._by_name[order] = self._positional(order, inline_json=False)
+                slow = self._checked[order] = self._positional(order, inline_json=False)
             return slow(records)
 
     def _positional(self, order: tuple[str, ...], inline_json: bool = True) -> Callable[[Sequence[Any]], list[Row]]:

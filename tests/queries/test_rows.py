@@ -96,9 +96,7 @@ async def test_rows_read_by_position_are_the_rows_read_by_name_in_any_column_ord
     await StepRun.create(run=run, ref="s2", type=StepType.SLEEP, input=[{"k": "v"}], created_at=at(4), due_at=at(9))
     reader = RowReader.of(StepRun)
     by_name = await reader.fetch(StepRun.filter(run_id=run.id).order_by("ref"))
-    records = [
-        Record({column: _raw(column, getattr(row, column)) for column in reader.columns}) for row in by_name
-    ]
+    records = [Record({column: _raw(column, getattr(row, column)) for column in reader.columns}) for row in by_name]
     for order in (list(reader.columns), list(reversed(reader.columns))):
         reordered = [Record({column: record.columns[column] for column in order}) for record in records]
         assert reader.rows(reordered) == [reader.from_record(record) for record in reordered] == by_name
@@ -106,6 +104,17 @@ async def test_rows_read_by_position_are_the_rows_read_by_name_in_any_column_ord
     broken = [Record({**records[0].columns, "output": "{not json"})]
     with pytest.raises(FieldError, match="is invalid json value"):
         reader.rows(broken)
+    # some of the columns: those as read in full, the others None; the same error
+    some = ("output", "ref", "id", "run_id")
+    narrow = await reader.fetch(StepRun.filter(run_id=run.id).order_by("ref"), some)
+    assert [row.output for row in narrow] == [{"x": [1.5, None]}, None] and [row.ref for row in narrow] == ["s1", "s2"]
+    assert narrow[0].depends_on is None and narrow[1].input is None and narrow[1].due_at is None
+    for row, full in zip(narrow, by_name, strict=True):
+        assert all(getattr(row, a) == (getattr(full, a) if a in some else None) for a in reader.attributes)
+    with pytest.raises(FieldError, match="is invalid json value"):
+        reader.rows([Record({column: broken[0].columns[column] for column in some})])
+    with pytest.raises(ValueError, match="no columns"):
+        await reader.fetch(StepRun.filter(run_id=run.id), ("ref", "nonsense"))
 
 
 def _raw(column: str, value: object) -> object:
