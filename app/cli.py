@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from app.settings import ConfigError, Settings, get_settings, set_settings
 
@@ -101,6 +102,7 @@ def _serve(args: argparse.Namespace) -> int:
         # logging is configured by flowdeck (app.observability.logs) in every process
         log_config=None,
         ws=uvicorn_ws(settings.ws_implementation),
+        http=_http_protocol(),
         ws_max_size=settings.max_body_bytes,
         ws_per_message_deflate=settings.ws_per_message_deflate,
         lifespan="on",
@@ -108,6 +110,18 @@ def _serve(args: argparse.Namespace) -> int:
         timeout_keep_alive=settings.keep_alive_seconds,
     )
     return 0
+
+
+def _http_protocol() -> Any:
+    """uvicorn's httptools protocol writing each response's head with its body
+    (app.http_protocol), unless FLOWDECK_HTTP_ONE_WRITE=0 or httptools is missing."""
+    if os.environ.get("FLOWDECK_HTTP_ONE_WRITE", "1") == "0":
+        return "auto"
+    try:
+        from app.http_protocol import OneWriteHttpToolsProtocol
+    except ImportError:
+        return "auto"
+    return OneWriteHttpToolsProtocol
 
 
 def cmd_engine(args: argparse.Namespace) -> int:

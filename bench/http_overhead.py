@@ -3,6 +3,10 @@
 server, no socket), and over HTTP against a real `flowdeck serve --no-engine`.
 
     .venv/bin/python bench/http_overhead.py [--backend sqlite|postgres] [-n 500] [--profile]
+    .venv/bin/python bench/http_overhead.py --backend postgres -n 200 --one-write 6
+
+`--one-write ROUNDS`: only Q1 over HTTP against two servers side by side, uvicorn's own
+protocol (FLOWDECK_HTTP_ONE_WRITE=0) and app.http_protocol's, rounds alternating.
 
 Per query it prints the median wall time of each way, and the CPU time per request: of this
 process in process, of the server process over HTTP (read from /proc, as psutil does), so
@@ -150,11 +154,67 @@ async def over_http(server: FlowdeckServer, n: int) -> dict[str, tuple[float, fl
     return figures
 
 
+def _write_calls(pid: int) -> int:
+    """The write system calls process `pid` made so far (/proc/PID/io: write, writev, send)."""
+    with open(f"/proc/{pid}/io", encoding="ascii") as io_file:
+        return next(int(line.split()[1]) for line in io_file if line.startswith("syscw:"))
+
+
+async def one_write(servers: dict[str, FlowdeckServer], n: int, rounds: int) -> dict[str, tuple[float, float, float]]:
+    """Q1 against each server in turn, `rounds` times `n` requests: per server the median of the
+    rounds' server CPU ms per request, and the write system calls per request, and wall p50."""
+    headers = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
+    query, variables = QUERIES["Q1"]
+    body = json.dumps({"query": query, "variables": variables}).encode()
+    cpu: dict[str, list[float]] = {name: [] for name in servers}
+    writes: dict[str, list[float]] = {name: [] for name in servers}
+    walls: dict[str, list[float]] = {name: [] for name in servers}
+    async with httpx.AsyncClient(headers=headers, timeout=60) as client:
+        for server in servers.values():
+            for _ in range(50):
+                (await client.post(server.graphql_url, content=body)).raise_for_status()
+        for turn in range(rounds):
+            # each server first in every other round
+            for name, server in list(servers.items())[:: 1 if turn % 2 == 0 else -1]:
+                assert server.process is not None
+                pid = server.process.pid
+                before, calls = cpu_seconds(pid), _write_calls(pid)
+                for _ in range(n):
+                    started = time.perf_counter()
+                    response = await client.post(server.graphql_url, content=body)
+                    walls[name].append((time.perf_counter() - started) * 1000)
+                    assert response.status_code == 200 and "errors" not in response.json()
+                cpu[name].append((cpu_seconds(pid) - before) * 1000 / n)
+                writes[name].append((_write_calls(pid) - calls) / n)
+    return {
+        name: (statistics.median(cpu[name]), statistics.median(writes[name]), statistics.median(walls[name]))
+        for name in servers
+    }
+
+
+def compare_one_write(url: str, n: int, rounds: int) -> None:
+    """uvicorn's protocol against app.http_protocol's, two servers side by side, rounds alternating."""
+    base = {"FLOWDECK_DATABASE_URL": url, "FLOWDECK_BOOTSTRAP_KEY": KEY, "FLOWDECK_LOG_LEVEL": "warning"}
+    with (
+        FlowdeckServer({**base, "FLOWDECK_HTTP_ONE_WRITE": "0"}, engine=False) as two,
+        FlowdeckServer(base, engine=False) as one,
+    ):
+        figures = asyncio.run(one_write({"uvicorn's (head, then body)": two, "one write": one}, n, rounds))
+    print(f"\nQ1 over HTTP, {rounds} rounds of {n} requests per server, alternating (medians of the rounds)")
+    print("| protocol | server CPU ms per request | write syscalls per request | wall p50 ms |")
+    print("|---|---:|---:|---:|")
+    for name, (cpu, writes, wall) in figures.items():
+        print(f"| {name} | {cpu:.2f} | {writes:.2f} | {wall:.2f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("-n", type=int, default=500, help="requests per query and way")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--one-write", type=int, metavar="ROUNDS", help="only compare uvicorn's protocol with app.http_protocol's"
+    )
     args = parser.parse_args()
     postgres = None
     try:
@@ -163,6 +223,9 @@ def main() -> None:
             url = postgres_url(postgres, N_RUNS)
         else:
             url = sqlite_url(N_RUNS)
+        if args.one_write:
+            compare_one_write(url, args.n, args.one_write)
+            return
         figures = asyncio.run(in_process(url, args.n, args.profile))
         env = {"FLOWDECK_DATABASE_URL": url, "FLOWDECK_BOOTSTRAP_KEY": KEY, "FLOWDECK_LOG_LEVEL": "warning"}
         with FlowdeckServer(env, engine=False) as server:
