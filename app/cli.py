@@ -102,7 +102,7 @@ def _serve(args: argparse.Namespace) -> int:
         # logging is configured by flowdeck (app.observability.logs) in every process
         log_config=None,
         ws=uvicorn_ws(settings.ws_implementation),
-        http=_http_protocol(),
+        http=_http_protocol(settings.http_one_write),
         ws_max_size=settings.max_body_bytes,
         ws_per_message_deflate=settings.ws_per_message_deflate,
         lifespan="on",
@@ -112,10 +112,10 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _http_protocol() -> Any:
+def _http_protocol(one_write: bool) -> Any:
     """uvicorn's httptools protocol writing each response's head with its body
     (app.http_protocol), unless FLOWDECK_HTTP_ONE_WRITE=0 or httptools is missing."""
-    if os.environ.get("FLOWDECK_HTTP_ONE_WRITE", "1") == "0":
+    if not one_write:
         return "auto"
     try:
         from app.http_protocol import OneWriteHttpToolsProtocol

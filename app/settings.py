@@ -77,6 +77,8 @@ class Settings:
     # more than the small JSON frames of a subscription save (bench/README.md, ws_floor.py)
     ws_implementation: str = "websockets-sansio"
     ws_per_message_deflate: bool = False
+    # `serve`: each response's head written with its body in one write (app/http_protocol.py)
+    http_one_write: bool = True
 
     @property
     def is_sqlite(self) -> bool:
@@ -197,6 +199,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         gc_gen0_threshold=_positive_int(env, "FLOWDECK_GC_GEN0_THRESHOLD", 50_000),
         ws_implementation=ws_implementation,
         ws_per_message_deflate=_switch(env, "FLOWDECK_WS_DEFLATE", False),
+        http_one_write=_switch(env, "FLOWDECK_HTTP_ONE_WRITE", True),
     )
 
 

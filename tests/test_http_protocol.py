@@ -115,3 +115,15 @@ async def test_a_response_without_a_body_message_closes_without_its_head():
             break
         await asyncio.sleep(0)
     assert transport.closed and transport.writes == []
+
+
+def test_serve_picks_it_unless_switched_off():
+    """FLOWDECK_HTTP_ONE_WRITE: on by default, 0 gives uvicorn's own choice, a bad value names
+    the variable."""
+    from app.cli import _http_protocol
+    from app.settings import ConfigError, load_settings
+
+    assert _http_protocol(load_settings({}).http_one_write) is OneWriteHttpToolsProtocol
+    assert _http_protocol(load_settings({"FLOWDECK_HTTP_ONE_WRITE": "0"}).http_one_write) == "auto"
+    with pytest.raises(ConfigError, match="FLOWDECK_HTTP_ONE_WRITE"):
+        load_settings({"FLOWDECK_HTTP_ONE_WRITE": "maybe"})
