@@ -1,4 +1,4 @@
-"""Compiled execution of queries (issue 9): see `schema.execution.executor`."""
+"""Compiled execution of queries and subscription events (issue 9): see `schema.execution.executor`."""
 
 from __future__ import annotations
 

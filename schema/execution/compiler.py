@@ -285,16 +285,19 @@ class Compiler:
             if field is None:
                 raise Unsupported(f"unknown field {type_name}.{field_name}")
             attribute = _plain_attribute(field)
-            if attribute is not None and is_leaf_type(_named(field.type)):
-                body.append(f"    v = {_read('x', attribute)}")
+            source = _read("x", attribute) if attribute is not None else None
+            if is_root and _resolves_to_the_event(field):
+                source = "x"  # a subscription's root field: the event itself is its value
+            if source is not None and is_leaf_type(_named(field.type)):
+                body.append(f"    v = {source}")
                 leaf = self.leaf_expression(_named(field.type), not is_non_null_type(field.type), "v")
                 body.append(f"    r[{field_key!r}] = {leaf}")
                 continue
             child = self._completer(field.type, field_details_list)
             needs_path = needs_path or child.needs_path
             path = f"Path(p, {key!r}, {type_name!r})"
-            if attribute is not None:
-                call = f"{child.name}({_read('x', attribute)}, {path if child.needs_path else 'None'})"
+            if source is not None:
+                call = f"{child.name}({source}, {path if child.needs_path else 'None'})"
                 if not child.may_await:
                     body.append(f"    r[{field_key!r}] = {call}")
                     continue
@@ -440,6 +443,20 @@ def _plain_attribute(field: GraphQLField) -> str | None:
         return None
     name: str = definition.python_name
     return name
+
+
+def _resolves_to_the_event(field: GraphQLField) -> bool:
+    """A subscription's root field whose resolver returns the event it is given (Strawberry's
+    `lambda event, *_, **__: event`): per event, graphql-core calls it with the event as root
+    value and completes what it returns. Probed with a fresh object, as a scalar's serializer is."""
+    definition = (field.extensions or {}).get(STRAWBERRY_FIELD)
+    if field.subscribe is None or field.resolve is None or not getattr(definition, "is_subscription", False):
+        return False
+    probe = object()
+    try:
+        return field.resolve(probe, None) is probe
+    except Exception:
+        return False
 
 
 def _read(source: str, attribute: str) -> str:

@@ -1,5 +1,6 @@
 """The executor Strawberry runs (`Schema(execution_context_class=...)`): compiled plans for
-queries, graphql-core for everything else and for every query a plan cannot complete.
+queries and for each event of a subscription, graphql-core for everything else and for every
+execution a plan cannot complete.
 
 graphql-core still parses, validates and coerces the variables of every request (that
 happens before the executor's root fields). Only the execution of a query's root fields is
@@ -8,7 +9,14 @@ in a bounded LRU per schema. When a plan raises (a resolver's error, a null in a
 position, a value a leaf type rejects), the operation is executed again by graphql-core
 from the start, so the errors, their paths and the null propagation are graphql-core's own.
 A query's resolvers only read (STYLE.md: no writes in `schema/`), so that second execution
-changes nothing; mutations and subscriptions never take the compiled path.
+changes nothing; mutations never take the compiled path.
+
+A subscription event is executed as a query whose root value is the event: graphql-core calls
+`execute_root_grouped_field_set` on a per-event copy of the executor, whose root field's
+resolver is Strawberry's identity over the event. The plan (compiled once per operation, as a
+query's) completes the event's selection directly; an event it cannot complete (a null in a
+non-null position, an exception as the event, a resolver's error) is executed again by
+graphql-core on that event, as above.
 """
 
 from __future__ import annotations
@@ -53,7 +61,7 @@ class ExecutionStats:
 
     compiled: int = 0  # served by a compiled plan
     fallbacks: int = 0  # a plan raised: graphql-core executed the operation again
-    declined: int = 0  # not compilable (mutation, subscription, abstract type, ...): graphql-core only
+    declined: int = 0  # not compilable (mutation, abstract type, ...): graphql-core only
     compilations: int = 0  # plans built (a cache miss that compiled)
 
     def snapshot(self) -> ExecutionStats:
@@ -108,7 +116,7 @@ def plan_cache(schema: GraphQLSchema) -> PlanCache:
 
 
 class CompiledExecutionContext(PerEventMemoExecutionContext):
-    """Strawberry's executor with compiled root execution for queries."""
+    """Strawberry's executor with compiled root execution for queries and subscription events."""
 
     def execute_root_grouped_field_set(
         self,
@@ -176,13 +184,13 @@ class CompiledExecutionContext(PerEventMemoExecutionContext):
         )
 
     def _compilable(self, serially: bool, position_context: Any) -> bool:
-        """Queries only, without resolve middleware (a schema extension's `resolve`) or an abort
+        """Queries and subscription events, without resolve middleware (a schema extension's `resolve`) or an abort
         signal, whose behaviour per field the compiled path would have to reproduce."""
         middleware = self.middleware_manager
         return (
             not serially
             and position_context is None
-            and self.operation.operation == OperationType.QUERY
+            and self.operation.operation in (OperationType.QUERY, OperationType.SUBSCRIPTION)
             and self.abort_signal is None
             and (middleware is None or not middleware.middlewares)
         )
