@@ -28,7 +28,7 @@ from app.enums import ExportStatus
 from app.lifecycle import TERMINAL_RUN_STATUSES, utcnow
 from app.observability.logs import outside_request
 from app.queries import RunTest, RunWhereSpec, run_condition
-from app.queries.events import run_status_and_news
+from app.queries.events import run_status_and_news, runs_status_and_events
 from models import BulkJob, ExportJob, Project, Run, RunEvent, RunTag, RunUpdate
 
 T = TypeVar("T")
@@ -56,7 +56,11 @@ async def _follow_batches(
     topic: str,
     read: Callable[[], Awaitable[tuple[list[T], bool]]],
 ) -> AsyncIterator[list[T]]:
-    """Yield what `read` returns, re-reading on every message; stop when it says done."""
+    """Yield what `read` returns, re-reading on every message; stop when it says done.
+
+    The messages that arrived together (queued while the previous read ran, or behind the one
+    that woke it) are taken at once and cost one read: each only says "look again", and the read
+    that follows looks past all of them."""
     async with pubsub.get_hub().subscribe(topic) as subscription:
         messages = aiter(subscription)
         while True:
@@ -69,12 +73,74 @@ async def _follow_batches(
                 continue  # more is waiting in the database already
             if not await _wait_for_news(messages, QUIET_RECHECK_SECONDS):
                 raise RuntimeError("the broadcast hub stopped")
+            while subscription.pending():  # queued already: never waits
+                await anext(messages)
 
 
 async def _follow(topic: str, read: Callable[[], Awaitable[tuple[list[T], bool]]]) -> AsyncIterator[T]:
     async for batch in _follow_batches(topic, read):
         for item in batch:
             yield item
+
+
+class _RunNewsReader:
+    """Reads the news of the runs' event feeds together: the reads asked for since the last
+    statement was sent go in one statement (`runs_status_and_events`), so the feeds of many
+    runs woken by changes that arrived together cost one statement, not one each. Nothing
+    waits to make a batch: the first read is sent at once, and what is asked while it runs
+    goes in the next one."""
+
+    def __init__(self) -> None:
+        self.waiting: list[tuple[uuid.UUID, int, asyncio.Future[tuple[Any, list[RunEvent]]]]] = []
+        self.task: asyncio.Task[None] | None = None
+        self.statements = 0  # for tests and benchmarks
+        self.reads = 0
+
+    def read(self, run_id: uuid.UUID, after: int) -> asyncio.Future[tuple[Any, list[RunEvent]]]:
+        """The run's status (None when there is no such run) and up to BATCH events after `after`."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[tuple[Any, list[RunEvent]]] = loop.create_future()
+        if self.task is not None and self.task.get_loop() is not loop:
+            self.task, self.waiting = None, []  # a previous event loop's (tests run one per test)
+        self.waiting.append((run_id, after, future))
+        self.reads += 1
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._read_waiting(), context=outside_request())
+        return future
+
+    async def _read_waiting(self) -> None:
+        batch: list[tuple[uuid.UUID, int, asyncio.Future[tuple[Any, list[RunEvent]]]]] = []
+        try:
+            while self.waiting:
+                batch, self.waiting = self.waiting[:RUNS_PER_STATEMENT], self.waiting[RUNS_PER_STATEMENT:]
+                wanted = list(dict.fromkeys((run_id, after) for run_id, after, future in batch if not future.done()))
+                if not wanted:
+                    continue
+                self.statements += 1
+                try:
+                    found = await runs_status_and_events(wanted, BATCH)
+                except Exception as error:  # each feed ends with it, as with its own statement
+                    for _run_id, _after, future in batch:
+                        if not future.done():
+                            future.set_exception(error)
+                    continue
+                for run_id, after, future in batch:
+                    if not future.done():
+                        future.set_result(found[(run_id, after)])
+        finally:  # cancelled (the loop is closing): nobody is left without an answer
+            for _run_id, _after, future in batch + self.waiting:
+                future.cancel()
+            self.waiting = []
+
+
+# the most runs one statement reads (two parameters each)
+RUNS_PER_STATEMENT = 200
+_run_news = _RunNewsReader()
+
+
+def run_news_stats() -> dict[str, int]:
+    """For tests and benchmarks: the event feeds' reads and the statements that served them."""
+    return {"reads": _run_news.reads, "statements": _run_news.statements}
 
 
 class _RunEventFeed:
@@ -93,13 +159,15 @@ class _RunEventFeed:
         self.failure: BaseException | None = None
         self.users = 0
         self.changed = asyncio.Condition()
+        self.reads = 0  # statements that read the run's news (tests and benchmarks)
         # shared by every subscriber of the run: its lines name none of their requests
         self.task: asyncio.Task[None] = asyncio.create_task(self._read_forever(), context=outside_request())
 
     async def _read(self) -> tuple[list[RunEvent], bool]:
         # the status and the events in one snapshot: a terminal status read with them was
         # committed with its events, so they include every one of them
-        status, events = await run_status_and_news(RunEvent, self.run_id, len(self.events), BATCH)
+        self.reads += 1
+        status, events = await _run_news.read(self.run_id, len(self.events))
         terminal = status is None or status in TERMINAL_RUN_STATUSES
         return events, terminal and len(events) < BATCH
 

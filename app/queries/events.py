@@ -86,3 +86,41 @@ async def run_status_and_news(
         if record["id"] is not None:  # the LEFT JOIN's one row when there is nothing new
             items.append(model._init_from_db(**record))
     return status, items
+
+
+async def runs_status_and_events(
+    wanted: list[tuple[uuid.UUID, int]], limit: int
+) -> dict[tuple[uuid.UUID, int], tuple[RunStatus | None, list[RunEvent]]]:
+    """`run_status_and_news` of RunEvent for several (run, after) at once, in one statement:
+    for each, the run's status (None when there is no such run) and its events with seq > after,
+    oldest first, at most `limit` (a run's seqs are 1, 2, 3 ... without gaps, so these are the
+    seqs after+1 .. after+limit). One snapshot per statement, as there."""
+    connection = RunEvent._meta.db
+    postgres = connection.capabilities.dialect == "postgres"
+    markers = placeholders(connection, 2 * len(wanted) + 1)
+    uuid_cast, int_cast = ("::uuid", "::int") if postgres else ("", "")
+    rows_sql = ", ".join(
+        f"({markers[2 * i]}{uuid_cast}, {markers[2 * i + 1]}{int_cast})" for i in range(len(wanted))
+    )
+    sql = (
+        f'WITH w("run_id", "after") AS (VALUES {rows_sql}) '
+        'SELECT w."run_id" AS "flowdeck_run_id", w."after" AS "flowdeck_after", '
+        f'r."status" AS "flowdeck_run_status", e.* FROM w JOIN "{Run._meta.db_table}" r ON r."id" = w."run_id" '
+        f'LEFT JOIN "{RunEvent._meta.db_table}" e ON e."run_id" = r."id" AND e."seq" > w."after" '
+        f'AND e."seq" <= w."after" + {markers[-1]}{int_cast} '
+        'ORDER BY w."run_id", w."after", e."seq"'
+    )
+    params: list[Any] = []
+    for run_id, after in wanted:
+        params += [Run._meta.pk.to_db_value(run_id, Run), after]
+    params.append(limit)
+    _count, rows = await connection.execute_query(sql, params)
+    found: dict[tuple[uuid.UUID, int], tuple[RunStatus | None, list[RunEvent]]] = {}
+    for row in rows:
+        record = dict(row)
+        key = (uuid.UUID(str(record.pop("flowdeck_run_id"))), int(record.pop("flowdeck_after")))
+        status = RunStatus(record.pop("flowdeck_run_status"))
+        events = found.setdefault(key, (status, []))[1]
+        if record["id"] is not None:  # the LEFT JOIN's one row when there is nothing new
+            events.append(RunEvent._init_from_db(**record))
+    return {key: found.get(key, (None, [])) for key in wanted}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 
 import pytest
@@ -69,3 +70,97 @@ async def test_a_subscriber_joining_after_the_end_gets_everything_and_stops(hub)
     await put_run(run, RunStatus.TERMINATED)
     seqs = await asyncio.wait_for(collect(to_global_id("Run", run.id), principal(project), 0), 5)
     assert seqs == list(range(1, await RunEvent.filter(run_id=run.id).count() + 1))
+
+
+async def test_messages_that_arrive_together_cost_one_read(hub):
+    """Notifications queued while a read runs are taken together: the next read covers them all."""
+    topic = "test-coalesce"
+    gate = asyncio.Event()
+    pending_at_read: list[int] = []
+
+    def queued() -> int:
+        return sum(s.pending() for s in pubsub.get_hub()._topics.get(topic, ()))
+
+    async def read() -> tuple[list[int], bool]:
+        pending_at_read.append(queued())
+        if len(pending_at_read) == 2:
+            await gate.wait()  # the second read is slow: five messages queue meanwhile
+        return [len(pending_at_read)], len(pending_at_read) == 3
+
+    async def follow() -> list[list[int]]:
+        return [batch async for batch in live._follow_batches(topic, read)]
+
+    follower = asyncio.create_task(follow())
+    await eventually(lambda: len(pending_at_read) == 1)
+    await pubsub.publish(topic, {"n": 0})
+    await eventually(lambda: len(pending_at_read) == 2)
+    for n in range(1, 6):
+        await pubsub.publish(topic, {"n": n})
+    await eventually(lambda: queued() == 5)
+    gate.set()
+    assert await asyncio.wait_for(follower, 5) == [[1], [2], [3]]
+    # the third read found nothing queued: the five messages were one read, not five
+    assert pending_at_read == [0, 0, 0]
+
+
+async def _runs_with_events(counts: list[int]) -> list[uuid.UUID]:
+    """Runs with RUN_CREATED and then `count` RUN_RESUMED events each."""
+    project = await make_project()
+    run_ids = []
+    for count in counts:
+        run = await make_run(project, [task("a")])
+        async with RunTransaction(run.id) as tx:
+            for _ in range(count):
+                tx.record(RunEventType.RUN_RESUMED, actor="test")
+        run_ids.append(run.id)
+    return run_ids
+
+
+async def test_reads_of_several_runs_asked_together_are_one_statement(db):
+    run_ids = await _runs_with_events([0, 3, 700])
+    missing = uuid.uuid4()
+    before = live.run_news_stats()
+    # asked in the same turn of the loop: one statement answers all of them
+    asked = [(run_ids[0], 0), (run_ids[1], 2), (run_ids[2], 100), (run_ids[1], 0), (missing, 0)]
+    answers = await asyncio.gather(*(live._run_news.read(run_id, after) for run_id, after in asked))
+    after_stats = live.run_news_stats()
+    assert after_stats["statements"] - before["statements"] == 1
+    assert after_stats["reads"] - before["reads"] == 5
+    statuses = [status for status, _events in answers]
+    assert statuses == [RunStatus.PENDING, RunStatus.PENDING, RunStatus.PENDING, RunStatus.PENDING, None]
+    seqs = [[event.seq for event in events] for _status, events in answers]
+    # RUN_CREATED is seq 1; at most BATCH (500) events per run after its `after`
+    assert seqs == [[1], [3, 4], list(range(101, 601)), [1, 2, 3, 4], []]
+    assert {event.run_id for event in answers[2][1]} == {run_ids[2]}
+
+
+async def test_reads_asked_while_a_statement_runs_go_in_the_next_one(db, monkeypatch):
+    run_ids = await _runs_with_events([1, 1, 1, 1])
+    gate = asyncio.Event()
+    statements: list[list[tuple[uuid.UUID, int]]] = []
+    original = live.runs_status_and_events
+
+    async def gated(wanted, limit):
+        statements.append(list(wanted))
+        if len(statements) == 1:
+            await gate.wait()
+        return await original(wanted, limit)
+
+    monkeypatch.setattr(live, "runs_status_and_events", gated)
+    first = asyncio.ensure_future(live._run_news.read(run_ids[0], 0))
+    await eventually(lambda: len(statements) == 1)
+    later = [asyncio.ensure_future(live._run_news.read(run_id, 1)) for run_id in run_ids[1:]]
+    gate.set()
+    answers = await asyncio.wait_for(asyncio.gather(first, *later), 5)
+    assert statements == [[(run_ids[0], 0)], [(run_id, 1) for run_id in run_ids[1:]]]
+    assert [[event.seq for event in events] for _status, events in answers] == [[1, 2], [2], [2], [2]]
+
+
+async def test_a_failed_statement_fails_each_read_of_it(db, monkeypatch):
+    async def broken(wanted, limit):
+        raise RuntimeError("the database is gone")
+
+    monkeypatch.setattr(live, "runs_status_and_events", broken)
+    reads = [live._run_news.read(uuid.uuid4(), 0) for _ in range(2)]
+    results = await asyncio.gather(*reads, return_exceptions=True)
+    assert [str(result) for result in results] == ["the database is gone"] * 2
