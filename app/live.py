@@ -118,7 +118,7 @@ class _RunNewsReader:
                     continue
                 self.statements += 1
                 try:
-                    found = await runs_status_and_events(wanted, BATCH)
+                    found = dict(zip(wanted, await runs_status_and_events(wanted, BATCH), strict=True))
                 except Exception as error:  # each feed ends with it, as with its own statement
                     for _run_id, _after, future in batch:
                         if not future.done():

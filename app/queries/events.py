@@ -90,37 +90,36 @@ async def run_status_and_news(
 
 async def runs_status_and_events(
     wanted: list[tuple[uuid.UUID, int]], limit: int
-) -> dict[tuple[uuid.UUID, int], tuple[RunStatus | None, list[RunEvent]]]:
-    """`run_status_and_news` of RunEvent for several (run, after) at once, in one statement:
-    for each, the run's status (None when there is no such run) and its events with seq > after,
-    oldest first, at most `limit` (a run's seqs are 1, 2, 3 ... without gaps, so these are the
-    seqs after+1 .. after+limit). One snapshot per statement, as there."""
+) -> list[tuple[RunStatus | None, list[RunEvent]]]:
+    """`run_status_and_news` of RunEvent for several (run, after) at once, in one statement: for
+    each pair, in order, the run's status (None when there is no such run) and its events with
+    seq > after, oldest first, at most `limit`. The statement is the single-run statement once
+    per pair (`UNION ALL`), so each part reads the run by its primary key and its events by the
+    (run_id, seq) index as that one does; all parts come from one snapshot."""
     connection = RunEvent._meta.db
-    postgres = connection.capabilities.dialect == "postgres"
-    markers = placeholders(connection, 2 * len(wanted) + 1)
-    uuid_cast, int_cast = ("::uuid", "::int") if postgres else ("", "")
-    rows_sql = ", ".join(
-        f"({markers[2 * i]}{uuid_cast}, {markers[2 * i + 1]}{int_cast})" for i in range(len(wanted))
-    )
-    sql = (
-        f'WITH w("run_id", "after") AS (VALUES {rows_sql}) '
-        'SELECT w."run_id" AS "flowdeck_run_id", w."after" AS "flowdeck_after", '
-        f'r."status" AS "flowdeck_run_status", e.* FROM w JOIN "{Run._meta.db_table}" r ON r."id" = w."run_id" '
-        f'LEFT JOIN "{RunEvent._meta.db_table}" e ON e."run_id" = r."id" AND e."seq" > w."after" '
-        f'AND e."seq" <= w."after" + {markers[-1]}{int_cast} '
-        'ORDER BY w."run_id", w."after", e."seq"'
-    )
+    markers = placeholders(connection, 3 * len(wanted))
+    parts = []
+    for index in range(len(wanted)):
+        seq_marker, run_marker, limit_marker = markers[3 * index : 3 * index + 3]
+        parts.append(
+            f'SELECT * FROM (SELECT {index} AS "flowdeck_part", r."status" AS "flowdeck_run_status", e.* '
+            f'FROM "{Run._meta.db_table}" r LEFT JOIN "{RunEvent._meta.db_table}" e '
+            f'ON e."run_id" = r."id" AND e."seq" > {seq_marker} '
+            f'WHERE r."id" = {run_marker} ORDER BY e."seq" LIMIT {limit_marker}) AS "p{index}"'
+        )
     params: list[Any] = []
     for run_id, after in wanted:
-        params += [Run._meta.pk.to_db_value(run_id, Run), after]
-    params.append(limit)
-    _count, rows = await connection.execute_query(sql, params)
-    found: dict[tuple[uuid.UUID, int], tuple[RunStatus | None, list[RunEvent]]] = {}
+        params += [after, Run._meta.pk.to_db_value(run_id, Run), limit]
+    _count, rows = await connection.execute_query(" UNION ALL ".join(parts), params)
+    found: list[tuple[RunStatus | None, list[RunEvent]]] = [(None, []) for _ in wanted]
     for row in rows:
         record = dict(row)
-        key = (uuid.UUID(str(record.pop("flowdeck_run_id"))), int(record.pop("flowdeck_after")))
+        part = int(record.pop("flowdeck_part"))
         status = RunStatus(record.pop("flowdeck_run_status"))
-        events = found.setdefault(key, (status, []))[1]
+        if found[part][0] is None:
+            found[part] = (status, [])
         if record["id"] is not None:  # the LEFT JOIN's one row when there is nothing new
-            events.append(RunEvent._init_from_db(**record))
-    return {key: found.get(key, (None, [])) for key in wanted}
+            found[part][1].append(RunEvent._init_from_db(**record))
+    for _status, events in found:
+        events.sort(key=lambda event: event.seq)  # each part is in order; UNION ALL keeps no promise
+    return found
