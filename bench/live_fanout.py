@@ -144,27 +144,47 @@ async def measure(root: Path, name: str, handler: type[Any] | None, args: argpar
                 await wait_until(lambda: all(socket.frames >= 1 for socket in sockets))  # the replay arrived
         replayed = sum(socket.frames for socket in sockets)
         raw_ids = [expect_global_id(run_id, "Run") for run_id in run_ids]
+
+        async def commit(round: int, run_id: Any, global_id: str) -> None:
+            if args.feed == "runUpdates":
+                await post_run_update(None, global_id, "UPDATE", f"round {round}")
+                return
+            async with RunTransaction(run_id) as tx:
+                if args.feed == "runChanged":
+                    await tx.change_run(RUN.PAUSE if tx.run.status is RunStatus.RUNNING else RUN.RESUME)
+                else:
+                    tx.record(RunEventType.RUN_RESUMED, actor="bench")
+
+        news_before = _news_statements()
         cpu = time.process_time()
         for round in range(args.rounds):
-            for run_id, global_id in zip(raw_ids, run_ids, strict=True):
-                if args.feed == "runUpdates":
-                    await post_run_update(None, global_id, "UPDATE", f"round {round}")
-                    continue
-                async with RunTransaction(run_id) as tx:
-                    if args.feed == "runChanged":
-                        await tx.change_run(RUN.PAUSE if tx.run.status is RunStatus.RUNNING else RUN.RESUME)
-                    else:
-                        tx.record(RunEventType.RUN_RESUMED, actor="bench")
+            commits = [commit(round, run_id, global_id) for run_id, global_id in zip(raw_ids, run_ids, strict=True)]
+            if args.together:  # every run's change of the round at once: they arrive together
+                await asyncio.gather(*commits)
+            else:
+                for one in commits:
+                    await one
         per_socket = args.rounds * (len(run_ids) if args.feed == "runChanged" else 1)
         expected = replayed + per_socket * len(sockets)
         await wait_until(lambda: sum(socket.frames for socket in sockets) >= expected)
         spent = time.process_time() - cpu
+        news = _news_statements()
+        statements[name] = None if news is None or news_before is None else news - news_before
         for connection in connections:
             await connection.shutdown()
         return spent, sum(socket.frames for socket in sockets) - replayed
     finally:
         await pubsub.stop_hub()
         await close_db()
+
+
+# the statements the runs' event readers ran, by measurement (None: code without the counter)
+statements: dict[str, int | None] = {}
+
+
+def _news_statements() -> int | None:
+    stats = getattr(live, "run_news_stats", None)
+    return None if stats is None else int(stats()["statements"])
 
 
 async def main_async(args: argparse.Namespace) -> None:
@@ -176,10 +196,16 @@ async def main_async(args: argparse.Namespace) -> None:
             cpu, deliveries = await measure(root, label, handler, args)
             per_delivery = (cpu - commits_only) / max(deliveries, 1)
             results[label] = per_delivery
+            events = args.rounds * args.runs
+            read_statements = statements.get(label)
+            reads = (
+                "" if read_statements is None else f"; event-reader statements: {read_statements} for {events} events"
+            )
             print(
                 f"shared feeds {label}: {deliveries} deliveries, {cpu:.2f}s CPU ({commits_only:.2f}s of it the "
                 f"commits alone): {1e6 * per_delivery:.0f} us per delivery, "
-                f"{1 / max(per_delivery, 1e-9):.0f} deliveries per CPU-second"
+                f"{1 / max(per_delivery, 1e-9):.0f} deliveries per CPU-second, "
+                f"{1e6 * (cpu - commits_only) / events:.0f} us per event{reads}"
             )
         print(f"off/on CPU per delivery: {results['off'] / max(results['on'], 1e-9):.1f}x")
 
@@ -190,6 +216,9 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument(
+        "--together", action="store_true", help="commit every run's change of a round at once, not one after the other"
+    )
     args = parser.parse_args()
     print(
         f"flowdeck in-process fan-out: {args.subscribers} {args.feed} subscribers, {args.runs} runs, "
