@@ -21,8 +21,7 @@ from graphql import GraphQLSchema, get_operation_ast, parse, specified_rules, va
 from app.settings import Settings
 from schema import build_schema
 from schema.context import Context
-from schema.query_cost import cost_rule
-from schema.query_limits import operation_input_error
+from schema.query_limits import operation_input_error, settings_cost_rule
 
 Q1 = """query($first: Int) { runs(first: $first) { totalCount edges { cursor node {
   id status workflowVersion priority dryRun visibility reason createdAt updatedAt startedAt finishedAt
@@ -66,13 +65,7 @@ def time_checks(
     parsed = parse(document)
     operation = get_operation_ast(parsed)
     assert operation is not None
-    rule = cost_rule(
-        variables,
-        max_aliases=settings.max_query_aliases,
-        max_nodes=settings.max_query_nodes,
-        max_depth=settings.max_query_depth,
-        max_page_size=settings.max_page_size,
-    )
+    rule = settings_cost_rule(settings, variables)
     standard = median_us(lambda: validate(graphql_schema, parsed, specified_rules), rounds)
     cost = median_us(lambda: validate(graphql_schema, parsed, [rule]), rounds)
     inputs = median_us(lambda: operation_input_error(graphql_schema, parsed, operation, variables), rounds)

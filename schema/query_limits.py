@@ -17,6 +17,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 import orjson
 from graphql import (
@@ -28,6 +29,7 @@ from graphql import (
     OperationDefinitionNode,
     Source,
     TokenKind,
+    ValidationRule,
     get_operation_ast,
     parse,
     validate,
@@ -99,6 +101,17 @@ def _variables_key(variables: dict[str, object]) -> bytes | None:
         return None
 
 
+def settings_cost_rule(settings: Settings, variables: dict[str, Any]) -> type[ValidationRule]:
+    """The cost rule for one request's variables, with the configured limits."""
+    return cost_rule(
+        variables,
+        max_aliases=settings.max_query_aliases,
+        max_nodes=settings.max_query_nodes,
+        max_depth=settings.max_query_depth,
+        max_page_size=settings.max_page_size,
+    )
+
+
 class QueryLimits(SchemaExtension):
     """Parses with the token limit, then refuses an operation over a limit before it executes."""
 
@@ -137,13 +150,7 @@ class QueryLimits(SchemaExtension):
             # the document is the parse of the query text with the token limit (on_parse)
             key = (context.query, variables_key, limits) if variables_key is not None else None
             if key is None or key not in passed:
-                rule = cost_rule(
-                    variables,
-                    max_aliases=settings.max_query_aliases,
-                    max_nodes=settings.max_query_nodes,
-                    max_depth=settings.max_query_depth,
-                    max_page_size=settings.max_page_size,
-                )
+                rule = settings_cost_rule(settings, variables)
                 errors = validate(context.schema._schema, context.graphql_document, [rule])
                 if errors:
                     # ValidationAfterLimits sees these and leaves the standard rules unrun

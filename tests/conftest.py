@@ -146,6 +146,17 @@ async def db(settings: Settings) -> AsyncIterator[Settings]:
         await close_db()
 
 
+@pytest.fixture
+async def hub(db: Settings) -> AsyncIterator[None]:
+    """`db`, with the process's pubsub hub started on a memory:// broadcast (what live feeds
+    and subscriptions listen on)."""
+    await pubsub.start_hub("memory://")
+    try:
+        yield
+    finally:
+        await pubsub.stop_hub()
+
+
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
     """A throwaway redis-server on loopback for the whole session."""

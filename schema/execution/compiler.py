@@ -352,11 +352,7 @@ class Compiler:
         child: _Completer,
     ) -> list[str]:
         function = self._constant("I", form.function)
-        node = field_details_list[0].node
-        arguments = ""
-        if field.args or node.arguments:
-            arguments = f", **A{len(self.argument_sites)}"
-            self.argument_sites.append(ArgumentSite(field, field_details_list, form.python_names))
+        arguments = self._arguments(ArgumentSite(field, field_details_list, form.python_names))
         fp = path if child.needs_path else "None"
         lines = [
             f"    y = {function}(x, CTX{arguments})",
@@ -366,6 +362,14 @@ class Compiler:
             f"        y = {self.inline_value(child.name, fp)}",
         ]
         return lines + self._store(field_key, child)
+
+    def _arguments(self, site: ArgumentSite) -> str:
+        """The call's keyword arguments (`, **A<n>`, coerced per execution) when the field takes
+        or is given any, else nothing."""
+        if not (site.field.args or site.field_details_list[0].node.arguments):
+            return ""
+        self.argument_sites.append(site)
+        return f", **A{len(self.argument_sites) - 1}"
 
     def _store(self, field_key: str, child: _Completer) -> list[str]:
         """Put a completed value `y` (under `else:`) in the result, or keep it to await."""
@@ -393,11 +397,7 @@ class Compiler:
         definition = self._constant("F", field)
         nodes = self._constant("N", [details.node for details in field_details_list])
         parent = self._constant("T", parent_type)
-        node = field_details_list[0].node
-        arguments = ""
-        if field.args or node.arguments:
-            arguments = f", **A{len(self.argument_sites)}"
-            self.argument_sites.append(ArgumentSite(field, field_details_list))
+        arguments = self._arguments(ArgumentSite(field, field_details_list))
         lines = [
             f"    fp = {path}",
             f"    y = {resolver}(x, BI({definition}, {nodes}, {parent}, fp){arguments})",

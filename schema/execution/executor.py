@@ -67,6 +67,15 @@ class ExecutionStats:
     def snapshot(self) -> ExecutionStats:
         return dataclasses.replace(self)
 
+    def since(self, before: ExecutionStats) -> ExecutionStats:
+        """What was counted between the `before` snapshot and this one."""
+        return ExecutionStats(
+            **{
+                field.name: getattr(self, field.name) - getattr(before, field.name)
+                for field in dataclasses.fields(self)
+            }
+        )
+
 
 stats = ExecutionStats()
 

@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
-import pytest
-
-from app import live, pubsub
+from app import live
 from app.enums import RunStatus, Visibility
 from models import Run
 from tests.actions.factory import make_project, make_run, principal, put_run, task
 from tests.pubsub.helpers import eventually
-
-
-@pytest.fixture
-async def hub(db) -> AsyncIterator[None]:
-    await pubsub.start_hub("memory://")
-    try:
-        yield
-    finally:
-        await pubsub.stop_hub()
 
 
 async def test_followers_share_one_read_per_change_and_each_applies_its_own_condition(hub):

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
-
-import pytest
 
 from app import live, pubsub
 from app.enums import RunEventType, RunStatus
@@ -17,15 +14,6 @@ from tests.actions.factory import make_project, make_run, principal, put_run, ta
 from tests.pubsub.helpers import eventually
 
 EVENTS = 1200  # more than two of the feed's batches
-
-
-@pytest.fixture
-async def hub(db) -> AsyncIterator[None]:
-    await pubsub.start_hub("memory://")
-    try:
-        yield
-    finally:
-        await pubsub.stop_hub()
 
 
 async def collect(run_id: str, who, after: int) -> list[int]:

@@ -4,11 +4,7 @@ cancelBulkJob and its roles, and the bulkJob subscription to the end (JOBS.md)."
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
-import pytest
-
-from app import pubsub
 from app.engine.bulk_jobs import BulkJobRunner
 from app.enums import RunStatus
 from app.ids import to_global_id
@@ -140,15 +136,6 @@ async def test_roles_of_bulk_jobs(acme):
     by_viewer = await acme.viewer.error(CANCEL, {"id": (await start(acme.operator))["job"]["id"]})
     assert by_viewer["extensions"]["code"] == "FORBIDDEN"
     assert (await acme.admin.data(CANCEL, {"id": job}))["cancelBulkJob"]["job"]["status"] == "CANCELED"
-
-
-@pytest.fixture
-async def hub(db) -> AsyncIterator[None]:
-    await pubsub.start_hub("memory://")
-    try:
-        yield
-    finally:
-        await pubsub.stop_hub()
 
 
 async def test_the_subscription_reports_progress_to_the_end(acme, hub):

@@ -67,13 +67,7 @@ class Differential:
         errors = [error.formatted for error in result.errors] if result.errors else None
         encoded = orjson.dumps({"data": result.data, "errors": errors})
         after = stats.snapshot()
-        served = ExecutionStats(
-            compiled=after.compiled - before.compiled,
-            fallbacks=after.fallbacks - before.fallbacks,
-            declined=after.declined - before.declined,
-            compilations=after.compilations - before.compilations,
-        )
-        return Outcome(encoded, served)
+        return Outcome(encoded, after.since(before))
 
     async def check(self, query: str, variables: dict[str, Any] | None = None) -> Outcome:
         """The compiled outcome, after asserting that graphql-core's encodes to the same bytes."""

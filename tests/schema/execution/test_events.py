@@ -19,7 +19,6 @@ from graphql.execution.collect_fields import CollectedFields
 
 from app import pubsub
 from app.enums import RunStatus
-from app.settings import Settings
 from schema import build_schema
 from schema.context import Context
 from tests.actions.factory import make_project, make_run_in
@@ -28,15 +27,6 @@ from tests.schema.conftest import Client
 
 ITEMS = 300
 WARM_UP = 20
-
-
-@pytest.fixture
-async def hub(db: Settings) -> AsyncIterator[None]:
-    await pubsub.start_hub("memory://")
-    try:
-        yield
-    finally:
-        await pubsub.stop_hub()
 
 
 def live_collected_fields() -> int:
