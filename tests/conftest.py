@@ -23,7 +23,15 @@ from tortoise import Tortoise
 from app import pubsub
 from app.db import close_db, init_db, migrate_db
 from app.settings import Settings, set_settings
-from tests.servers import FlowdeckServer, PostgresServer, RedisServer, postgres_bin, redis_bin
+from tests.servers import (
+    FlowdeckServer,
+    PostgresServer,
+    RedisServer,
+    postgres_bin,
+    reap_spawned,
+    redis_bin,
+    spawned_count,
+)
 
 TABLES = (
     "run_events",
@@ -85,6 +93,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+@pytest.fixture(autouse=True)
+def _no_process_outlives_its_test() -> Iterator[None]:
+    """Every process a test spawned (tests.servers.spawn, FlowdeckServer) is stopped when the
+    test ends, even when it failed before stopping them. Autouse and function-scoped, this is set
+    up before the test's other function fixtures and torn down after them; module and session
+    servers are started before it and left alone."""
+    since = spawned_count()
+    yield
+    reap_spawned(since)
 
 
 @pytest.fixture(scope="session")

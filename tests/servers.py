@@ -30,6 +30,43 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+_spawned: list[subprocess.Popen] = []
+
+
+def spawn(args: Sequence[str], **options) -> subprocess.Popen:
+    """`subprocess.Popen` in a session of its own, remembered so that `reap_spawned` ends it
+    (and anything it started) after the test, however the test ended: a process the tests
+    leave running would go on working on the session's database under every later test."""
+    process = subprocess.Popen(list(args), start_new_session=True, **options)
+    _spawned.append(process)
+    return process
+
+
+def spawned_count() -> int:
+    return len(_spawned)
+
+
+def reap_spawned(since: int, grace: float = 5.0) -> list[int]:
+    """SIGTERM, then SIGKILL after `grace` seconds, the process group of every process spawned
+    since `spawned_count()` was `since` that is still running; returns their pids."""
+    started, _spawned[since:] = _spawned[since:], []
+    running = [process for process in started if process.poll() is None]
+    for process in running:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in running:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+    for process in started:
+        # the group too: workers or children that outlived their leader
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=10)
+    return [process.pid for process in running]
+
+
 def wait_for_port(port: int, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -264,14 +301,8 @@ class FlowdeckServer:
     def start(self, timeout: float = 60.0) -> FlowdeckServer:
         """Start the process and wait until `GET /healthz` answers 200."""
         with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                self.args,
-                env=self.env,
-                cwd=self.root,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
+            self.process = spawn(
+                self.args, env=self.env, cwd=self.root, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -108,12 +108,11 @@ async def test_serve_with_two_workers_delivers_across_worker_processes(fleet_env
 
 async def test_a_separate_engine_process_reaches_subscribers_of_an_api_only_server(fleet_env: dict):
     import os
-    import subprocess
 
-    from tests.servers import flowdeck_command
+    from tests.servers import flowdeck_command, spawn
 
     api = FlowdeckServer(fleet_env, engine=False).start()
-    engine = subprocess.Popen(
+    engine = spawn(
         [*flowdeck_command(), "engine"],
         env={**{k: v for k, v in os.environ.items() if not k.startswith("FLOWDECK_")}, **fleet_env},
         cwd=api.root,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.servers import free_port
+from tests.servers import free_port, reap_spawned, spawn, spawned_count
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPTS = REPO / "scripts"
@@ -57,6 +57,35 @@ def test_scripts_test_reports_a_failing_test(tmp_path: Path) -> None:
     assert "1 failed" in result.stdout
 
 
+def test_a_process_a_test_spawned_is_ended_with_its_children_when_the_test_ends() -> None:
+    since = spawned_count()
+    # a shell that ignores SIGTERM, with a child of its own: both must be gone
+    leader = spawn(["bash", "-c", "trap '' TERM; sleep 600 & wait"])
+    deadline = time.monotonic() + 10
+    while not [stat for stat in Path("/proc").glob("[0-9]*/stat") if _process_group(stat) == leader.pid][1:]:
+        assert time.monotonic() < deadline, "the shell never started its child"
+        time.sleep(0.05)
+    assert reap_spawned(since, grace=0.5) == [leader.pid]
+    assert leader.poll() is not None
+    # the orphaned child is killed too; a SIGKILL is delivered asynchronously, and a zombie is not running
+    deadline = time.monotonic() + 10
+    while group := [stat.parent.name for stat in _live_stats() if _process_group(stat) == leader.pid]:
+        assert time.monotonic() < deadline, f"left running: {group}"
+        time.sleep(0.05)
+
+
+def _live_stats() -> list[Path]:
+    stats = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state = stat.read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state != "Z":
+            stats.append(stat)
+    return stats
+
+
 def test_scripts_test_ends_processes_a_test_left_running(tmp_path: Path) -> None:
     pid_file = tmp_path / "leaked.pid"
     # A daemon in its own session, as pg_ctl starts PostgreSQL: not in the test's process group.
@@ -91,7 +120,7 @@ def _serve(tmp_path: Path, port: int) -> tuple[subprocess.Popen[str], str]:
     env["FLOWDECK_EXPORT_DIR"] = str(tmp_path / "exports")
     log = tmp_path / f"serve-{port}.log"
     with log.open("w") as output:
-        process = subprocess.Popen(
+        process = spawn(
             [str(SCRIPTS / "serve"), "--host", "127.0.0.1", "--port", str(port)],
             cwd=tmp_path,
             env=env,
@@ -99,7 +128,6 @@ def _serve(tmp_path: Path, port: int) -> tuple[subprocess.Popen[str], str]:
             stdout=output,
             stderr=subprocess.STDOUT,
             text=True,
-            start_new_session=True,
         )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.servers import FlowdeckServer
+from tests.servers import FlowdeckServer, spawn
 
 ROOT = Path(__file__).resolve().parent.parent
 SETUP = """
@@ -49,7 +49,7 @@ def test_worker_runs_queued_steps_with_retries(live_server: FlowdeckServer):
     ]
     assert gql(live_server, SETUP, {"steps": steps})["createWorkflow"]["errors"] == []
     run_id = gql(live_server, START)["startRun"]["run"]["id"]
-    worker = subprocess.Popen(
+    worker = spawn(
         [
             sys.executable,
             "-m",

@@ -25,7 +25,7 @@ from app.settings import Settings
 from models import BulkJob, Project, Run, RunEvent
 from tests.actions.factory import clone_runs, make_project, make_run, make_run_in, task
 from tests.engine.test_bulk_jobs import background
-from tests.servers import PostgresServer, flowdeck_command
+from tests.servers import PostgresServer, flowdeck_command, spawn
 
 RUNS = 600
 
@@ -41,14 +41,13 @@ def start_engine(settings: Settings, root: Path, name: str) -> tuple[subprocess.
     )
     log = root / f"{name}.log"
     with log.open("wb") as output:
-        process = subprocess.Popen(
+        process = spawn(
             [*flowdeck_command(), "engine"],
             env=env,
             cwd=root,
             stdin=subprocess.DEVNULL,
             stdout=output,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
         )
     return process, log
 

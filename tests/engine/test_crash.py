@@ -17,7 +17,7 @@ from app.enums import RunStatus
 from app.settings import Settings
 from models import Run, RunEvent, StepRun
 from tests.engine.factory import make_workflow, start, step
-from tests.servers import free_port
+from tests.servers import free_port, spawn
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNS = 20
@@ -36,7 +36,7 @@ def _spawn_server(database_url: str, log_path: Path) -> subprocess.Popen[bytes]:
         "PYTHONPATH": str(ROOT),
     }
     command = [sys.executable, "-m", "app", "serve", "--port", str(free_port())]
-    return subprocess.Popen(command, cwd=log_path.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return spawn(command, cwd=log_path.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _log_entries(log_path: Path) -> list[dict]:

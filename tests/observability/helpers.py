@@ -14,7 +14,7 @@ import httpx
 import websockets
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.servers import FlowdeckServer, flowdeck_command
+from tests.servers import FlowdeckServer, flowdeck_command, spawn
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -111,7 +111,7 @@ def start_process(args: list[str], env: Mapping[str, str], cwd: Path) -> subproc
     full_env["PYTHONPATH"] = str(ROOT)
     log = cwd / f"{args[0]}-{time.monotonic_ns()}.log"
     with log.open("wb") as output:
-        process = subprocess.Popen(
+        process = spawn(
             [*flowdeck_command(), *args],
             env=full_env,
             cwd=cwd,

@@ -24,7 +24,7 @@ from app.settings import Settings
 from models import Project, Run, ScheduleFire
 from tests.engine.factory import make_workflow, step
 from tests.schedules.conftest import eventually, utc
-from tests.servers import PostgresServer
+from tests.servers import PostgresServer, spawn
 
 REPO = Path(__file__).resolve().parents[2]
 SYSTEM = Principal(key_id=None, name="tests", role=Role.SUPERADMIN, project_id=None)
@@ -40,7 +40,7 @@ class EngineProcesses:
         if die_mid_fire:
             command.append("die")
         log = (self.logs / f"{name}.log").open("wb")
-        process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        process = spawn(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
         self.started.append(process)
         return process
 
