@@ -44,7 +44,7 @@ from app.enums import RunEventType, RunStatus, StepStatus, StepType
 from app.errors import InvalidTransition, NotFound
 from app.observability.metrics import count_committed_events
 from app.run_counts import count_change, counter_moves
-from app.run_writes import BatchedWrites, read_run_and_steps
+from app.run_writes import BatchedWrites, CounterMove, PendingChange, read_run_and_steps
 from app.schedules.run_end import schedule_run_ended
 from app.statements import compare_and_set, insert_rows, placeholders, select_models
 from models import Run, RunEvent, StepRun
@@ -291,6 +291,19 @@ def with_first_change_of(
         _first_change_hook.reset(token)
 
 
+@dataclasses.dataclass
+class HeldRun:
+    """What a holding RunTransaction (`RunTransaction.holding`) changed on its run, for a batch
+    to write together with other runs' (app.run_batches): the run's and its steps'
+    compare-and-sets, the events (numbered from the run's event_seq) and the counter moves."""
+
+    tx: RunTransaction
+    run_change: PendingChange | None
+    step_changes: list[PendingChange]
+    events: list[PendingEvent]
+    counters: list[CounterMove]
+
+
 class RunTransaction:
     """One database transaction over one run: status changes and the events they append.
 
@@ -328,6 +341,8 @@ class RunTransaction:
         # the steps the first load_steps() handed out (what `known` may be taken from next time)
         self.steps_given: list[StepRun] | None = None
         self._optimistic_open = False
+        # holding (see `holding`): changes are only held, for a batch to write
+        self._holding = False
         self._connection: BaseDBAsyncClient | None = None
         self.is_new = False
         self.events: list[PendingEvent] = []
@@ -362,12 +377,42 @@ class RunTransaction:
         tx._before_insert = before_insert
         return tx
 
+    @classmethod
+    def holding(cls, run: Run, steps: list[StepRun]) -> RunTransaction:
+        """A transaction over a run (and its steps, in their order) that the caller has read and
+        locked in a database transaction of its own, which sends nothing: its changes are
+        compare-and-sets and events held back, as a batched transaction holds them, and `held()`
+        hands them to a batch that writes many runs' at once (app.run_batches). Anything that
+        needs a statement of its own (a schedule's reaction to its run ending, a read of the
+        run's rows) raises NeedsLock instead. `announce()` publishes once the batch committed.
+        Not entered (`async with`)."""
+        tx = cls(run.id, batch=True)
+        tx._holding = True
+        tx.run = run
+        tx._counted_status = run.status
+        tx._steps_read = steps
+        tx._writes = BatchedWrites(Tortoise.get_connection("default"), defer=True)
+        return tx
+
+    def held(self) -> HeldRun:
+        """The changes held so far, their events numbered and the run's event_seq moved on."""
+        assert self._holding and self._writes is not None
+        moves = counter_moves(self.run, self._counted_status, self.run.status)
+        self._counted_status = self.run.status
+        self._number_events()
+        return HeldRun(self, self._writes.run, list(self._writes.steps.values()), self.appended, moves)
+
+    async def announce(self) -> None:
+        """Count and publish the committed events (after the commit)."""
+        count_committed_events(RunEventType(event.type).value for event in self.appended)
+        await self._publish()
+
     # -- opening and closing ---------------------------------------------
 
     @property
     def connection(self) -> BaseDBAsyncClient:
         """The transaction's connection (NeedsLock in an optimistic transaction)."""
-        if self._optimistic_open:
+        if self._optimistic_open or self._holding:
             raise NeedsLock("this needs the run's lock")
         assert self._connection is not None
         return self._connection
@@ -403,8 +448,7 @@ class RunTransaction:
         if hook is not None and not hook.done and hook.applies_to(self):
             raise NeedsLock("a bulk job records its progress in the run's transaction")
         await self._flush()
-        count_committed_events(RunEventType(event.type).value for event in self.appended)
-        await self._publish()
+        await self.announce()
         return False
 
     async def __aenter__(self) -> RunTransaction:
@@ -466,8 +510,7 @@ class RunTransaction:
             self._writes.discard()
         await self._transaction.__aexit__(exc_type, exc, tb)
         if exc_type is None:
-            count_committed_events(RunEventType(event.type).value for event in self.appended)
-            await self._publish()
+            await self.announce()
         return False
 
     # -- changes ---------------------------------------------------------
@@ -589,7 +632,7 @@ class RunTransaction:
 
     async def write_held_back(self) -> None:
         """Send the compare-and-sets a batched transaction holds back (before reading its rows)."""
-        if self._optimistic_open:
+        if self._optimistic_open or self._holding:
             raise NeedsLock("reading the run's rows again needs its lock")
         if self._writes is not None:
             await self._writes.write()
@@ -650,15 +693,9 @@ class RunTransaction:
                 )
             return
         count = len(self.events)
-        first_seq = self.run.event_seq + 1
         if self._writes is None:
             await self._advance_event_seq(count)
-        self.run.event_seq += count
-        # the events are their RunEvent rows (same attributes; no model instance to build)
-        rows = self.events
-        for index, event in enumerate(rows):
-            event.run_id = self.run.id
-            event.seq = first_seq + index
+        rows = self._number_events()
         if self._writes is None:
             await insert_rows(self.connection, rows, model=RunEvent)
         else:
@@ -670,7 +707,18 @@ class RunTransaction:
                 events=rows,
                 expected_seq=self._seq_read if self._optimistic_open and not self.is_new else None,
             )
-        self.appended = rows
+
+    def _number_events(self) -> list[PendingEvent]:
+        """Give the collected events the run's next seqs (contiguous) and move its event_seq on;
+        they are the events appended once the transaction commits."""
+        first_seq = self.run.event_seq + 1
+        self.run.event_seq += len(self.events)
+        # the events are their RunEvent rows (same attributes; no model instance to build)
+        for index, event in enumerate(self.events):
+            event.run_id = self.run.id
+            event.seq = first_seq + index
+        self.appended = self.events
+        return self.events
 
     async def _advance_event_seq(self, count: int) -> None:
         """Move the run's `event_seq` on by `count` (the run row is locked by this transaction)."""

@@ -11,6 +11,7 @@ in opposite orders.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from tortoise.functions import Count, Sum
@@ -43,9 +44,21 @@ async def count_change(
     connection: BaseDBAsyncClient, run: Run, before: RunStatus | None, after: RunStatus | None
 ) -> None:
     """Move `run` from the counter of `before` (None: it is new) to that of `after`."""
+    await apply_counter_moves(connection, counter_moves(run, before, after))
+
+
+async def apply_counter_moves(connection: BaseDBAsyncClient, moves: Iterable[CounterMove]) -> None:
+    """Upsert the counters `moves` name, summed per counter row (a batch of runs moves the same
+    rows many times), in the one order (by status, then the row's other columns), skipping rows
+    whose moves cancel out."""
+    summed: dict[tuple[str, str, str, bool], int] = {}
+    for move in moves:
+        key = (move.status, move.project_id, move.workflow_id, move.private)
+        summed[key] = summed.get(key, 0) + move.delta
     sql = _UPSERT.format(", ".join(placeholders(connection, 5)))
-    for move in counter_moves(run, before, after):
-        await connection.execute_query(sql, [move.project_id, move.workflow_id, move.status, move.private, move.delta])
+    for (status, project_id, workflow_id, private), delta in sorted(summed.items()):
+        if delta:
+            await connection.execute_query(sql, [project_id, workflow_id, status, private, delta])
 
 
 def counter_moves(run: Run, before: RunStatus | None, after: RunStatus | None) -> list[CounterMove]:

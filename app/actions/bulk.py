@@ -272,3 +272,25 @@ def run_action(
         return None
 
     return act
+
+
+BatchAct = Callable[
+    [Sequence[uuid.UUID], Callable[[BaseDBAsyncClient, run_control.StoppedRuns], Awaitable[None]]],
+    Awaitable[run_control.StoppedRuns],
+]
+
+
+def batched_run_action(principal: Principal, action: BulkAction, reason: str | None) -> BatchAct | None:
+    """The action on a batch of runs in one transaction (`run_control.stop_runs`), for the actions
+    that have one (CANCEL, TERMINATE); None for the others."""
+    if action not in (BulkAction.CANCEL, BulkAction.TERMINATE):
+        return None
+    terminate = action is BulkAction.TERMINATE
+
+    async def act(
+        run_ids: Sequence[uuid.UUID],
+        record: Callable[[BaseDBAsyncClient, run_control.StoppedRuns], Awaitable[None]],
+    ) -> run_control.StoppedRuns:
+        return await run_control.stop_runs(principal, run_ids, reason, terminate=terminate, record=record)
+
+    return act

@@ -6,14 +6,19 @@ through one RunTransaction (or creates a new run), and returns the run as it now
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
 
 from app.actions.runs import Lineage, RunOptions, SubjectSpec, create_run, get_visible_run
 from app.auth import Principal
 from app.enums import Role, RunEventType, RunStatus, StepStatus, TriggerSource
-from app.errors import InvalidTransition, NotFound
+from app.errors import FlowdeckError, InvalidTransition, NotFound
 from app.ids import to_global_id
 from app.lifecycle import (
     NON_TERMINAL_RUN_STATUSES,
@@ -21,15 +26,31 @@ from app.lifecycle import (
     RESTARTABLE_RUN_STATUSES,
     RETRYABLE_RUN_STATUSES,
     RUN,
+    HeldRun,
+    NeedsLock,
     RunChange,
     RunTransaction,
     resume_target,
     settle_open_steps,
     utcnow,
 )
+from app.run_batches import lock_runs, parents_with_open_children, write_held_runs
+from app.run_writes import RunMovedOn
 from models import Project, Run, RunTag, StepRun, Workflow, WorkflowVersion
 
-__all__ = ["cancel_run", "pause_run", "restart_run", "resume_run", "retry_run", "stop_run_as", "terminate_run"]
+__all__ = [
+    "StoppedRuns",
+    "cancel_run",
+    "pause_run",
+    "restart_run",
+    "resume_run",
+    "retry_run",
+    "stop_run_as",
+    "stop_runs",
+    "terminate_run",
+]
+
+log = logging.getLogger("flowdeck.run_control")
 
 
 def _check(run: Run, change: RunChange) -> None:
@@ -54,23 +75,29 @@ async def cancel_run(principal: Principal, run_id: str, reason: str | None = Non
 
 async def _cancel(run_id: uuid.UUID, actor: str, reason: str | None) -> Run:
     async with RunTransaction(run_id) as tx:
-        _check(tx.run, RUN.REQUEST_CANCEL)
-        started = tx.run.started_at is not None
-        await tx.change_run(RUN.REQUEST_CANCEL, actor=actor, reason=reason)
-        steps = await tx.load_steps()
-        # a started run runs its cleanup steps next; one that never started has nothing to clean up
-        await settle_open_steps(
-            tx,
-            steps,
-            cancel=OPEN_STEP_STATUSES,
-            cancel_cleanup=False,
-            skip_cleanup=not started,
-            actor=actor,
-            reason=reason,
-        )
-        if not any(step.status in OPEN_STEP_STATUSES for step in steps):
-            await tx.change_run(RUN.FINISH_CANCEL, actor=actor, fields={"finished_at": utcnow()})
+        await cancel_in(tx, actor, reason)
     return tx.run
+
+
+async def cancel_in(tx: RunTransaction, actor: str, reason: str | None) -> None:
+    """A cancel's changes to the run of `tx` and its steps (InvalidTransition before any change
+    when the run cannot be canceled); its child runs are not touched."""
+    _check(tx.run, RUN.REQUEST_CANCEL)
+    started = tx.run.started_at is not None
+    await tx.change_run(RUN.REQUEST_CANCEL, actor=actor, reason=reason)
+    steps = await tx.load_steps()
+    # a started run runs its cleanup steps next; one that never started has nothing to clean up
+    await settle_open_steps(
+        tx,
+        steps,
+        cancel=OPEN_STEP_STATUSES,
+        cancel_cleanup=False,
+        skip_cleanup=not started,
+        actor=actor,
+        reason=reason,
+    )
+    if not any(step.status in OPEN_STEP_STATUSES for step in steps):
+        await tx.change_run(RUN.FINISH_CANCEL, actor=actor, fields={"finished_at": utcnow()})
 
 
 async def terminate_run(principal: Principal, run_id: str, reason: str | None = None) -> Run:
@@ -85,10 +112,16 @@ async def terminate_run(principal: Principal, run_id: str, reason: str | None = 
 
 async def _terminate(run_id: uuid.UUID, actor: str, reason: str | None) -> Run:
     async with RunTransaction(run_id) as tx:
-        _check(tx.run, RUN.TERMINATE)
-        await settle_open_steps(tx, await tx.load_steps(), cancel=OPEN_STEP_STATUSES)
-        await tx.change_run(RUN.TERMINATE, actor=actor, reason=reason, fields={"finished_at": utcnow()})
+        await terminate_in(tx, actor, reason)
     return tx.run
+
+
+async def terminate_in(tx: RunTransaction, actor: str, reason: str | None) -> None:
+    """A terminate's changes to the run of `tx` and its steps (InvalidTransition before any
+    change when the run is already terminal); its child runs are not touched."""
+    _check(tx.run, RUN.TERMINATE)
+    await settle_open_steps(tx, await tx.load_steps(), cancel=OPEN_STEP_STATUSES)
+    await tx.change_run(RUN.TERMINATE, actor=actor, reason=reason, fields={"finished_at": utcnow()})
 
 
 async def stop_run_as(run_id: uuid.UUID, actor: str, reason: str | None, *, terminate: bool) -> bool:
@@ -101,6 +134,83 @@ async def stop_run_as(run_id: uuid.UUID, actor: str, reason: str | None, *, term
         return False
     await _cascade(run_id, action, reason)
     return True
+
+
+@dataclasses.dataclass
+class StoppedRuns:
+    """What `stop_runs` did with a batch of runs."""
+
+    succeeded: list[uuid.UUID] = dataclasses.field(default_factory=list)
+    # the runs that had moved on: INVALID_TRANSITION, as cancel_run / terminate_run says it
+    failed: list[tuple[uuid.UUID, FlowdeckError]] = dataclasses.field(default_factory=list)
+    # left for the caller to act on one at a time (cancel_run / terminate_run), in id order
+    one_by_one: list[uuid.UUID] = dataclasses.field(default_factory=list)
+
+
+async def stop_runs(
+    principal: Principal,
+    run_ids: Sequence[uuid.UUID],
+    reason: str | None,
+    *,
+    terminate: bool,
+    record: Callable[[BaseDBAsyncClient, StoppedRuns], Awaitable[None]],
+) -> StoppedRuns:
+    """cancelRun (or terminateRun) on many runs in one transaction: the same changes, events,
+    counters, notifications and cascade to child runs as `cancel_run` / `terminate_run` on each,
+    written by set-based statements (app.run_batches). `record(connection, outcome)` runs in
+    that transaction before it commits (a bulk job's progress).
+
+    The runs a batch would act on in another order than one by one, or that need statements of
+    their own, are left in `one_by_one` and nothing is done to them: runs another transaction
+    holds (never waited for), runs the caller cannot see (NOT_FOUND), child runs and runs with
+    open children (a cascade reaches them between two runs), and runs of a schedule (whose end
+    the schedule reacts to). If the batch cannot be written as held, all its runs are left.
+    """
+    action_name = "terminateRun" if terminate else "cancelRun"
+    if principal.role < Role.OPERATOR:
+        # one at a time, each gets the error cancel_run gives
+        return StoppedRuns(one_by_one=sorted(run_ids))
+    changes = terminate_in if terminate else cancel_in
+    outcome = StoppedRuns()
+    held: list[HeldRun] = []
+    try:
+        async with in_transaction("default") as connection:
+            locked = await lock_runs(connection, run_ids)
+            for run in locked.runs:
+                if not _batchable(principal, run, locked.with_open_children):
+                    outcome.one_by_one.append(run.id)
+                    continue
+                tx = RunTransaction.holding(run, locked.steps_of(run))
+                try:
+                    await changes(tx, principal.actor, reason)
+                except InvalidTransition as error:
+                    outcome.failed.append((run.id, error))
+                    continue
+                held.append(tx.held())
+                outcome.succeeded.append(run.id)
+            await write_held_runs(connection, held)
+            await record(connection, outcome)
+    except (NeedsLock, RunMovedOn) as error:
+        log.warning("a batch of %d runs to %s is left to act on one by one: %s", len(run_ids), action_name, error)
+        return StoppedRuns(one_by_one=sorted(run_ids))
+    seen = {str(run.id) for run in locked.runs}
+    outcome.one_by_one = sorted([*outcome.one_by_one, *(run_id for run_id in run_ids if str(run_id) not in seen)])
+    for item in held:
+        await item.tx.announce()
+    # child runs started since the check (none, when starting one locks its parent), as cancel_run does
+    action = _terminate if terminate else _cancel
+    for parent_id in sorted(await parents_with_open_children(outcome.succeeded)):
+        await _cascade(uuid.UUID(parent_id), action, reason)
+    return outcome
+
+
+def _batchable(principal: Principal, run: Run, with_open_children: set[str]) -> bool:
+    return (
+        principal.can_see_run(run.project_id, run.visibility, run.initiated_by)
+        and run.parent_run_id is None
+        and str(run.id) not in with_open_children
+        and run.schedule_id is None
+    )
 
 
 async def _cascade(

@@ -32,13 +32,23 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from app import pubsub
-from app.actions.bulk import MAX_LISTED, forget_target, freeze_target, frozen_run_ids, run_action, target_condition
+from app.actions.bulk import (
+    MAX_LISTED,
+    BatchAct,
+    batched_run_action,
+    forget_target,
+    freeze_target,
+    frozen_run_ids,
+    run_action,
+    target_condition,
+)
 from app.actions.bulk_jobs import (
     FINISHED_BULK_JOB_STATUSES,
     TYPE_NAME,
     job_principal,
     publish_bulk_job,
 )
+from app.actions.run_control import StoppedRuns
 from app.background import BackgroundRunner, Leases, LostClaim, owner_name
 from app.enums import BulkJobStatus
 from app.errors import FlowdeckError, InvalidTransition
@@ -54,6 +64,8 @@ MAX_TARGET = 10_000_000
 FREEZE_TRIES = 3
 MAX_RUNNING_PER_PROJECT = 2
 BATCH = 500
+# the most runs a CANCEL or TERMINATE acts on in one transaction
+BATCH_MOST = 250
 CANCEL_CHECK_SECONDS = 0.05
 PUBLISH_SECONDS = 0.25
 KEEP_FINISHED = dt.timedelta(days=30)
@@ -87,11 +99,14 @@ class _Pace:
         self.interval = 1.0 / per_second
         self.next_at = time.monotonic()
 
-    async def wait(self) -> None:
-        # the slot is taken before sleeping: concurrent callers get consecutive slots
-        slot = max(self.next_at, time.monotonic())
-        self.next_at = slot + self.interval
-        while (delay := slot - time.monotonic()) > 0:
+    async def wait(self, count: int = 1) -> None:
+        """Wait for `count` consecutive slots: until the last, so that no run of a batch goes
+        before its own slot."""
+        # the slots are taken before sleeping: concurrent callers get consecutive slots
+        first = max(self.next_at, time.monotonic())
+        self.next_at = first + count * self.interval
+        last = first + (count - 1) * self.interval
+        while (delay := last - time.monotonic()) > 0:
             await asyncio.sleep(delay)
 
 
@@ -110,9 +125,12 @@ class BulkJobRunner(BackgroundRunner[BulkJob]):
         concurrency: int = 2,
         batch: int = BATCH,
         parallel: int | None = None,
+        batched: bool = True,
     ) -> None:
         super().__init__(bulk_job_leases(name, lease_seconds), poll_seconds=poll_seconds, concurrency=concurrency)
         self.batch = batch
+        # CANCEL and TERMINATE act on many runs per transaction; False: one run per transaction
+        self.batched = batched
         # runs of one job acted on at once; None: 8 on PostgreSQL, 1 on SQLite (one connection)
         self._parallel = parallel
 
@@ -200,8 +218,10 @@ class BulkJobRunner(BackgroundRunner[BulkJob]):
 
     async def _act(self, job: BulkJob) -> None:
         """Act on the frozen runs not yet acted on, in id order, at the job's pace."""
-        act = run_action(job_principal(job), job.action, job.reason, batch_id=to_global_id(TYPE_NAME, job.id))
-        walk = _Walk(self.leases, job, act, self.parallel)
+        principal = job_principal(job)
+        act = run_action(principal, job.action, job.reason, batch_id=to_global_id(TYPE_NAME, job.id))
+        act_on_batch = batched_run_action(principal, job.action, job.reason) if self.batched else None
+        walk = _Walk(self.leases, job, act, self.parallel, act_on_batch)
         async for ids in frozen_run_ids(job.id, batch=self.batch):
             await walk.batch(ids)
             if walk.canceled:
@@ -242,10 +262,15 @@ class _Walk:
         job: BulkJob,
         act: Callable[[uuid.UUID], Awaitable[object]],
         parallel: int,
+        act_on_batch: BatchAct | None = None,
     ) -> None:
         self.leases = leases
         self.job = job
         self.act = act
+        self.act_on_batch = act_on_batch
+        # runs per batch: as many as the pace allows in CANCEL_CHECK_SECONDS (one at 20 a second),
+        # so that a cancel stops the job after as many runs in hand as the per-run path would
+        self.batch_size = max(1, min(BATCH_MOST, int(job.max_per_second * CANCEL_CHECK_SECONDS)))
         self.slots = asyncio.Semaphore(parallel)
         self.pace = _Pace(job.max_per_second)
         self.failures: list[dict[str, str]] = list(job.failures or [])
@@ -255,20 +280,46 @@ class _Walk:
 
     async def batch(self, ids: list[uuid.UUID]) -> None:
         """Act on these runs (each at most once) and return when all in hand are done."""
+        if self.act_on_batch is not None:
+            for start in range(0, len(ids), self.batch_size):
+                await self._many(ids[start : start + self.batch_size])
+            return
         results = await asyncio.gather(*(self._one(run_id) for run_id in ids), return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):
                 raise result
 
-    async def _one(self, run_id: uuid.UUID) -> None:
+    async def _many(self, ids: list[uuid.UUID]) -> None:
+        """Act on a batch of runs in one transaction, then on those it left one at a time."""
+        assert self.act_on_batch is not None
+        if self.canceled:
+            return
+        await self.pace.wait(len(ids))
+        if await self._cancel_seen():
+            return
+        outcome = await self.act_on_batch(ids, self._record_batch)
+        for run_id in outcome.one_by_one:
+            await self._one(run_id, paced=False)
+        await self._publish_now_and_then()
+
+    async def _record_batch(self, connection: BaseDBAsyncClient, outcome: StoppedRuns) -> None:
+        """A batch's outcome, in its transaction: the runs acted on (or found moved on) recorded."""
+        for run_id, error in outcome.failed:
+            self._list_failure(run_id, error)
+        failed = [run_id for run_id, _error in outcome.failed]
+        if outcome.succeeded or failed:
+            await self._record([*outcome.succeeded, *failed], connection, succeeded=len(outcome.succeeded))
+
+    async def _one(self, run_id: uuid.UUID, *, paced: bool = True) -> None:
         async with self.slots:
             if self.canceled:
                 return
-            await self.pace.wait()
+            if paced:
+                await self.pace.wait()
             if await self._cancel_seen():
                 return
             error: FlowdeckError | None = None
-            with with_first_change_of(run_id, functools.partial(self._record, run_id, succeeded=True)) as hook:
+            with with_first_change_of(run_id, functools.partial(self._record, [run_id], succeeded=1)) as hook:
                 try:
                     await self.act(run_id)
                 except FlowdeckError as failure:
@@ -280,10 +331,13 @@ class _Walk:
     async def _record_failure(self, run_id: uuid.UUID, error: FlowdeckError | None) -> None:
         if error is None:
             error = InvalidTransition("the action changed nothing on this run")
+        self._list_failure(run_id, error)
+        async with in_transaction("default") as connection:
+            await self._record([run_id], connection, succeeded=0)
+
+    def _list_failure(self, run_id: uuid.UUID, error: FlowdeckError) -> None:
         if len(self.failures) < MAX_LISTED:
             self.failures.append({"run_id": str(run_id), "code": error.code.value, "message": error.message})
-        async with in_transaction("default") as connection:
-            await self._record(run_id, connection, succeeded=False)
 
     async def _publish_now_and_then(self) -> None:
         if time.monotonic() - self._published >= PUBLISH_SECONDS:
@@ -299,17 +353,18 @@ class _Walk:
             self.canceled = bool(rows) and rows[0] is not None
         return self.canceled
 
-    async def _record(self, run_id: uuid.UUID, connection: BaseDBAsyncClient, *, succeeded: bool) -> None:
-        """The run's outcome, in the transaction given (the run's own change, when it succeeded):
-        its target row deleted and the counts moved, fenced by the claim, or nothing at all."""
-        gone = await BulkTarget.filter(snapshot_id=self.job.id, run_id=run_id).using_db(connection).delete()
-        if not gone:
-            raise LostClaim(f"run {run_id} of bulk job {self.job.id} was already acted on")
-        values: dict[str, Any] = {"processed": F("processed") + 1}
+    async def _record(self, run_ids: list[uuid.UUID], connection: BaseDBAsyncClient, *, succeeded: int) -> None:
+        """The outcome of these runs (the first `succeeded` of them succeeded, the others failed), in
+        the transaction given (the runs' own change, when one succeeded): their target rows deleted
+        and the counts moved, fenced by the claim, or nothing at all."""
+        gone = await BulkTarget.filter(snapshot_id=self.job.id, run_id__in=run_ids).using_db(connection).delete()
+        if gone != len(run_ids):
+            raise LostClaim(f"{len(run_ids) - gone} of runs {run_ids} of bulk job {self.job.id} were already acted on")
+        values: dict[str, Any] = {"processed": F("processed") + len(run_ids)}
         if succeeded:
-            values["succeeded"] = F("succeeded") + 1
-        else:
-            values["failed"] = F("failed") + 1
+            values["succeeded"] = F("succeeded") + succeeded
+        if succeeded < len(run_ids):
+            values["failed"] = F("failed") + (len(run_ids) - succeeded)
             values["failures"] = self.failures
         held = self.leases.held(self.job.id)
         if not await BulkJob.filter(held, canceled_by__isnull=True).using_db(connection).update(**values):

@@ -10,22 +10,18 @@ import os
 import signal
 import subprocess
 import time
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from app import pubsub
 from app.auth import Principal
-from app.db import close_db, init_db, migrate_db
 from app.engine.bulk_jobs import BulkJobRunner
 from app.enums import BulkAction, BulkJobStatus, Role, RunEventType, RunStatus
 from app.settings import Settings
 from models import BulkJob, Project, Run, RunEvent
 from tests.actions.factory import clone_runs, make_project, make_run, make_run_in, task
 from tests.engine.test_bulk_jobs import background
-from tests.servers import PostgresServer, flowdeck_command, spawn
+from tests.servers import flowdeck_command, spawn
 
 RUNS = 600
 
@@ -117,21 +113,6 @@ async def test_a_job_whose_engine_is_killed_is_finished_by_another_acting_on_eac
 def rss_bytes() -> int:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
-@pytest.fixture
-async def postgres_db(postgres_server: PostgresServer, tmp_path: Path) -> AsyncIterator[Settings]:
-    """A database of its own on the session's PostgreSQL (this test is PostgreSQL-only: JOBS.md's
-    100,000-run case is about the production database)."""
-    url = postgres_server.create_database(f"bulk_{uuid.uuid4().hex[:12]}")
-    settings = Settings(database_url=url, export_dir=tmp_path / "exports")
-    await migrate_db(settings)
-    await init_db(settings)
-    pubsub.set_broadcast(None)
-    try:
-        yield settings
-    finally:
-        await close_db()
 
 
 # every run is a real cancel (a transaction of its own with its events): minutes, not seconds
