@@ -23,7 +23,7 @@ import functools
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from tortoise import Tortoise
@@ -66,6 +66,7 @@ MAX_RUNNING_PER_PROJECT = 2
 BATCH = 500
 # the most runs a CANCEL or TERMINATE acts on in one transaction
 BATCH_MOST = 250
+BATCHES_AT_ONCE = 2
 CANCEL_CHECK_SECONDS = 0.05
 PUBLISH_SECONDS = 0.25
 KEEP_FINISHED = dt.timedelta(days=30)
@@ -272,6 +273,8 @@ class _Walk:
         # so that a cancel stops the job after as many runs in hand as the per-run path would
         self.batch_size = max(1, min(BATCH_MOST, int(job.max_per_second * CANCEL_CHECK_SECONDS)))
         self.slots = asyncio.Semaphore(parallel)
+        # batches in flight at once: one's statements run in the database while the next is built
+        self.batch_slots = asyncio.Semaphore(min(parallel, BATCHES_AT_ONCE))
         self.pace = _Pace(job.max_per_second)
         self.failures: list[dict[str, str]] = list(job.failures or [])
         self.canceled = False
@@ -281,23 +284,21 @@ class _Walk:
     async def batch(self, ids: list[uuid.UUID]) -> None:
         """Act on these runs (each at most once) and return when all in hand are done."""
         if self.act_on_batch is not None:
-            for start in range(0, len(ids), self.batch_size):
-                await self._many(ids[start : start + self.batch_size])
-            return
-        results = await asyncio.gather(*(self._one(run_id) for run_id in ids), return_exceptions=True)
-        for result in results:
-            if isinstance(result, BaseException):
-                raise result
+            chunks = [ids[start : start + self.batch_size] for start in range(0, len(ids), self.batch_size)]
+            await _all(self._many(chunk) for chunk in chunks)
+        else:
+            await _all(self._one(run_id) for run_id in ids)
 
     async def _many(self, ids: list[uuid.UUID]) -> None:
         """Act on a batch of runs in one transaction, then on those it left one at a time."""
         assert self.act_on_batch is not None
-        if self.canceled:
-            return
-        await self.pace.wait(len(ids))
-        if await self._cancel_seen():
-            return
-        outcome = await self.act_on_batch(ids, self._record_batch)
+        async with self.batch_slots:
+            if self.canceled:
+                return
+            await self.pace.wait(len(ids))
+            if await self._cancel_seen():
+                return
+            outcome = await self.act_on_batch(ids, self._record_batch)
         for run_id in outcome.one_by_one:
             await self._one(run_id, paced=False)
         await self._publish_now_and_then()
@@ -371,6 +372,14 @@ class _Walk:
             # canceled meanwhile: the run in hand is recorded all the same, then the job stops
             await self.leases.write(self.job, connection, **values)
             self.canceled = True
+
+
+async def _all(work: Iterable[Awaitable[None]]) -> None:
+    """Run these together; the first exception raised once all are done."""
+    results = await asyncio.gather(*work, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
 
 
 async def _admit(connection: BaseDBAsyncClient, job: BulkJob) -> bool:
