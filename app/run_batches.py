@@ -2,7 +2,8 @@
 
 The decisions stay the lifecycle's: each run's change is made by the same code as for one run,
 in a `RunTransaction.holding` that only holds its compare-and-sets and events. This module
-reads and locks the runs of a batch and their steps (two statements), and writes what the
+reads and locks the runs of a batch, their steps and which have open child runs (three
+statements), and writes what the
 held transactions collected: one UPDATE per shape of change for the runs (their
 `event_seq` moved on with it), one per shape for the steps, one multi-row INSERT for the
 events, and one upsert per counter row moved (the counters of the whole batch summed).
@@ -22,7 +23,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
-from app.lifecycle import NON_TERMINAL_RUN_STATUSES, HeldRun
+from app.lifecycle import NON_TERMINAL_RUN_STATUSES, HeldRun, NeedsLock
 from app.run_counts import apply_counter_moves
 from app.run_writes import PendingChange, RunMovedOn
 from app.statements import insert_rows
@@ -84,6 +85,9 @@ async def write_held_runs(connection: BaseDBAsyncClient, held: Sequence[HeldRun]
     the runs (with their event_seq moved on), their steps, the counters, then the events."""
     if not held:
         return
+    if any(item.run_change is None and item.events for item in held):
+        # the run's event_seq moves with its compare-and-set: events alone need a transaction of their own
+        raise NeedsLock("a held run has events but no change of its own")
     events_added = {item.run_change.row_id: len(item.events) for item in held if item.run_change is not None}
     for sources, columns, group in _shapes(item.run_change for item in held if item.run_change is not None):
         seqs = [events_added[change.row_id] for change in group]

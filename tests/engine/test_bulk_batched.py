@@ -19,8 +19,9 @@ from app.actions.bulk import bulk_run_action
 from app.auth import Principal
 from app.engine import bulk_jobs as runner_module
 from app.engine.bulk_jobs import BulkJobRunner
-from app.enums import BulkAction, BulkJobStatus, Role, RunStatus, StepStatus, StepType, Visibility
+from app.enums import BulkAction, BulkJobStatus, Role, RunEventType, RunStatus, StepStatus, StepType, Visibility
 from app.ids import to_global_id
+from app.run_writes import RunMovedOn
 from app.statements import placeholders
 from models import BulkJob, Project, Run, RunCount, RunEvent, Signal, StepRun, Workflow
 from tests.actions.factory import make_project, make_run, make_run_in, put_run, put_step, step, task
@@ -347,3 +348,42 @@ async def test_a_batch_takes_only_runs_no_other_transaction_holds(postgres_db):
     assert stopped.succeeded == [free.id] and stopped.one_by_one == [held.id] and recorded == [stopped]
     assert (await Run.get(id=free.id)).status is RunStatus.CANCELED
     assert (await Run.get(id=held.id)).status is RunStatus.PENDING
+
+
+async def test_a_batch_that_cannot_be_written_is_rolled_back_and_its_runs_acted_on_one_by_one(db, monkeypatch):
+    project = await make_project()
+    runs = [await labeled(project, f"run-{index}", RunStatus.PENDING) for index in range(3)]
+    real_write = run_control.write_held_runs
+    batches_written: list[int] = []
+
+    async def write_then_find_a_row_moved_on(connection: Any, held: Any) -> None:
+        await real_write(connection, held)
+        batches_written.append(len(held))
+        raise RunMovedOn("1 of 3 rows of runs moved on")
+
+    monkeypatch.setattr(run_control, "write_held_runs", write_then_find_a_row_moved_on)
+    operator = Principal(key_id=None, name="ops", role=Role.OPERATOR, project_id=uuid.UUID(str(project.id)))
+    result = await bulk_run_action(
+        operator,
+        action=BulkAction.TERMINATE,
+        ids=[to_global_id("Run", run.id) for run in runs],
+        filter=None,
+        where=None,
+        reason=None,
+        dry_run=False,
+        background=True,
+    )
+    assert result.job is not None
+    assert await BulkJobRunner(name="t", parallel=1).run_due() == 1
+
+    # the batch's writes (and its progress) were rolled back, then each run was acted on once
+    assert batches_written == [3]
+    job = await BulkJob.get(id=result.job.id)
+    assert (job.status, job.processed, job.succeeded, job.failed) == (BulkJobStatus.COMPLETED, 3, 3, 0)
+    terminated = await RunEvent.filter(type=RunEventType.RUN_TERMINATED).values_list("run_id", flat=True)
+    assert sorted(str(run_id) for run_id in terminated) == sorted(str(run.id) for run in runs)
+    assert {run.status for run in await Run.filter(project_id=project.id)} == {RunStatus.TERMINATED}
+    counted = await RunCount.filter(project_id=project.id, status=RunStatus.TERMINATED.value).values_list(
+        "count", flat=True
+    )
+    assert sum(counted) == 3
