@@ -275,22 +275,31 @@ def run_action(
 
 
 BatchAct = Callable[
-    [Sequence[uuid.UUID], Callable[[BaseDBAsyncClient, run_control.StoppedRuns], Awaitable[None]]],
-    Awaitable[run_control.StoppedRuns],
+    [Sequence[uuid.UUID], Callable[[BaseDBAsyncClient, run_control.ActedRuns], Awaitable[None]]],
+    Awaitable[run_control.ActedRuns],
 ]
+
+# the actions a bulk job makes on a batch of runs per transaction (the others: one run per transaction)
+_BATCHED: dict[BulkAction, run_control.BatchedAction] = {
+    BulkAction.CANCEL: run_control.BATCHED_ACTIONS["cancel"],
+    BulkAction.TERMINATE: run_control.BATCHED_ACTIONS["terminate"],
+    BulkAction.PAUSE: run_control.BATCHED_ACTIONS["pause"],
+    BulkAction.RESUME: run_control.BATCHED_ACTIONS["resume"],
+}
 
 
 def batched_run_action(principal: Principal, action: BulkAction, reason: str | None) -> BatchAct | None:
-    """The action on a batch of runs in one transaction (`run_control.stop_runs`), for the actions
-    that have one (CANCEL, TERMINATE); None for the others."""
-    if action not in (BulkAction.CANCEL, BulkAction.TERMINATE):
+    """The action on a batch of runs in one transaction (`run_control.act_on_runs`), for the
+    actions that have one (CANCEL, TERMINATE, PAUSE, RESUME); None for the others (RETRY and
+    RESTART create runs)."""
+    batched = _BATCHED.get(action)
+    if batched is None:
         return None
-    terminate = action is BulkAction.TERMINATE
 
     async def act(
         run_ids: Sequence[uuid.UUID],
-        record: Callable[[BaseDBAsyncClient, run_control.StoppedRuns], Awaitable[None]],
-    ) -> run_control.StoppedRuns:
-        return await run_control.stop_runs(principal, run_ids, reason, terminate=terminate, record=record)
+        record: Callable[[BaseDBAsyncClient, run_control.ActedRuns], Awaitable[None]],
+    ) -> run_control.ActedRuns:
+        return await run_control.act_on_runs(principal, batched, run_ids, reason, record=record)
 
     return act

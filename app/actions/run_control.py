@@ -39,14 +39,16 @@ from app.run_writes import RunMovedOn
 from models import Project, Run, RunTag, StepRun, Workflow, WorkflowVersion
 
 __all__ = [
-    "StoppedRuns",
+    "BATCHED_ACTIONS",
+    "ActedRuns",
+    "BatchedAction",
+    "act_on_runs",
     "cancel_run",
     "pause_run",
     "restart_run",
     "resume_run",
     "retry_run",
     "stop_run_as",
-    "stop_runs",
     "terminate_run",
 ]
 
@@ -136,29 +138,40 @@ async def stop_run_as(run_id: uuid.UUID, actor: str, reason: str | None, *, term
     return True
 
 
+@dataclasses.dataclass(frozen=True)
+class BatchedAction:
+    """A run action that `act_on_runs` makes on a batch of runs at once."""
+
+    operation: str
+    # its changes to one run, in a transaction over it (cancel_in, ...)
+    changes: Callable[[RunTransaction, str, str | None], Awaitable[None]]
+    # the same action on one child run, for the cascade to open child runs; None: no cascade
+    cascade: Callable[[uuid.UUID, str, str | None], Awaitable[Run]] | None = None
+
+
 @dataclasses.dataclass
-class StoppedRuns:
-    """What `stop_runs` did with a batch of runs."""
+class ActedRuns:
+    """What `act_on_runs` did with a batch of runs."""
 
     succeeded: list[uuid.UUID] = dataclasses.field(default_factory=list)
-    # the runs that had moved on: INVALID_TRANSITION, as cancel_run / terminate_run says it
+    # the runs that had moved on: INVALID_TRANSITION, as the action on one run says it
     failed: list[tuple[uuid.UUID, FlowdeckError]] = dataclasses.field(default_factory=list)
-    # left for the caller to act on one at a time (cancel_run / terminate_run), in id order
+    # left for the caller to act on one at a time (cancel_run, ...), in id order
     one_by_one: list[uuid.UUID] = dataclasses.field(default_factory=list)
 
 
-async def stop_runs(
+async def act_on_runs(
     principal: Principal,
+    action: BatchedAction,
     run_ids: Sequence[uuid.UUID],
     reason: str | None,
     *,
-    terminate: bool,
-    record: Callable[[BaseDBAsyncClient, StoppedRuns], Awaitable[None]],
-) -> StoppedRuns:
-    """cancelRun (or terminateRun) on many runs in one transaction: the same changes, events,
-    counters, notifications and cascade to child runs as `cancel_run` / `terminate_run` on each,
-    written by set-based statements (app.run_batches). `record(connection, outcome)` runs in
-    that transaction before it commits (a bulk job's progress).
+    record: Callable[[BaseDBAsyncClient, ActedRuns], Awaitable[None]],
+) -> ActedRuns:
+    """cancelRun, terminateRun, pauseRun or resumeRun on many runs in one transaction: the same
+    changes, events, counters, notifications (and cascade to child runs) as the action on each
+    run, written by set-based statements (app.run_batches). `record(connection, outcome)` runs
+    in that transaction before it commits (a bulk job's progress).
 
     The runs a batch would act on in another order than one by one, or that need statements of
     their own, are left in `one_by_one` and nothing is done to them: runs another transaction
@@ -166,12 +179,10 @@ async def stop_runs(
     open children (a cascade reaches them between two runs), and runs of a schedule (whose end
     the schedule reacts to). If the batch cannot be written as held, all its runs are left.
     """
-    action_name = "terminateRun" if terminate else "cancelRun"
     if principal.role < Role.OPERATOR:
-        # one at a time, each gets the error cancel_run gives
-        return StoppedRuns(one_by_one=sorted(run_ids))
-    changes = terminate_in if terminate else cancel_in
-    outcome = StoppedRuns()
+        # one at a time, each gets the error the action on one run gives
+        return ActedRuns(one_by_one=sorted(run_ids))
+    outcome = ActedRuns()
     held: list[HeldRun] = []
     try:
         async with in_transaction("default") as connection:
@@ -182,7 +193,7 @@ async def stop_runs(
                     continue
                 tx = RunTransaction.holding(run, locked.steps_of(run))
                 try:
-                    await changes(tx, principal.actor, reason)
+                    await action.changes(tx, principal.actor, reason)
                 except InvalidTransition as error:
                     outcome.failed.append((run.id, error))
                     continue
@@ -191,16 +202,16 @@ async def stop_runs(
             await write_held_runs(connection, held)
             await record(connection, outcome)
     except (NeedsLock, RunMovedOn) as error:
-        log.warning("a batch of %d runs to %s is left to act on one by one: %s", len(run_ids), action_name, error)
-        return StoppedRuns(one_by_one=sorted(run_ids))
+        log.warning("a batch of %d runs to %s is left to act on one by one: %s", len(run_ids), action.operation, error)
+        return ActedRuns(one_by_one=sorted(run_ids))
     seen = {str(run.id) for run in locked.runs}
     outcome.one_by_one = sorted([*outcome.one_by_one, *(run_id for run_id in run_ids if str(run_id) not in seen)])
     for item in held:
         await item.tx.announce()
-    # child runs started since the check (none, when starting one locks its parent), as cancel_run does
-    action = _terminate if terminate else _cancel
-    for parent_id in sorted(await parents_with_open_children(outcome.succeeded)):
-        await _cascade(uuid.UUID(parent_id), action, reason)
+    if action.cascade is not None:
+        # child runs started since the check (none, when starting one locks its parent), as cancel_run does
+        for parent_id in sorted(await parents_with_open_children(outcome.succeeded)):
+            await _cascade(uuid.UUID(parent_id), action.cascade, reason)
     return outcome
 
 
@@ -234,8 +245,13 @@ async def pause_run(principal: Principal, run_id: str, reason: str | None = None
     principal.require(Role.OPERATOR, "pauseRun")
     run = await get_visible_run(principal, run_id)
     async with RunTransaction(run.id) as tx:
-        await tx.change_run(RUN.PAUSE, actor=principal.actor, reason=reason)
+        await pause_in(tx, principal.actor, reason)
     return tx.run
+
+
+async def pause_in(tx: RunTransaction, actor: str, reason: str | None) -> None:
+    """A pause's change to the run of `tx`."""
+    await tx.change_run(RUN.PAUSE, actor=actor, reason=reason)
 
 
 async def resume_run(principal: Principal, run_id: str, reason: str | None = None) -> Run:
@@ -243,8 +259,13 @@ async def resume_run(principal: Principal, run_id: str, reason: str | None = Non
     principal.require(Role.OPERATOR, "resumeRun")
     run = await get_visible_run(principal, run_id)
     async with RunTransaction(run.id) as tx:
-        await tx.change_run(RUN.RESUME, target=resume_target(tx.run), actor=principal.actor, reason=reason)
+        await resume_in(tx, principal.actor, reason)
     return tx.run
+
+
+async def resume_in(tx: RunTransaction, actor: str, reason: str | None) -> None:
+    """A resume's change to the run of `tx`."""
+    await tx.change_run(RUN.RESUME, target=resume_target(tx.run), actor=actor, reason=reason)
 
 
 async def retry_run(
@@ -354,3 +375,11 @@ async def _record_on_old(
         _check_status(tx.run, allowed, verb)
         data: dict[str, Any] = {"newRunId": to_global_id("Run", new.id)}
         tx.record(event, actor=principal.actor, reason=reason, data=data)
+
+
+BATCHED_ACTIONS: dict[str, BatchedAction] = {
+    "cancel": BatchedAction("cancelRun", cancel_in, cascade=_cancel),
+    "terminate": BatchedAction("terminateRun", terminate_in, cascade=_terminate),
+    "pause": BatchedAction("pauseRun", pause_in),
+    "resume": BatchedAction("resumeRun", resume_in),
+}

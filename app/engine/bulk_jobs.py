@@ -48,7 +48,7 @@ from app.actions.bulk_jobs import (
     job_principal,
     publish_bulk_job,
 )
-from app.actions.run_control import StoppedRuns
+from app.actions.run_control import ActedRuns
 from app.background import BackgroundRunner, Leases, LostClaim, owner_name
 from app.enums import BulkJobStatus
 from app.errors import FlowdeckError, InvalidTransition
@@ -64,7 +64,7 @@ MAX_TARGET = 10_000_000
 FREEZE_TRIES = 3
 MAX_RUNNING_PER_PROJECT = 2
 BATCH = 500
-# the most runs a CANCEL or TERMINATE acts on in one transaction
+# the most runs a batched action (CANCEL, TERMINATE, PAUSE, RESUME) acts on in one transaction
 BATCH_MOST = 250
 BATCHES_AT_ONCE = 2
 CANCEL_CHECK_SECONDS = 0.05
@@ -130,7 +130,7 @@ class BulkJobRunner(BackgroundRunner[BulkJob]):
     ) -> None:
         super().__init__(bulk_job_leases(name, lease_seconds), poll_seconds=poll_seconds, concurrency=concurrency)
         self.batch = batch
-        # CANCEL and TERMINATE act on many runs per transaction; False: one run per transaction
+        # CANCEL, TERMINATE, PAUSE and RESUME act on many runs per transaction; False: one run per transaction
         self.batched = batched
         # runs of one job acted on at once; None: 8 on PostgreSQL, 1 on SQLite (one connection)
         self._parallel = parallel
@@ -303,7 +303,7 @@ class _Walk:
             await self._one(run_id, paced=False)
         await self._publish_now_and_then()
 
-    async def _record_batch(self, connection: BaseDBAsyncClient, outcome: StoppedRuns) -> None:
+    async def _record_batch(self, connection: BaseDBAsyncClient, outcome: ActedRuns) -> None:
         """A batch's outcome, in its transaction: the runs acted on (or found moved on) recorded."""
         for run_id, error in outcome.failed:
             self._list_failure(run_id, error)

@@ -115,7 +115,8 @@ def rss_bytes() -> int:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-# every run is a real cancel (a transaction of its own with its events): minutes, not seconds
+# every run is a real cancel with its events and counters, a batch of runs per transaction (app/run_batches.py):
+# about two minutes on a loaded 2-core box, at least 20 s at 5,000 a second
 @pytest.mark.timeout(3600)
 async def test_100000_runs_canceled_by_a_background_job_with_flat_memory(postgres_db):
     project = await make_project()
