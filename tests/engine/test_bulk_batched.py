@@ -5,6 +5,8 @@ LIFECYCLE.md "cancelRun", "terminateRun")."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from collections import Counter
 from typing import Any
@@ -26,6 +28,7 @@ from app.statements import placeholders
 from models import BulkJob, Project, Run, RunCount, RunEvent, Signal, StepRun, Workflow
 from tests.actions.factory import make_project, make_run, make_run_in, put_run, put_step, step, task
 from tests.conftest import TABLES
+from tests.engine import factory as engine_factory
 
 # who started the runs that use a change limit up before a BLOCKED one is made (factory.make_run)
 BLOCKER = "test"
@@ -388,3 +391,54 @@ async def test_a_batch_that_cannot_be_written_is_rolled_back_and_its_runs_acted_
         "count", flat=True
     )
     assert sum(counted) == 3
+
+
+async def test_batches_beside_a_running_engine_leave_every_run_whole(db, engine):
+    """The engine runs the runs (and the job) while the job cancels them a batch at a time: each
+    run ends either COMPLETED (the job met it finished: a failure) or CANCELED (a success), with
+    contiguous events, nothing after its last, no step left open, and exact counters."""
+    project = await engine_factory.make_project("busy")
+    fast = await engine_factory.make_workflow(project, "fast", engine_factory.chain(4))
+    # two steps, then a wait for a signal that never comes: the job finds these running
+    signal = engine_factory.step("go", StepType.SIGNAL, depends_on=["s1"], config={"signal": "go"})
+    waits = [*engine_factory.chain(2), signal]
+    waiting = await engine_factory.make_workflow(project, "waits", waits)
+    runs = [await engine_factory.start(project, *(fast if index % 2 else waiting)) for index in range(120)]
+    operator = Principal(key_id=None, name="ops", role=Role.OPERATOR, project_id=uuid.UUID(str(project.id)))
+    result = await bulk_run_action(
+        operator,
+        action=BulkAction.CANCEL,
+        ids=[to_global_id("Run", run.id) for run in runs],
+        filter=None,
+        where=None,
+        reason=None,
+        dry_run=False,
+        background=True,
+        max_per_second=2000.0,
+    )
+    assert result.job is not None
+    deadline = time.monotonic() + 60
+    while (job := await BulkJob.get(id=result.job.id)).status is not BulkJobStatus.COMPLETED:
+        assert time.monotonic() < deadline, f"the job did not finish: {job.status.value} {job.processed}"
+        await asyncio.sleep(0.05)
+    for run in runs:
+        await engine_factory.wait_for_status(run.id, RunStatus.COMPLETED, RunStatus.CANCELED, timeout=60)
+
+    finished = {run.id: run.status for run in await Run.filter(project_id=project.id)}
+    canceled = sum(status is RunStatus.CANCELED for status in finished.values())
+    assert canceled >= 60  # every run of "waits", and the runs of "fast" the job met before they ended
+    assert (job.matched, job.processed, job.succeeded, job.failed) == (120, 120, canceled, 120 - canceled)
+    assert {failure["code"] for failure in job.failures or []} <= {"INVALID_TRANSITION"}
+    terminal = {RunEventType.RUN_COMPLETED, RunEventType.RUN_CANCELED}
+    for run_id, status in finished.items():
+        events = await RunEvent.filter(run_id=run_id).order_by("seq")
+        assert [event.seq for event in events] == list(range(1, len(events) + 1))
+        assert events[-1].type in terminal and sum(event.type in terminal for event in events) == 1
+        if status is RunStatus.CANCELED:
+            open_steps = await StepRun.filter(run_id=run_id, status__in=["PENDING", "QUEUED", "RUNNING", "WAITING"])
+            assert open_steps == []
+    counted: Counter[str] = Counter()
+    for status, count in await RunCount.filter(project_id=project.id).values_list("status", "count"):
+        counted[RunStatus(status).value] += count
+    nonzero = {status: count for status, count in counted.items() if count != 0}
+    assert nonzero == dict(Counter(status.value for status in finished.values()))
