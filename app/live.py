@@ -28,7 +28,7 @@ from app.enums import ExportStatus
 from app.lifecycle import TERMINAL_RUN_STATUSES, utcnow
 from app.observability.logs import outside_request
 from app.queries import RunTest, RunWhereSpec, run_condition
-from app.queries.events import run_status_and_news, runs_status_and_events
+from app.queries.events import runs_status_and_news
 from models import BulkJob, ExportJob, Project, Run, RunEvent, RunTag, RunUpdate
 
 T = TypeVar("T")
@@ -77,29 +77,24 @@ async def _follow_batches(
                 await anext(messages)
 
 
-async def _follow(topic: str, read: Callable[[], Awaitable[tuple[list[T], bool]]]) -> AsyncIterator[T]:
-    async for batch in _follow_batches(topic, read):
-        for item in batch:
-            yield item
-
-
 class _RunNewsReader:
-    """Reads the news of the runs' event feeds together: the reads asked for since the last
-    statement was sent go in one statement (`runs_status_and_events`), so the feeds of many
-    runs woken by changes that arrived together cost one statement, not one each. Nothing
-    waits to make a batch: the first read is sent at once, and what is asked while it runs
-    goes in the next one."""
+    """Reads the news of the runs' feeds of one kind (events or updates) together: the reads
+    asked for since the last statement was sent go in one statement (`runs_status_and_news`), so
+    the feeds of many runs woken by changes that arrived together cost one statement, not one
+    each. Nothing waits to make a batch: the first read is sent at once, and what is asked while
+    it runs goes in the next one."""
 
-    def __init__(self) -> None:
-        self.waiting: list[tuple[uuid.UUID, int, asyncio.Future[tuple[Any, list[RunEvent]]]]] = []
+    def __init__(self, model: type[RunEvent] | type[RunUpdate]) -> None:
+        self.model = model
+        self.waiting: list[tuple[uuid.UUID, int, asyncio.Future[tuple[Any, list[Any]]]]] = []
         self.task: asyncio.Task[None] | None = None
         self.statements = 0  # for tests and benchmarks
         self.reads = 0
 
-    def read(self, run_id: uuid.UUID, after: int) -> asyncio.Future[tuple[Any, list[RunEvent]]]:
-        """The run's status (None when there is no such run) and up to BATCH events after `after`."""
+    def read(self, run_id: uuid.UUID, after: int) -> asyncio.Future[tuple[Any, list[Any]]]:
+        """The run's status (None when there is no such run) and up to BATCH rows with seq > `after`."""
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[tuple[Any, list[RunEvent]]] = loop.create_future()
+        future: asyncio.Future[tuple[Any, list[Any]]] = loop.create_future()
         if self.task is not None and self.task.get_loop() is not loop:
             self.task, self.waiting = None, []  # a previous event loop's (tests run one per test)
         self.waiting.append((run_id, after, future))
@@ -109,7 +104,7 @@ class _RunNewsReader:
         return future
 
     async def _read_waiting(self) -> None:
-        batch: list[tuple[uuid.UUID, int, asyncio.Future[tuple[Any, list[RunEvent]]]]] = []
+        batch: list[tuple[uuid.UUID, int, asyncio.Future[tuple[Any, list[Any]]]]] = []
         try:
             while self.waiting:
                 batch, self.waiting = self.waiting[:RUNS_PER_STATEMENT], self.waiting[RUNS_PER_STATEMENT:]
@@ -118,7 +113,7 @@ class _RunNewsReader:
                     continue
                 self.statements += 1
                 try:
-                    found = dict(zip(wanted, await runs_status_and_events(wanted, BATCH), strict=True))
+                    found = dict(zip(wanted, await runs_status_and_news(self.model, wanted, BATCH), strict=True))
                 except Exception as error:  # each feed ends with it, as with its own statement
                     for _run_id, _after, future in batch:
                         if not future.done():
@@ -135,86 +130,106 @@ class _RunNewsReader:
 
 # the most runs one statement reads (two parameters each)
 RUNS_PER_STATEMENT = 200
-_run_news = _RunNewsReader()
+_run_news = {model: _RunNewsReader(model) for model in (RunEvent, RunUpdate)}
 
 
 def run_news_stats() -> dict[str, int]:
-    """For tests and benchmarks: the event feeds' reads and the statements that served them."""
-    return {"reads": _run_news.reads, "statements": _run_news.statements}
+    """For tests and benchmarks: the run feeds' reads and the statements that served them, of
+    events (`reads`, `statements`) and of updates (`update_reads`, `update_statements`)."""
+    events, updates = _run_news[RunEvent], _run_news[RunUpdate]
+    return {
+        "reads": events.reads,
+        "statements": events.statements,
+        "update_reads": updates.reads,
+        "update_statements": updates.statements,
+    }
 
 
-class _RunEventFeed:
-    """One reader of a run's events per process, shared by every local subscriber of that run.
+# a run's rows of one kind (events or updates), as its feed keeps them
+Row = TypeVar("Row", RunEvent, RunUpdate)
 
-    It reads what is new once per notification and keeps the run's events in order (seq
-    1, 2, 3 ... so event `n` sits at index n - 1); each subscriber walks that list at its own
-    pace. A thousand subscribers of a hundred runs cost a hundred reads per change, not a
-    thousand, and a slow subscriber holds nothing of its own.
+
+class _RunFeed:
+    """One reader of a run's events (or updates) per process, shared by every local follower
+    of that run.
+
+    It reads what is new once per notification and keeps the run's rows in order; each follower
+    walks that list at its own pace. A thousand followers of a hundred runs cost a hundred
+    reads per change (and those of the runs that changed together, one statement), not a
+    thousand, and a slow follower holds nothing of its own.
     """
 
-    def __init__(self, run_id: uuid.UUID) -> None:
+    def __init__(self, model: type[RunEvent] | type[RunUpdate], run_id: uuid.UUID) -> None:
+        self.model = model
         self.run_id = run_id
-        self.events: list[RunEvent] = []
+        self.rows: list[Any] = []
         self.done = False
         self.failure: BaseException | None = None
         self.users = 0
         self.changed = asyncio.Condition()
         self.reads = 0  # statements that read the run's news (tests and benchmarks)
-        # shared by every subscriber of the run: its lines name none of their requests
-        self.task: asyncio.Task[None] = asyncio.create_task(self._read_forever(), context=outside_request())
+        topic = pubsub.run_topic if model is RunEvent else pubsub.run_updates_topic
+        # shared by every follower of the run: its lines name none of their requests
+        self.task: asyncio.Task[None] = asyncio.create_task(
+            self._read_forever(topic(str(run_id))), context=outside_request()
+        )
 
-    async def _read(self) -> tuple[list[RunEvent], bool]:
-        # the status and the events in one snapshot: a terminal status read with them was
-        # committed with its events, so they include every one of them
+    async def _read(self) -> tuple[list[Any], bool]:
+        # the status and the rows in one snapshot: a terminal status read with them was
+        # committed with its rows, so they include every one of them
         self.reads += 1
-        status, events = await _run_news.read(self.run_id, len(self.events))
+        after = self.rows[-1].seq if self.rows else 0  # updates' first seqs may have been pruned
+        status, rows = await _run_news[self.model].read(self.run_id, after)
         terminal = status is None or status in TERMINAL_RUN_STATUSES
-        return events, terminal and len(events) < BATCH
+        return rows, terminal and len(rows) < BATCH
 
-    async def _publish(self, events: list[RunEvent], done: bool) -> None:
+    async def _publish(self, rows: list[Any], done: bool) -> None:
         async with self.changed:
-            self.events.extend(events)
+            self.rows.extend(rows)
             self.done = done
             self.changed.notify_all()
 
-    async def _read_forever(self) -> None:
+    async def _read_forever(self, topic: str) -> None:
         try:
-            async for batch in _follow_batches(pubsub.run_topic(str(self.run_id)), self._read):
+            async for batch in _follow_batches(topic, self._read):
                 await self._publish(batch, False)
             await self._publish([], True)
-        except Exception as error:  # handed to every subscriber, which ends with it
+        except Exception as error:  # handed to every follower, which ends with it
             async with self.changed:
                 self.failure = error
                 self.changed.notify_all()
 
     def _has_news(self, seen: int) -> bool:
-        return len(self.events) > seen or self.done or self.failure is not None
+        return len(self.rows) > seen or self.done or self.failure is not None
 
-    async def follow(self, after: int) -> AsyncIterator[RunEvent]:
-        position = max(after, 0)
+    async def follow(self, start: int) -> AsyncIterator[Any]:
+        """The rows from index `start` on, then live ones, until the run is terminal and all
+        were given."""
+        position = max(start, 0)
         while True:
             async with self.changed:
                 await self.changed.wait_for(functools.partial(self._has_news, position))
                 if self.failure is not None:
                     raise self.failure
-                fresh = self.events[position:]
+                fresh = self.rows[position:]
                 finished = self.done
-            for event in fresh:
-                yield event
+            for row in fresh:
+                yield row
             position += len(fresh)
-            if finished and position >= len(self.events):
+            if finished and position >= len(self.rows):
                 return
 
 
-_run_event_feeds: dict[uuid.UUID, _RunEventFeed] = {}
+_run_feeds: dict[tuple[type[Any], uuid.UUID], _RunFeed] = {}
 
 
 @contextlib.asynccontextmanager
-async def _run_event_feed(run_id: uuid.UUID) -> AsyncIterator[_RunEventFeed]:
-    feed = _run_event_feeds.get(run_id)
+async def _run_feed(model: type[Row], run_id: uuid.UUID) -> AsyncIterator[_RunFeed]:
+    key = (model, run_id)
+    feed = _run_feeds.get(key)
     if feed is None or feed.done or feed.failure is not None:
         # a finished feed is not reused: a run can be reopened after it ended
-        feed = _run_event_feeds[run_id] = _RunEventFeed(run_id)
+        feed = _run_feeds[key] = _RunFeed(model, run_id)
     feed.users += 1
     try:
         yield feed
@@ -222,15 +237,16 @@ async def _run_event_feed(run_id: uuid.UUID) -> AsyncIterator[_RunEventFeed]:
         feed.users -= 1
         if feed.users == 0:
             feed.task.cancel()
-            if _run_event_feeds.get(run_id) is feed:
-                del _run_event_feeds[run_id]
+            if _run_feeds.get(key) is feed:
+                del _run_feeds[key]
 
 
 async def follow_run_events(principal: Principal, run_id: str, after: int) -> AsyncIterator[RunEvent]:
     """runEvents: the events with seq > after, then live ones; ends once the run is terminal
     and every event has been sent."""
     run = await get_visible_run(principal, run_id, ("runId",))
-    async with _run_event_feed(run.id) as feed:
+    async with _run_feed(RunEvent, run.id) as feed:
+        # a run's event seqs are 1, 2, 3 ... without gaps: event `n` sits at index n - 1
         async for event in feed.follow(after):
             yield event
 
@@ -241,22 +257,10 @@ async def follow_run_updates(principal: Principal, run_id: str, since: dt.dateti
     run = await get_visible_run(principal, run_id, ("runId",))
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=dt.UTC)  # as the database reads a naive instant
-    last_seq = 0
-
-    async def read() -> tuple[list[RunUpdate], bool]:
-        nonlocal last_seq
-        kept: list[RunUpdate] = []
-        while True:  # past the updates at or before `since`, however many there are
-            status, updates = await run_status_and_news(RunUpdate, run.id, last_seq, BATCH)
-            if updates:
-                last_seq = updates[-1].seq
-            kept += [update for update in updates if since is None or update.at > since]
-            if len(updates) < BATCH:
-                terminal = status is None or status in TERMINAL_RUN_STATUSES
-                return kept, terminal
-
-    async for update in _follow(pubsub.run_updates_topic(str(run.id)), read):
-        yield update
+    async with _run_feed(RunUpdate, run.id) as feed:
+        async for update in feed.follow(0):
+            if since is None or update.at > since:
+                yield update
 
 
 class _RunChangeReader:
@@ -381,21 +385,166 @@ async def follow_run_changes(
                 yield run
 
 
+class _JobReader:
+    """One reader of a job topic (bulk jobs, or exports) per process, shared by every follower
+    of any job on it.
+
+    Each message names the job that changed: the messages queued together cost one statement,
+    for the followed jobs they name, and each follower gets its job's row through its own
+    bounded queue (a hub `Subscription`: when it overflows, a RESYNC takes its place and that
+    follower re-reads its job itself). A RESYNC of the reader, a message naming no job, or a
+    quiet spell re-reads every followed job. Rows reach a follower in the order they were read,
+    its first one included (the reader reads it), so a follower never sees a job go back."""
+
+    def __init__(self, model: type[BulkJob] | type[ExportJob], topic: str) -> None:
+        self.model = model
+        self.topic = topic
+        self.followers: dict[uuid.UUID, set[Subscription]] = {}
+        self.reads = 0  # statements that read followed jobs (for tests and benchmarks)
+        self.listening = asyncio.Event()
+        self._subscription: Subscription | None = None  # the reader's own, on the hub
+        self.task: asyncio.Task[None] = asyncio.create_task(self._read_forever(), context=outside_request())
+
+    async def ask(self, job_id: uuid.UUID) -> None:
+        """Have the job read (once the reader listens, so no change after that read is missed):
+        its followers get it as it is now."""
+        if not self.listening.is_set():
+            listening = asyncio.ensure_future(self.listening.wait())
+            await asyncio.wait((listening, self.task), return_when=asyncio.FIRST_COMPLETED)
+            listening.cancel()
+        if self._subscription is None:
+            raise RuntimeError("the broadcast hub stopped")
+        self._subscription._put({"job": str(job_id)})  # read with whatever else is queued
+
+    async def _read_forever(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            async with pubsub.get_hub().subscribe(self.topic) as subscription:
+                self._subscription = subscription
+                self.listening.set()
+                messages = aiter(subscription)
+                recheck_at = loop.time() + QUIET_RECHECK_SECONDS
+                while True:
+                    batch: list[Any]
+                    try:
+                        batch = [await asyncio.wait_for(anext(messages), max(recheck_at - loop.time(), 0))]
+                    except TimeoutError:
+                        batch = [None]  # a quiet spell: every followed job is read again
+                    except StopAsyncIteration:
+                        return
+                    while subscription.pending():  # queued already: read in the same statement
+                        batch.append(await anext(messages))
+                    named = self._named(batch)
+                    if named is None:
+                        recheck_at = loop.time() + QUIET_RECHECK_SECONDS
+                    try:
+                        await self._read(set(self.followers) if named is None else named & self.followers.keys())
+                    except Exception as error:  # the database: each follower re-reads (and fails) itself
+                        log.warning("%s: reading the changed jobs failed (%s); followers resync", self.topic, error)
+                        for followers in tuple(self.followers.values()):
+                            for follower in tuple(followers):
+                                follower._resync()
+        finally:
+            self._subscription = None
+            for followers in tuple(self.followers.values()):
+                for follower in tuple(followers):
+                    follower._close()
+
+    @staticmethod
+    def _named(messages: list[Any]) -> set[uuid.UUID] | None:
+        """The jobs the messages name; None when one of them may stand for any job."""
+        named: set[uuid.UUID] = set()
+        for message in messages:
+            if not isinstance(message, dict):
+                return None
+            try:
+                named.add(uuid.UUID(str(message["job"])))
+            except (KeyError, ValueError):
+                return None
+        return named
+
+    async def _read(self, job_ids: set[uuid.UUID]) -> None:
+        if not job_ids:
+            return
+        self.reads += 1
+        found = {job.id: job for job in await self.model.filter(id__in=list(job_ids))}
+        for job_id in job_ids:
+            for follower in tuple(self.followers.get(job_id, ())):
+                follower._put({"job": found.get(job_id)})  # None: the job is gone
+
+
+_job_readers: dict[tuple[int, type[Any]], _JobReader] = {}  # by id() of the hub they read from
+
+
+def job_reader_stats() -> dict[str, int]:
+    """For tests and benchmarks: the job followers of this process and the statements their
+    open readers ran."""
+    readers = _job_readers.values()
+    return {
+        "followers": sum(len(followers) for r in readers for followers in r.followers.values()),
+        "reads": sum(r.reads for r in readers),
+    }
+
+
+Job = TypeVar("Job", BulkJob, ExportJob)
+
+
+async def _follow_job(
+    model: type[Job], topic: str, job_id: uuid.UUID, state: Callable[[Job], object], finished: Callable[[Job], bool]
+) -> AsyncIterator[Job]:
+    """The job as it is now, then at each change of `state`, until `finished`: from this
+    process's reader of `topic` (started by the first follower, stopped by the last)."""
+    hub = pubsub.get_hub()
+    reader = _job_readers.get((id(hub), model))
+    if reader is None or reader.task.done():
+        reader = _job_readers[(id(hub), model)] = _JobReader(model, topic)
+    follower = Subscription(topic, hub.queue_limit)
+    reader.followers.setdefault(job_id, set()).add(follower)
+    try:
+        await reader.ask(job_id)
+        last: object = None
+        async for message in follower:
+            job = message["job"] if isinstance(message, dict) else await model.get_or_none(id=job_id)
+            if job is None:
+                return  # deleted meanwhile
+            if state(job) != last:
+                last = state(job)
+                yield job
+            if finished(job):
+                return
+        raise RuntimeError("the broadcast hub stopped")
+    finally:
+        followers = reader.followers.get(job_id, set())
+        followers.discard(follower)
+        if not followers:
+            reader.followers.pop(job_id, None)
+        if not reader.followers:
+            reader.task.cancel()
+            if _job_readers.get((id(hub), model)) is reader:
+                del _job_readers[(id(hub), model)]
+
+
+def _bulk_job_state(job: BulkJob) -> object:
+    return (shown_status(job).value, job.processed, job.matched)
+
+
+def _bulk_job_finished(job: BulkJob) -> bool:
+    return job.status in FINISHED_BULK_JOB_STATUSES
+
+
+def _export_job_state(job: ExportJob) -> object:
+    return (job.status.value, job.progress)
+
+
+def _export_job_finished(job: ExportJob) -> bool:
+    return job.status in FINISHED_EXPORT_STATUSES
+
+
 async def follow_bulk_job(principal: Principal, job_id: str) -> AsyncIterator[BulkJob]:
     """bulkJob: the job as it is now, then at each change of status or progress, until it ends
     (COMPLETED, CANCELED or FAILED)."""
     job = await get_bulk_job(principal, job_id)
-    last: tuple[str, int, int] | None = None
-
-    async def read() -> tuple[list[BulkJob], bool]:
-        nonlocal last
-        current = await BulkJob.get(id=job.id)
-        state = (shown_status(current).value, current.processed, current.matched)
-        changed = [current] if state != last else []
-        last = state
-        return changed, current.status in FINISHED_BULK_JOB_STATUSES
-
-    async for item in _follow(pubsub.BULK_JOBS_TOPIC, read):
+    async for item in _follow_job(BulkJob, pubsub.BULK_JOBS_TOPIC, job.id, _bulk_job_state, _bulk_job_finished):
         yield item
 
 
@@ -403,15 +552,5 @@ async def follow_export_job(principal: Principal, job_id: str) -> AsyncIterator[
     """exportJob: the job as it is now, then at each change of status or progress, until it
     ends (COMPLETED or FAILED)."""
     job = await get_export_job(principal, job_id)
-    last: tuple[str, float] | None = None
-
-    async def read() -> tuple[list[ExportJob], bool]:
-        nonlocal last
-        current = await ExportJob.get(id=job.id)
-        state = (current.status.value, current.progress)
-        changed = [current] if state != last else []
-        last = state
-        return changed, current.status in FINISHED_EXPORT_STATUSES
-
-    async for item in _follow(pubsub.EXPORTS_TOPIC, read):
+    async for item in _follow_job(ExportJob, pubsub.EXPORTS_TOPIC, job.id, _export_job_state, _export_job_finished):
         yield item

@@ -27,20 +27,20 @@ async def test_subscribers_share_one_reader_and_each_gets_exactly_its_part(hub, 
         for _ in range(EVENTS):
             tx.record(RunEventType.RUN_RESUMED, actor="test")
     reads = 0
-    original = live._RunEventFeed._read
+    original = live._RunFeed._read
 
     async def counted(self):
         nonlocal reads
         reads += 1
         return await original(self)
 
-    monkeypatch.setattr(live._RunEventFeed, "_read", counted)
+    monkeypatch.setattr(live._RunFeed, "_read", counted)
     who = principal(project)
     run_id = to_global_id("Run", run.id)
     followers = [asyncio.create_task(collect(run_id, who, after)) for after in (0, 700, 1100)]
     # all three have joined the feed before the live changes are made
-    await eventually(lambda: sum(feed.users for feed in live._run_event_feeds.values()) == 3)
-    assert len(live._run_event_feeds) == 1
+    await eventually(lambda: sum(feed.users for feed in live._run_feeds.values()) == 3)
+    assert len(live._run_feeds) == 1
     await put_run(run, RunStatus.TERMINATED)  # live events, then the end
     results = await asyncio.wait_for(asyncio.gather(*followers), 10)
     total = await RunEvent.filter(run_id=run.id).count()
@@ -49,7 +49,7 @@ async def test_subscribers_share_one_reader_and_each_gets_exactly_its_part(hub, 
     assert results[1] == list(range(701, total + 1))
     assert results[2] == list(range(1101, total + 1))
     assert reads <= 6, f"{reads} reads for 3 subscribers: the reader is not shared"
-    assert live._run_event_feeds == {}  # the last one out closed the feed
+    assert live._run_feeds == {}  # the last one out closed the feed
 
 
 async def test_a_subscriber_joining_after_the_end_gets_everything_and_stops(hub):
@@ -110,7 +110,7 @@ async def test_reads_of_several_runs_asked_together_are_one_statement(db):
     before = live.run_news_stats()
     # asked in the same turn of the loop: one statement answers all of them
     asked = [(run_ids[0], 0), (run_ids[1], 2), (run_ids[2], 100), (run_ids[1], 0), (missing, 0)]
-    answers = await asyncio.gather(*(live._run_news.read(run_id, after) for run_id, after in asked))
+    answers = await asyncio.gather(*(live._run_news[RunEvent].read(run_id, after) for run_id, after in asked))
     after_stats = live.run_news_stats()
     assert after_stats["statements"] - before["statements"] == 1
     assert after_stats["reads"] - before["reads"] == 5
@@ -126,18 +126,18 @@ async def test_reads_asked_while_a_statement_runs_go_in_the_next_one(db, monkeyp
     run_ids = await _runs_with_events([1, 1, 1, 1])
     gate = asyncio.Event()
     statements: list[list[tuple[uuid.UUID, int]]] = []
-    original = live.runs_status_and_events
+    original = live.runs_status_and_news
 
-    async def gated(wanted, limit):
+    async def gated(model, wanted, limit):
         statements.append(list(wanted))
         if len(statements) == 1:
             await gate.wait()
-        return await original(wanted, limit)
+        return await original(model, wanted, limit)
 
-    monkeypatch.setattr(live, "runs_status_and_events", gated)
-    first = asyncio.ensure_future(live._run_news.read(run_ids[0], 0))
+    monkeypatch.setattr(live, "runs_status_and_news", gated)
+    first = asyncio.ensure_future(live._run_news[RunEvent].read(run_ids[0], 0))
     await eventually(lambda: len(statements) == 1)
-    later = [asyncio.ensure_future(live._run_news.read(run_id, 1)) for run_id in run_ids[1:]]
+    later = [asyncio.ensure_future(live._run_news[RunEvent].read(run_id, 1)) for run_id in run_ids[1:]]
     gate.set()
     answers = await asyncio.wait_for(asyncio.gather(first, *later), 5)
     assert statements == [[(run_ids[0], 0)], [(run_id, 1) for run_id in run_ids[1:]]]
@@ -145,10 +145,10 @@ async def test_reads_asked_while_a_statement_runs_go_in_the_next_one(db, monkeyp
 
 
 async def test_a_failed_statement_fails_each_read_of_it(db, monkeypatch):
-    async def broken(wanted, limit):
+    async def broken(model, wanted, limit):
         raise RuntimeError("the database is gone")
 
-    monkeypatch.setattr(live, "runs_status_and_events", broken)
-    reads = [live._run_news.read(uuid.uuid4(), 0) for _ in range(2)]
+    monkeypatch.setattr(live, "runs_status_and_news", broken)
+    reads = [live._run_news[RunEvent].read(uuid.uuid4(), 0) for _ in range(2)]
     results = await asyncio.gather(*reads, return_exceptions=True)
     assert [str(result) for result in results] == ["the database is gone"] * 2
