@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/live.py [--mode sustained|burst] [--subscribers 1000] [--runs 100] [--steps N]
                                    [--rate 500] [--database sqlite|postgres] [--broadcast memory|redis]
-                                   [--shared on|off|compare]
+                                   [--shared on|off|compare] [--committer engine|bench]
 
 Each run waits at a SIGNAL step until every subscriber is connected (one websocket each,
 graphql-transport-ws, spread evenly over the runs, subscribed with after: 0, one API key).
@@ -12,6 +12,13 @@ Then, by --mode:
     signalled one after the other over one step's time, so commits are spread evenly.
   - burst: each run is a chain of `noop` steps and every run is signalled at once: deliveries
     per second is the capacity while events come as fast as the engine writes them.
+--committer bench: the runs wait at their gate and a separate process commits their events
+through flowdeck's own RunTransaction (which publishes to the shared broadcast after each
+commit, as the engine does): sustained, one event per transaction at exactly --rate per
+second; burst, --batch events per transaction from --writers concurrent transactions, as
+fast as the database takes them. The burst's rate is then not bounded by the engine's commits
+(~820/s): it measures flowdeck's fan-out, which is what its deliveries/s and deliveries per
+server CPU-second then say.
 Prints:
   - p50/p99/max delay from an event's commit (its `at` field) to its delivery to a
     subscriber, over every live event delivered to every subscriber, and the commit rate seen;
@@ -31,6 +38,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import multiprocessing
 import os
 import resource
 import secrets
@@ -50,6 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.servers import FlowdeckServer, PostgresServer, RedisServer, flowdeck_command
 
 SUBSCRIPTION = "subscription($id: ID!) { runEvents(runId: $id, after: 0) { seq at type } }"
+NEXT_FRAME = '{"id":"1","type":"next"'  # how the server starts a next frame of subscription "1"
 CONNECT_CONCURRENCY = 50
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -129,9 +138,18 @@ class Subscriber:
         self.extensions = ""  # what the server accepted of the offered extensions
         self.key = key
         self.run_id = run_id
-        self.events: list[tuple[int, float, float]] = []
+        self.frames: list[tuple[str | bytes, float]] = []  # each `next` frame as received, and when
         self.ready = asyncio.Event()  # the first (replayed) event arrived: the subscription is live
         self.completed = asyncio.Event()
+
+    @property
+    def events(self) -> list[tuple[int, float, float]]:
+        """(seq, at, received) per event received."""
+        found = []
+        for raw, received in self.frames:
+            event = json.loads(raw)["payload"]["data"]["runEvents"]
+            found.append((event["seq"], dt.datetime.fromisoformat(event["at"]).timestamp(), received))
+        return found
 
     async def run(self, connect_slots: asyncio.Semaphore) -> None:
         async with connect_slots:
@@ -155,12 +173,15 @@ class Subscriber:
         try:
             async for raw in ws:
                 received = time.time()
+                # parsed after the run: the client's CPU is the box's too
+                if isinstance(raw, str) and raw.startswith(NEXT_FRAME):
+                    self.frames.append((raw, received))
+                    self.ready.set()
+                    continue
                 message = json.loads(raw)
                 kind = message["type"]
-                if kind == "next":
-                    event = message["payload"]["data"]["runEvents"]
-                    at = dt.datetime.fromisoformat(event["at"]).timestamp()
-                    self.events.append((event["seq"], at, received))
+                if kind == "next":  # Strawberry's own path (--shared off) orders the keys otherwise
+                    self.frames.append((raw, received))
                     self.ready.set()
                 elif kind == "ping":
                     await ws.send(json.dumps({"type": "pong"}))
@@ -237,7 +258,7 @@ async def bench(args: argparse.Namespace, env: dict[str, str], shared: bool) -> 
         idle_share = (cpu_seconds(pid) - idle_cpu) / (time.monotonic() - idle_clock)
 
         go_at = time.time()
-        cpu_start, clock = cpu_seconds(pid), time.monotonic()
+        cpu_start, clock, client_cpu_start = cpu_seconds(pid), time.monotonic(), time.process_time()
         signals = asyncio.Semaphore(10)
 
         async def signal(index: int, run_id: str) -> None:
@@ -250,13 +271,26 @@ async def bench(args: argparse.Namespace, env: dict[str, str], shared: bool) -> 
                 )
 
         if args.committer == "bench":
-            await commit_steadily(env, run_ids, args.rate, args.events_per_run)
+            rate = args.rate if args.mode == "sustained" else None
+            batch, writers = (1, 16) if args.mode == "sustained" else (args.batch, args.writers)
+            committer = multiprocessing.get_context("spawn").Process(
+                target=commit_events, args=(env, run_ids, args.events_per_run, rate, batch, writers)
+            )
+            committer.start()
+            try:
+                await asyncio.get_running_loop().run_in_executor(None, committer.join)
+            finally:
+                if committer.is_alive():
+                    committer.kill()
+            if committer.exitcode != 0:
+                raise RuntimeError(f"the committer process failed ({committer.exitcode})")
             await asyncio.gather(*(terminate(gql, run_id) for run_id in run_ids))
         else:
             await asyncio.gather(*(signal(index, run_id) for index, run_id in enumerate(run_ids)))
         await asyncio.wait_for(asyncio.gather(*tasks), 600)
         busy_seconds = time.monotonic() - clock
         busy_cpu = cpu_seconds(pid) - cpu_start
+        busy_client_cpu = time.process_time() - client_cpu_start
         rss_after = rss_kib(pid)
         client_cpu = time.process_time()
         await gql_close(gql)
@@ -268,20 +302,30 @@ async def bench(args: argparse.Namespace, env: dict[str, str], shared: bool) -> 
 
     delays: list[float] = []
     commits: set[tuple[str, int, float]] = set()
+    last_delivery = 0.0
     gaps = duplicates = 0
     for subscriber in subscribers:
-        seqs = [seq for seq, _, _ in subscriber.events]
+        events = subscriber.events
+        seqs = [seq for seq, _, _ in events]
         duplicates += len(seqs) - len(set(seqs))
         gaps += (max(seqs) - len(set(seqs))) if seqs else 1
-        live = [(seq, at, received) for seq, at, received in subscriber.events if at >= go_at]
+        live = [(seq, at, received) for seq, at, received in events if at >= go_at]
         delays += [(received - at) * 1000 for _, at, received in live]
+        last_delivery = max([last_delivery, *(received for _, _, received in live)])
         commits.update((subscriber.run_id, seq, at) for seq, at, _ in live)
     commit_times = sorted(at for _, _, at in commits)
     commit_rate = len(commit_times) / max(commit_times[-1] - commit_times[0], 1e-9) if commit_times else 0.0
+    # from the first live event's commit to the last delivery: what the start of a committer
+    # process and the runs' ends around the busy window do not count in
+    window = last_delivery - commit_times[0] if commit_times else 0.0
+    window_rate = len(delays) / max(window, 1e-9)
     per_subscriber = (rss_subscribed - rss_before) / args.subscribers
     steps = f"sleep steps of {step_seconds:.2f}s" if step_seconds else "noop steps"
     if args.committer == "bench":
-        steps += f" (never reached: {args.events_per_run} events per run committed by the bench at {args.rate:.0f}/s)"
+        pace = f"at {args.rate:.0f}/s"
+        if args.mode == "burst":
+            pace = f"{args.batch} per transaction, {args.writers} at a time"
+        steps += f" (never reached: {args.events_per_run} events per run committed by the bench, {pace})"
     print(
         f"flowdeck live bench ({args.mode}, shared feeds {'on' if shared else 'off'}): {args.subscribers} runEvents "
         f"subscribers on {args.runs} runs of 1 SIGNAL + {args.steps} {steps}; database {args.database}, "
@@ -295,7 +339,8 @@ async def bench(args: argparse.Namespace, env: dict[str, str], shared: bool) -> 
     )
     print(
         f"  live events committed: {len(commit_times)} ({commit_rate:.0f}/s while the runs executed); "
-        f"delivered: {len(delays)} ({len(delays) / max(busy_seconds, 1e-9):.0f}/s over {busy_seconds:.1f}s)"
+        f"delivered: {len(delays)} ({len(delays) / max(busy_seconds, 1e-9):.0f}/s over {busy_seconds:.1f}s; "
+        f"{window_rate:.0f}/s over the {window:.1f}s from the first live commit to the last delivery)"
     )
     if delays:
         print(
@@ -314,12 +359,16 @@ async def bench(args: argparse.Namespace, env: dict[str, str], shared: bool) -> 
         f"  server CPU per live delivery: {1e6 * busy_cpu / max(len(delays), 1):.0f} us (engine included when in the "
         f"server), i.e. {len(delays) / max(busy_cpu, 1e-9):.0f} deliveries per server CPU-second"
     )
-    print(f"  bench client CPU (all phases): {client_cpu:.1f}s")
+    print(
+        f"  bench client CPU: {client_cpu:.1f}s in all phases, {100 * busy_client_cpu / busy_seconds:.0f}% of one core "
+        "while the runs executed (reading the frames; the committer process apart)"
+    )
     print(f"  gaps: {gaps}, duplicates: {duplicates}")
     return {
         "p50": statistics.median(delays) if delays else float("nan"),
         "p99": percentile(delays, 0.99) if delays else float("nan"),
         "deliveries_per_second": len(delays) / max(busy_seconds, 1e-9),
+        "deliveries_per_second_window": window_rate,
         "kib_per_subscriber": per_subscriber,
         "cpu_seconds": busy_cpu,
         "deliveries_per_cpu_second": len(delays) / max(busy_cpu, 1e-9),
@@ -330,15 +379,25 @@ def compare(off: dict[str, float], on: dict[str, float]) -> None:
     print("shared feeds off -> on (ratio off/on; above 1 is better with shared feeds, deliveries/s on/off):")
     for name in ("p50", "p99", "kib_per_subscriber", "cpu_seconds"):
         print(f"  {name}: {off[name]:.1f} -> {on[name]:.1f} ({off[name] / max(on[name], 1e-9):.2f}x)")
-    for name in ("deliveries_per_second", "deliveries_per_cpu_second"):
+    for name in ("deliveries_per_second", "deliveries_per_second_window", "deliveries_per_cpu_second"):
         rate_off, rate_on = off[name], on[name]
         print(f"  {name}: {rate_off:.0f} -> {rate_on:.0f} ({rate_on / max(rate_off, 1e-9):.2f}x)")
 
 
-async def commit_steadily(env: dict[str, str], run_ids: list[str], rate: float, per_run: int) -> None:
-    """Commit `per_run` events to every run, one event per transaction, round robin, at `rate` per
-    second, from this process through flowdeck's own RunTransaction (which publishes to the shared
-    broadcast after each commit), as an engine process would."""
+def commit_events(
+    env: dict[str, str], run_ids: list[str], per_run: int, rate: float | None, batch: int, writers: int
+) -> None:
+    """In a process of its own (the bench client's CPU stays apart): commit `per_run` events to
+    every run, `batch` per transaction, round robin, from at most `writers` transactions at a
+    time, through flowdeck's own RunTransaction (which publishes to the shared broadcast after
+    each commit), as an engine process would; at `rate` events per second, or as fast as the
+    database takes them when None."""
+    asyncio.run(_commit_events(env, run_ids, per_run, rate, batch, writers))
+
+
+async def _commit_events(
+    env: dict[str, str], run_ids: list[str], per_run: int, rate: float | None, batch: int, writers: int
+) -> None:
     from app import pubsub
     from app.db import close_db, init_db
     from app.enums import RunEventType
@@ -350,22 +409,25 @@ async def commit_steadily(env: dict[str, str], run_ids: list[str], rate: float, 
     await init_db(settings)
     await pubsub.start_hub(settings.broadcast_url)
     raw_ids = [expect_global_id(run_id, "Run") for run_id in run_ids]
-    in_flight = asyncio.Semaphore(16)
+    in_flight = asyncio.Semaphore(writers)
     pending: set[asyncio.Task[None]] = set()
 
     async def commit(run_id: Any) -> None:
         try:
             async with RunTransaction(run_id) as tx:
-                tx.record(RunEventType.RUN_RESUMED, actor="bench", reason="sustained load")
+                for _ in range(batch):
+                    tx.record(RunEventType.RUN_RESUMED, actor="bench", reason="live bench")
         finally:
             in_flight.release()
 
     try:
         loop = asyncio.get_running_loop()
         due = loop.time()
-        for index in range(per_run * len(raw_ids)):
-            due += 1 / rate
-            await asyncio.sleep(max(due - loop.time(), 0))
+        transactions = -(-per_run // batch) * len(raw_ids)
+        for index in range(transactions):
+            if rate is not None:
+                due += batch / rate
+                await asyncio.sleep(max(due - loop.time(), 0))
             await in_flight.acquire()
             task = asyncio.create_task(commit(raw_ids[index % len(raw_ids)]))
             pending.add(task)
@@ -399,10 +461,15 @@ def main() -> None:
         "--committer",
         choices=["engine", "bench"],
         default="engine",
-        help="sustained: who commits the events: the server's engine running sleep steps, or this process "
-        "at exactly --rate per second through RunTransaction (needs --broadcast redis)",
+        help="who commits the events: the server's engine running steps, or a process of this bench through "
+        "RunTransaction (sustained: at exactly --rate per second; burst: as fast as the database takes them; "
+        "needs --broadcast redis)",
     )
-    parser.add_argument("--events-per-run", type=int, default=50, help="--committer bench: events per run")
+    parser.add_argument(
+        "--events-per-run", type=int, help="--committer bench: events per run (default: 50 sustained, 200 burst)"
+    )
+    parser.add_argument("--batch", type=int, default=50, help="--committer bench, burst: events per transaction")
+    parser.add_argument("--writers", type=int, default=8, help="--committer bench, burst: concurrent transactions")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--broadcast", choices=["memory", "redis"], default="memory")
     parser.add_argument(
@@ -420,13 +487,15 @@ def main() -> None:
     args = parser.parse_args()
     if args.steps is None:
         args.steps = 20 if args.mode == "sustained" else 10
+    if args.events_per_run is None:
+        args.events_per_run = 50 if args.mode == "sustained" else 200
 
     # one socket per subscriber on each side; the server process inherits this limit
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * args.subscribers + 1024)), hard))
 
-    if args.committer == "bench" and (args.broadcast != "redis" or args.mode != "sustained"):
-        parser.error("--committer bench needs --mode sustained and --broadcast redis (to reach the server)")
+    if args.committer == "bench" and args.broadcast != "redis":
+        parser.error("--committer bench needs --broadcast redis (to reach the server)")
     if args.separate_engine and args.broadcast != "redis":
         parser.error("--separate-engine needs --broadcast redis (memory:// does not cross processes)")
     cleanups = []
