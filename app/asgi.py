@@ -30,6 +30,7 @@ from app.exporter.download import download_export
 from app.graphiql import STATIC_URL, graphiql_asset, graphiql_html
 from app.graphql_http import GraphQLOverHTTP
 from app.observability import metrics
+from app.observability.live_trace import install_from_environment as install_live_trace
 from app.observability.logs import configure_logging
 from app.observability.memory import install_from_environment as install_memory_diagnostics
 from app.observability.middleware import ObservabilityMiddleware
@@ -180,4 +181,5 @@ def app_from_environment() -> ASGIApp:
     settings = get_settings()
     configure_logging(settings)  # a spawned worker process inherits no logging set-up
     install_memory_diagnostics()  # FLOWDECK_TRACEMALLOC: off unless asked for
+    install_live_trace("serve")  # FLOWDECK_LIVE_TRACE: off unless asked for
     return create_app(settings, run_engine=os.environ.get("FLOWDECK_RUN_ENGINE", "1") != "0", serving=True)

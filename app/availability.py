@@ -59,9 +59,7 @@ STEP_ACTION_ROLE = Role.OPERATOR
 
 def run_actions(run: Run, principal: Principal) -> list[RunAction]:
     """The run actions `principal` may take on `run` in its current status."""
-    return [
-        action for action, role, sources in _RUN_ACTIONS if principal.role >= role and run.status in sources
-    ]
+    return [action for action, role, sources in _RUN_ACTIONS if principal.role >= role and run.status in sources]
 
 
 def step_actions(step: StepRun, run: Run, principal: Principal) -> list[StepAction]:

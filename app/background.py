@@ -64,6 +64,7 @@ async def get_project_job(principal: Principal, model: type[JobModel], type_name
         raise NotFound(f"no {type_name} with id {job_id!r}", ("id",))
     return job
 
+
 DEFAULT_MAX_TAKEOVERS = 3
 
 

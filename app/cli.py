@@ -133,9 +133,11 @@ def cmd_engine(args: argparse.Namespace) -> int:
         from app.engine import Engine
         from app.exporter.runner import ExportRunner
         from app.handlers import load_handler_modules
+        from app.observability.live_trace import install_from_environment as install_live_trace
         from app.observability.memory import install_from_environment as install_memory_diagnostics
 
         install_memory_diagnostics()  # FLOWDECK_TRACEMALLOC: off unless asked for (SIGUSR2 dumps)
+        install_live_trace("engine")  # FLOWDECK_LIVE_TRACE: off unless asked for
         load_handler_modules(settings.handlers)
         await migrate_db(settings)
         await init_db(settings)

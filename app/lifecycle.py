@@ -42,6 +42,7 @@ from tortoise.transactions import in_transaction
 from app import pubsub
 from app.enums import RunEventType, RunStatus, StepStatus, StepType
 from app.errors import InvalidTransition, NotFound
+from app.observability import live_trace
 from app.observability.metrics import count_committed_events
 from app.run_counts import count_change, counter_moves
 from app.run_writes import BatchedWrites, CounterMove, PendingChange, read_run_and_steps
@@ -71,9 +72,7 @@ CANCELABLE_RUN_STATUSES = frozenset({RunStatus.PENDING, RunStatus.BLOCKED, RunSt
 # BLOCKED is left out: a blocked run is released with unblockRuns, not paused.
 PAUSABLE_RUN_STATUSES = frozenset({RunStatus.PENDING, RunStatus.RUNNING})
 # COMPLETED and ABANDONED are left out: nothing failed, so there is nothing to retry from.
-RETRYABLE_RUN_STATUSES = frozenset(
-    {RunStatus.FAILED, RunStatus.TIMED_OUT, RunStatus.CANCELED, RunStatus.TERMINATED}
-)
+RETRYABLE_RUN_STATUSES = frozenset({RunStatus.FAILED, RunStatus.TIMED_OUT, RunStatus.CANCELED, RunStatus.TERMINATED})
 RESTARTABLE_RUN_STATUSES = TERMINAL_RUN_STATUSES
 # CANCELING is left out: a run being canceled takes no new input.
 SIGNALABLE_RUN_STATUSES = NON_TERMINAL_RUN_STATUSES - {RunStatus.CANCELING}
@@ -85,9 +84,7 @@ STEP_ACTIONABLE_RUN_STATUSES = SIGNALABLE_RUN_STATUSES | {RunStatus.FAILED}
 # replaySubtree may also reopen a COMPLETED run: replaying finished work is its purpose.
 REPLAYABLE_RUN_STATUSES = STEP_ACTIONABLE_RUN_STATUSES | {RunStatus.COMPLETED}
 
-FINISHED_STEP_STATUSES = frozenset(
-    {StepStatus.COMPLETED, StepStatus.FAILED, StepStatus.SKIPPED, StepStatus.CANCELED}
-)
+FINISHED_STEP_STATUSES = frozenset({StepStatus.COMPLETED, StepStatus.FAILED, StepStatus.SKIPPED, StepStatus.CANCELED})
 # Steps that let their dependents go on.
 SATISFIED_STEP_STATUSES = frozenset({StepStatus.COMPLETED, StepStatus.SKIPPED})
 OPEN_STEP_STATUSES = frozenset({StepStatus.PENDING, StepStatus.QUEUED, StepStatus.RUNNING, StepStatus.WAITING})
@@ -128,9 +125,7 @@ class RUN:
     """The run table of LIFECYCLE.md."""
 
     START = RunChange("start", _runs(RunStatus.PENDING), RunStatus.RUNNING, (RunEventType.RUN_STARTED,))
-    COMPLETE = RunChange(
-        "complete", _runs(RunStatus.RUNNING), RunStatus.COMPLETED, (RunEventType.RUN_COMPLETED,)
-    )
+    COMPLETE = RunChange("complete", _runs(RunStatus.RUNNING), RunStatus.COMPLETED, (RunEventType.RUN_COMPLETED,))
     FAIL = RunChange("fail", _runs(RunStatus.RUNNING), RunStatus.FAILED, (RunEventType.RUN_FAILED,), ok=False)
     TIME_OUT = RunChange(
         "time out",
@@ -148,9 +143,7 @@ class RUN:
     FINISH_CANCEL = RunChange(
         "finish canceling", _runs(RunStatus.CANCELING), RunStatus.CANCELED, (RunEventType.RUN_CANCELED,)
     )
-    TERMINATE = RunChange(
-        "terminate", NON_TERMINAL_RUN_STATUSES, RunStatus.TERMINATED, (RunEventType.RUN_TERMINATED,)
-    )
+    TERMINATE = RunChange("terminate", NON_TERMINAL_RUN_STATUSES, RunStatus.TERMINATED, (RunEventType.RUN_TERMINATED,))
     UNBLOCK = RunChange("unblock", _runs(RunStatus.BLOCKED), RunStatus.PENDING, (RunEventType.RUN_UNBLOCKED,))
     ABANDON = RunChange("abandon", _runs(RunStatus.BLOCKED), RunStatus.ABANDONED, (RunEventType.RUN_ABANDONED,))
     REOPEN = RunChange("reopen", REOPENABLE_RUN_STATUSES, RunStatus.RUNNING, (RunEventType.RUN_RESUMED,))
@@ -183,9 +176,7 @@ class STEP:
         (RunEventType.STEP_FAILED, RunEventType.STEP_RETRY_SCHEDULED),
         ok=False,
     )
-    APPROVE = StepChange(
-        "approve", _steps(StepStatus.WAITING), StepStatus.COMPLETED, (RunEventType.STEP_APPROVED,)
-    )
+    APPROVE = StepChange("approve", _steps(StepStatus.WAITING), StepStatus.COMPLETED, (RunEventType.STEP_APPROVED,))
     REJECT = StepChange(
         "reject", _steps(StepStatus.WAITING), StepStatus.FAILED, (RunEventType.STEP_REJECTED,), ok=False
     )
@@ -607,9 +598,7 @@ class RunTransaction:
         if matched != 1:
             current = await StepRun.filter(id=step.id).using_db(self.connection).values_list("status", flat=True)
             status = current[0] if current else "gone"
-            raise InvalidTransition(
-                f"cannot {change.name} step {step.ref!r}: it is {getattr(status, 'value', status)}"
-            )
+            raise InvalidTransition(f"cannot {change.name} step {step.ref!r}: it is {getattr(status, 'value', status)}")
         failed_attempt = step.attempt
         step.status = new_status
         for name, value in (fields or {}).items():
@@ -618,9 +607,7 @@ class RunTransaction:
         for event_type, payload in zip(change.events, per_event, strict=True):
             # STEP_FAILED names the attempt that failed, though a retry has already counted the next
             attempt = failed_attempt if event_type == RunEventType.STEP_FAILED else None
-            self.record(
-                event_type, ok=change.ok, step=step, actor=actor, reason=reason, data=payload, attempt=attempt
-            )
+            self.record(event_type, ok=change.ok, step=step, actor=actor, reason=reason, data=payload, attempt=attempt)
 
     async def insert_rows(self, rows: Sequence[Any], model: type[Model]) -> None:
         """Insert new rows of `model` (a new run's steps, tags; instances or `new_row`s): on
@@ -733,6 +720,10 @@ class RunTransaction:
             return
         run_id = str(self.run.id)
         last_seq = self.appended[-1].seq
+        trace = live_trace.TRACE
+        if trace is not None:
+            for event in self.appended:
+                trace.note(run_id, event.seq, "committed")
         await pubsub.publish(pubsub.run_topic(run_id), {"run": run_id, "seq": last_seq})
         if self._status_changed or self.is_new:
             await pubsub.publish(

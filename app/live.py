@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import functools
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
@@ -26,6 +27,7 @@ from app.auth import Principal
 from app.broadcast import Subscription
 from app.enums import ExportStatus
 from app.lifecycle import TERMINAL_RUN_STATUSES, utcnow
+from app.observability import live_trace
 from app.observability.logs import outside_request
 from app.queries import RunTest, RunWhereSpec, run_condition
 from app.queries.events import runs_status_and_news
@@ -179,7 +181,13 @@ class _RunFeed:
         # committed with its rows, so they include every one of them
         self.reads += 1
         after = self.rows[-1].seq if self.rows else 0  # updates' first seqs may have been pruned
+        asked = time.time()
         status, rows = await _run_news[self.model].read(self.run_id, after)
+        trace = live_trace.TRACE
+        if trace is not None and self.model is RunEvent:
+            for row in rows:
+                trace.note(self.run_id, row.seq, "asked", asked)
+                trace.note(self.run_id, row.seq, "read")
         terminal = status is None or status in TERMINAL_RUN_STATUSES
         return rows, terminal and len(rows) < BATCH
 

@@ -48,8 +48,18 @@ def flowdeck(
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         url = f"sqlite://{path}"
-    out = run([sys.executable, str(root / "bench" / "engine.py"), "--database-url", url,
-               "--runs", str(runs), "--singles", str(singles)])
+    out = run(
+        [
+            sys.executable,
+            str(root / "bench" / "engine.py"),
+            "--database-url",
+            url,
+            "--runs",
+            str(runs),
+            "--singles",
+            str(singles),
+        ]
+    )
     latency = FLOWDECK_LATENCY.search(out)
     throughput = FLOWDECK_THROUGHPUT.search(out)
     assert latency and throughput, out
@@ -58,9 +68,23 @@ def flowdeck(
 
 def dbos(backend: str, runs: int, singles: int, peers: Path) -> tuple[float, float, float]:
     (peers / "results").mkdir(exist_ok=True)
-    out = run([str(peers / ".venv" / "bin" / "python"), str(peers / "bench_dbos.py"), "--backend", backend,
-               "--workflows", str(runs), "--reps", "1", "--latency-n", str(singles), "--modes", "latency,threads"],
-              env={**os.environ})
+    out = run(
+        [
+            str(peers / ".venv" / "bin" / "python"),
+            str(peers / "bench_dbos.py"),
+            "--backend",
+            backend,
+            "--workflows",
+            str(runs),
+            "--reps",
+            "1",
+            "--latency-n",
+            str(singles),
+            "--modes",
+            "latency,threads",
+        ],
+        env={**os.environ},
+    )
     latency = DBOS_LATENCY.search(out)
     throughput = DBOS_THROUGHPUT.search(out)
     assert latency and throughput, out
@@ -75,7 +99,9 @@ def main() -> None:
     parser.add_argument("--backends", default="postgres,sqlite")
     parser.add_argument("--peers", default=os.environ.get("BENCH_DIR", "/tmp/peers"))
     parser.add_argument(
-        "--baseline", type=Path, metavar="DIR",
+        "--baseline",
+        type=Path,
+        metavar="DIR",
         help="also measure the flowdeck checkout in DIR, in the same alternation (before/after), "
         "e.g. DIR made by `git archive main | tar -x -C DIR`",
     )
@@ -90,12 +116,17 @@ def main() -> None:
             for rep in range(args.reps):
                 if args.baseline is not None:
                     before.append(flowdeck(backend, args.runs, args.singles, port, sqlite_dir, args.baseline))
-                    print(f"{backend} rep {rep + 1}: baseline p50 {before[-1][0]:.1f} ms, "
-                          f"{before[-1][2]:.0f} steps/s", flush=True)
+                    print(
+                        f"{backend} rep {rep + 1}: baseline p50 {before[-1][0]:.1f} ms, {before[-1][2]:.0f} steps/s",
+                        flush=True,
+                    )
                 ours.append(flowdeck(backend, args.runs, args.singles, port, sqlite_dir))
                 theirs.append(dbos(backend, args.runs, args.singles, peers))
-                print(f"{backend} rep {rep + 1}: flowdeck p50 {ours[-1][0]:.1f} ms, {ours[-1][2]:.0f} steps/s; "
-                      f"DBOS p50 {theirs[-1][0]:.1f} ms, {theirs[-1][2]:.0f} steps/s", flush=True)
+                print(
+                    f"{backend} rep {rep + 1}: flowdeck p50 {ours[-1][0]:.1f} ms, {ours[-1][2]:.0f} steps/s; "
+                    f"DBOS p50 {theirs[-1][0]:.1f} ms, {theirs[-1][2]:.0f} steps/s",
+                    flush=True,
+                )
             mine = [statistics.median(column) for column in zip(*ours, strict=True)]
             peer = [statistics.median(column) for column in zip(*theirs, strict=True)]
             print(f"\n{backend}: medians of {args.reps} alternating repetitions")
@@ -104,12 +135,17 @@ def main() -> None:
             if before:
                 base = [statistics.median(column) for column in zip(*before, strict=True)]
                 print(f"| flowdeck, baseline ({args.baseline}) | {base[0]:.1f} ms | {base[1]:.1f} ms | {base[2]:.0f} |")
-                print(f"| baseline / DBOS | {base[0] / peer[0]:.2f}x | {base[1] / peer[1]:.2f}x | "
-                      f"{base[2] / peer[2]:.2f}x |")
+                print(
+                    f"| baseline / DBOS | {base[0] / peer[0]:.2f}x | {base[1] / peer[1]:.2f}x | "
+                    f"{base[2] / peer[2]:.2f}x |"
+                )
             print(f"| flowdeck | {mine[0]:.1f} ms | {mine[1]:.1f} ms | {mine[2]:.0f} |")
             print(f"| DBOS 3.4 | {peer[0]:.1f} ms | {peer[1]:.1f} ms | {peer[2]:.0f} |")
-            print(f"| flowdeck / DBOS | {mine[0] / peer[0]:.2f}x | {mine[1] / peer[1]:.2f}x | "
-                  f"{mine[2] / peer[2]:.2f}x |\n", flush=True)
+            print(
+                f"| flowdeck / DBOS | {mine[0] / peer[0]:.2f}x | {mine[1] / peer[1]:.2f}x | "
+                f"{mine[2] / peer[2]:.2f}x |\n",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

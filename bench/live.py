@@ -205,6 +205,10 @@ async def bench(args: argparse.Namespace, env: dict[str, str], shared: bool) -> 
     # --separate-engine: the API server serves only (--no-engine) and a `flowdeck engine` process
     # executes the runs, as a deployment that scales them apart would; the figures are then the
     # API server's alone. It needs a shared broadcast (redis) to reach the server.
+    trace_file: Path | None = None
+    if args.trace:  # the server notes each event's stages (app/observability/live_trace.py)
+        trace_file = Path(tempfile.mkdtemp(prefix="flowdeck-live-trace-")) / "trace.json"
+        env = {**env, "FLOWDECK_LIVE_TRACE": str(trace_file)}
     server = FlowdeckServer(env, engine=not args.separate_engine)
     engine: subprocess.Popen[bytes] | None = None
     if args.profile:
@@ -364,6 +368,8 @@ async def bench(args: argparse.Namespace, env: dict[str, str], shared: bool) -> 
         "while the runs executed (reading the frames; the committer process apart)"
     )
     print(f"  gaps: {gaps}, duplicates: {duplicates}")
+    if trace_file is not None:
+        print_trace(trace_file, subscribers, go_at, last_delivery)
     return {
         "p50": statistics.median(delays) if delays else float("nan"),
         "p99": percentile(delays, 0.99) if delays else float("nan"),
@@ -373,6 +379,82 @@ async def bench(args: argparse.Namespace, env: dict[str, str], shared: bool) -> 
         "cpu_seconds": busy_cpu,
         "deliveries_per_cpu_second": len(delays) / max(busy_cpu, 1e-9),
     }
+
+
+STAGES = (
+    ("the transaction, from the event's record to its commit", "at", "committed"),
+    ("the publish and the broadcast to the server's hub", "committed", "hub"),
+    ("the hub to the run's reader asking", "hub", "asked"),
+    ("the event read (batched statement)", "asked", "read"),
+    ("the feed woken, executed, encoded", "read", "executed"),
+    ("written to the caught-up subscribers", "executed", "pushed"),
+    ("the socket and the client", "pushed", "received"),
+)
+SERVER_STAGES = frozenset({"hub", "asked", "read", "executed", "pushed"})
+
+
+def print_trace(trace_file: Path, subscribers: list[Subscriber], go_at: float, until: float) -> None:
+    """Where the deliveries' time went, stage by stage (the processes' notes joined with the
+    clients' receive times): the median of each stage over all live deliveries and over the
+    slowest 1%, and the API server's garbage collections and event-loop stalls meanwhile."""
+    from app.ids import expect_global_id
+
+    noted: dict[str, dict[str, float]] = {}
+    server: dict[str, Any] = {"collections": [], "stalls": []}
+    for path in sorted(trace_file.parent.glob(f"{trace_file.name}.*.json")):
+        figures = json.loads(path.read_text())
+        is_server = figures["role"] == "serve"
+        for key, stages in figures["events"].items():
+            mine = {stage: when for stage, when in stages.items() if (stage in SERVER_STAGES) == is_server}
+            noted.setdefault(key, {}).update(mine)
+        if is_server:
+            server = figures
+        path.unlink()
+    trace_file.parent.rmdir()
+    rows: list[tuple[float, dict[str, float]]] = []
+    for subscriber in subscribers:
+        raw_id = expect_global_id(subscriber.run_id, "Run")
+        for seq, at, received in subscriber.events:
+            stages = noted.get(f"{raw_id}:{seq}")
+            if at >= go_at and stages:
+                rows.append((received - at, {**stages, "at": at, "received": received}))
+    if not rows:
+        print("  trace: no live delivery was traced")
+        return
+    rows.sort(key=lambda row: row[0])
+    tail = rows[int(0.99 * len(rows)) :]
+    # the figure above runs from the event's `at`, set when the transaction records it: this one
+    # from the commit itself, which is what reaches the fan-out
+    from_commit = [1000 * (stages["received"] - stages["committed"]) for _, stages in rows if "committed" in stages]
+    if from_commit:
+        print(
+            f"  from the traced commit itself -> delivery: p50 {statistics.median(from_commit):.1f} ms, "
+            f"p99 {percentile(from_commit, 0.99):.1f} ms, max {max(from_commit):.1f} ms ({len(from_commit)} deliveries)"
+        )
+    print(f"  where the time went (traced deliveries: {len(rows)}; median ms over all / over the slowest 1%):")
+    for label, start, end in STAGES:
+        every = [1000 * (stages[end] - stages[start]) for _, stages in rows if start in stages and end in stages]
+        slow = [1000 * (stages[end] - stages[start]) for _, stages in tail if start in stages and end in stages]
+        if every:
+            slowest = f"{statistics.median(slow):.1f}" if slow else "-"
+            print(f"    {label}: {statistics.median(every):.1f} / {slowest} ({len(every)} deliveries)")
+    collected = [(when, gen, pause) for when, gen, pause in server["collections"] if go_at <= when <= until]
+    for generation in (0, 1, 2):
+        pauses = [pause for _, gen, pause in collected if gen == generation]
+        print(
+            f"    API server garbage collections of generation {generation} while live: {len(pauses)}"
+            + (f", {1000 * sum(pauses):.0f} ms in all, longest {1000 * max(pauses):.1f} ms" if pauses else "")
+        )
+    stalls = [late for when, late in server["stalls"] if go_at <= when <= until]
+    print(
+        f"    API server event-loop stalls over 5 ms while live: {len(stalls)}"
+        + (
+            f", {1000 * sum(stalls):.0f} ms in all, longest {1000 * max(stalls):.1f} ms, "
+            f"over 50 ms: {sum(late > 0.05 for late in stalls)}"
+            if stalls
+            else ""
+        )
+    )
 
 
 def compare(off: dict[str, float], on: dict[str, float]) -> None:
@@ -406,6 +488,11 @@ async def _commit_events(
     from app.settings import load_settings
 
     settings = load_settings(env, env_file=Path("/nonexistent"))
+    if "FLOWDECK_LIVE_TRACE" in env:  # --trace: this process notes its commits as an engine would
+        from app.observability.live_trace import install_from_environment
+
+        os.environ["FLOWDECK_LIVE_TRACE"] = env["FLOWDECK_LIVE_TRACE"]
+        install_from_environment("committer")
     await init_db(settings)
     await pubsub.start_hub(settings.broadcast_url)
     raw_ids = [expect_global_id(run_id, "Run") for run_id in run_ids]
@@ -436,6 +523,10 @@ async def _commit_events(
     finally:
         await pubsub.stop_hub()
         await close_db()
+        from app.observability import live_trace
+
+        if live_trace.TRACE is not None:  # a multiprocessing child exits without running atexit
+            live_trace.TRACE.write()
 
 
 async def terminate(gql: GraphQL, run_id: str) -> None:
@@ -482,6 +573,12 @@ def main() -> None:
         "--client-deflate",
         action="store_true",
         help="the subscribers offer permessage-deflate, as browsers do (the server accepts it if FLOWDECK_WS_DEFLATE)",
+    )
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="the server notes each event's stages, its garbage collections and event-loop stalls "
+        "(FLOWDECK_LIVE_TRACE); prints where the time of the deliveries, and of the slowest 1%%, went",
     )
     parser.add_argument("--idle", type=float, default=5.0, help="seconds to measure idle CPU with everyone subscribed")
     args = parser.parse_args()

@@ -293,9 +293,7 @@ async def retry_run(
             batch_id=batch_id,
         ),
     )
-    await _record_on_old(
-        old, RETRYABLE_RUN_STATUSES, "retry", RunEventType.RUN_RETRIED, principal, reason, new
-    )
+    await _record_on_old(old, RETRYABLE_RUN_STATUSES, "retry", RunEventType.RUN_RETRIED, principal, reason, new)
     return new
 
 
@@ -313,9 +311,7 @@ async def restart_run(
         reason,
         Lineage(triggered_by=TriggerSource.RESTART, restart_of=uuid.UUID(str(old.id)), batch_id=batch_id),
     )
-    await _record_on_old(
-        old, RESTARTABLE_RUN_STATUSES, "restart", RunEventType.RUN_RESTARTED, principal, reason, new
-    )
+    await _record_on_old(old, RESTARTABLE_RUN_STATUSES, "restart", RunEventType.RUN_RESTARTED, principal, reason, new)
     return new
 
 
@@ -332,9 +328,7 @@ async def _new_run_from(principal: Principal, old: Run, reason: str | None, line
         raise NotFound(f"version {old.workflow_version} of workflow {workflow.key!r} no longer exists")
     tags = await RunTag.filter(run_id=old.id).values_list("key", "value")
     subject = (
-        SubjectSpec(
-            type=old.subject_type, id=old.subject_id, name=old.subject_name, collection=old.subject_collection
-        )
+        SubjectSpec(type=old.subject_type, id=old.subject_id, name=old.subject_name, collection=old.subject_collection)
         if old.subject_type and old.subject_id
         else None
     )

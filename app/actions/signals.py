@@ -40,9 +40,7 @@ async def _deliver(tx: RunTransaction, step: StepRun, signal: Signal) -> None:
     signal.consumed_by = step.ref
 
 
-async def signal_run(
-    principal: Principal, run_id: str, name: str, message: str, payload: Any
-) -> tuple[Signal, Run]:
+async def signal_run(principal: Principal, run_id: str, name: str, message: str, payload: Any) -> tuple[Signal, Run]:
     """signalRun: deliver a named signal to a run that is not terminal and not CANCELING (OPERATOR)."""
     principal.require(Role.OPERATOR, "signalRun")
     if not name.strip():

@@ -123,14 +123,11 @@ async def _act_on_step(
 def _require_approval(step: StepRun, verb: str) -> None:
     if step.type is not StepType.APPROVAL:
         raise InvalidTransition(
-            f"cannot {verb} step {step.ref!r}: it is a {step.type.value} step "
-            f"({step.status.value}), not an APPROVAL"
+            f"cannot {verb} step {step.ref!r}: it is a {step.type.value} step ({step.status.value}), not an APPROVAL"
         )
 
 
-async def approve_step(
-    principal: Principal, run_id: str, step_ref: str, reason: str | None
-) -> tuple[StepRun, Run]:
+async def approve_step(principal: Principal, run_id: str, step_ref: str, reason: str | None) -> tuple[StepRun, Run]:
     """approveStep: a WAITING APPROVAL step -> COMPLETED, output {approvedBy, reason} (OPERATOR)."""
 
     async def work(tx: RunTransaction, step: StepRun) -> None:
@@ -157,9 +154,7 @@ async def approve_step(
     )
 
 
-async def reject_step(
-    principal: Principal, run_id: str, step_ref: str, reason: str | None
-) -> tuple[StepRun, Run]:
+async def reject_step(principal: Principal, run_id: str, step_ref: str, reason: str | None) -> tuple[StepRun, Run]:
     """rejectStep: a WAITING APPROVAL step -> FAILED (STEP_REJECTED), and the run FAILED (OPERATOR).
 
     Steps in flight are CANCELED in the same transaction, before RUN_FAILED.
@@ -200,9 +195,7 @@ async def reject_step(
     )
 
 
-async def skip_step(
-    principal: Principal, run_id: str, step_ref: str, reason: str | None
-) -> tuple[StepRun, Run]:
+async def skip_step(principal: Principal, run_id: str, step_ref: str, reason: str | None) -> tuple[StepRun, Run]:
     """skipStep: PENDING QUEUED WAITING FAILED -> SKIPPED; its dependents go on (OPERATOR)."""
 
     async def work(tx: RunTransaction, step: StepRun) -> None:
@@ -255,9 +248,7 @@ async def force_complete_step(
     )
 
 
-async def retry_step(
-    principal: Principal, run_id: str, step_ref: str, reason: str | None
-) -> tuple[StepRun, Run]:
+async def retry_step(principal: Principal, run_id: str, step_ref: str, reason: str | None) -> tuple[StepRun, Run]:
     """retryStep: FAILED CANCELED -> QUEUED (STEP_RESET) (OPERATOR).
 
     The step goes back to QUEUED as attempt + 1 (LIFECYCLE.md), so the payload shows the
@@ -317,9 +308,7 @@ async def _drop_iterations(tx: RunTransaction, loops: list[StepRun]) -> None:
         await StepRun.filter(run_id=tx.run.id, parent_ref__in=refs).using_db(tx.connection).delete()
 
 
-async def replay_subtree(
-    principal: Principal, run_id: str, step_ref: str, reason: str | None
-) -> tuple[Run, int]:
+async def replay_subtree(principal: Principal, run_id: str, step_ref: str, reason: str | None) -> tuple[Run, int]:
     """replaySubtree: the step and its transitive dependents -> PENDING/QUEUED, outputs cleared (OPERATOR).
 
     A step goes to QUEUED when every dependency outside the replayed set is COMPLETED or
@@ -336,9 +325,7 @@ async def replay_subtree(
                 STEP_REF_FIELD,
             )
         steps = (
-            await StepRun.filter(run_id=tx.run.id, parent_ref__isnull=True)
-            .using_db(tx.connection)
-            .order_by("position")
+            await StepRun.filter(run_id=tx.run.id, parent_ref__isnull=True).using_db(tx.connection).order_by("position")
         )
         subtree = _subtree(root, steps)
         replayed = {step.ref for step in subtree}

@@ -50,8 +50,7 @@ async def post_run_update(
             .first()
         )
         if run is None or (
-            principal is not None
-            and not principal.can_see_run(run.project_id, run.visibility, run.initiated_by)
+            principal is not None and not principal.can_see_run(run.project_id, run.visibility, run.initiated_by)
         ):
             raise NotFound(f"no Run with id {run_id!r}", ("input", "runId"))
         # The increment takes the row lock (PostgreSQL) or the write lock (SQLite) until
@@ -69,9 +68,7 @@ async def post_run_update(
             workstream_id=workstream_id,
         )
         await update.save(using_db=connection, force_create=True)
-        await _prune(
-            connection, raw_id, seq, settings.updates_max_per_run, settings.updates_max_age_days, now
-        )
+        await _prune(connection, raw_id, seq, settings.updates_max_per_run, settings.updates_max_age_days, now)
     await pubsub.publish(pubsub.run_updates_topic(str(raw_id)), {"run": str(raw_id), "seq": seq})
     return update
 
@@ -82,8 +79,4 @@ async def _prune(
     """Keep at most `max_per_run` updates of the run, none older than `max_age_days`."""
     if last_seq > max_per_run:
         await RunUpdate.filter(run_id=run_id, seq__lte=last_seq - max_per_run).using_db(connection).delete()
-    await (
-        RunUpdate.filter(run_id=run_id, at__lt=now - dt.timedelta(days=max_age_days))
-        .using_db(connection)
-        .delete()
-    )
+    await RunUpdate.filter(run_id=run_id, at__lt=now - dt.timedelta(days=max_age_days)).using_db(connection).delete()

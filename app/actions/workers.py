@@ -156,11 +156,7 @@ async def claim_steps(
     while len(claimed) < limit:
         page = await query.offset(offset).limit(page_size).values_list("run_id", flat=True)
         offset += page_size
-        run_ids = [
-            run_id
-            for run_id in dict.fromkeys(uuid.UUID(str(value)) for value in page)
-            if run_id not in visited
-        ]
+        run_ids = [run_id for run_id in dict.fromkeys(uuid.UUID(str(value)) for value in page) if run_id not in visited]
         visited.update(run_ids)
         for run_id in await _with_free_slots(run_ids):
             if len(claimed) >= limit:
@@ -191,9 +187,7 @@ async def _held_step(principal: Principal, step_run_id: str, operation: str) -> 
 
 def _ensure_holder(step: StepRun, worker_id: str, now: dt.datetime) -> None:
     if step.status is not StepStatus.RUNNING:
-        raise Conflict(
-            f"step {step.ref!r} is no longer held by worker {worker_id!r}: it is {step.status.value}"
-        )
+        raise Conflict(f"step {step.ref!r} is no longer held by worker {worker_id!r}: it is {step.status.value}")
     if step.worker_id != worker_id:
         raise Conflict(f"step {step.ref!r} is held by another worker, not {worker_id!r}")
     if step.lease_expires_at is None or step.lease_expires_at <= now:
@@ -227,9 +221,7 @@ async def heartbeat_step(
     return step, await Run.get(id=step.run_id)
 
 
-async def complete_step(
-    principal: Principal, step_run_id: str, worker_id: str, output: Any
-) -> tuple[StepRun, Run]:
+async def complete_step(principal: Principal, step_run_id: str, worker_id: str, output: Any) -> tuple[StepRun, Run]:
     """completeStep: the holder finishes its step with `output` (RUNNING -> COMPLETED)."""
     _validate_worker(worker_id)
     found = await _held_step(principal, step_run_id, "completeStep")

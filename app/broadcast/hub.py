@@ -27,6 +27,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
 from app.broadcast.backends import POSTGRES_MAX_PAYLOAD, Backend, BackendLost, make_backend
+from app.observability import live_trace
 from app.observability.metrics import BROADCAST_RECONNECTS
 
 log = logging.getLogger("flowdeck.pubsub")
@@ -358,6 +359,9 @@ class Hub:
             for subscription in tuple(subscribers):
                 subscription._resync()
             return
+        trace = live_trace.TRACE
+        if trace is not None and isinstance(message.get("seq"), int):
+            trace.note(str(message.get("run")), message["seq"], "hub")
         for subscription in tuple(subscribers):
             subscription._put(message)
 

@@ -147,9 +147,7 @@ class BulkJobRunner(BackgroundRunner[BulkJob]):
         return status == BulkJobStatus.PENDING.value or status in {s.value for s in FINISHED_BULK_JOB_STATUSES}
 
     async def claim_due(self) -> list[BulkJob]:
-        claimed, given_up = await self.leases.claim(
-            self.free_slots, exclude=self._work, admit=_admit
-        )
+        claimed, given_up = await self.leases.claim(self.free_slots, exclude=self._work, admit=_admit)
         for job in given_up:
             await forget_target(job.id)
         for job in [*claimed, *given_up]:
