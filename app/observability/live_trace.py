@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import gc
 import json
 import os
@@ -57,7 +58,8 @@ class LiveTrace:
             return
         self.events.setdefault(f"{run_id}:{seq}", {})[stage] = time.time() if when is None else when
         if self._watching is None:
-            self._watching = asyncio.get_running_loop().create_task(self._watch_the_loop())
+            with contextlib.suppress(RuntimeError):  # no event loop here: nothing to watch
+                self._watching = asyncio.get_running_loop().create_task(self._watch_the_loop())
 
     def _on_collection(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "start":
