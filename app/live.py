@@ -44,9 +44,11 @@ QUIET_RECHECK_SECONDS = 5.0
 
 
 async def _wait_for_news(messages: AsyncIterator[Any], timeout: float) -> bool:
-    """Wait for the next message; False when the subscription ended."""
+    """Wait for the next message; False when the subscription ended. (asyncio.timeout, not
+    wait_for: no task made per wait, on the path of every notification.)"""
     try:
-        await asyncio.wait_for(anext(messages), timeout)
+        async with asyncio.timeout(timeout):
+            await anext(messages)
     except TimeoutError:
         return True
     except StopAsyncIteration:
@@ -130,8 +132,8 @@ class _RunNewsReader:
             self.waiting = []
 
 
-# the most runs one statement reads (two parameters each)
-RUNS_PER_STATEMENT = 200
+# the most runs one statement reads (three parameters each; a power of two, see statement_parts)
+RUNS_PER_STATEMENT = 256
 _run_news = {model: _RunNewsReader(model) for model in (RunEvent, RunUpdate)}
 
 
@@ -435,7 +437,8 @@ class _JobReader:
                 while True:
                     batch: list[Any]
                     try:
-                        batch = [await asyncio.wait_for(anext(messages), max(recheck_at - loop.time(), 0))]
+                        async with asyncio.timeout_at(recheck_at):
+                            batch = [await anext(messages)]
                     except TimeoutError:
                         batch = [None]  # a quiet spell: every followed job is read again
                     except StopAsyncIteration:

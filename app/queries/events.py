@@ -52,6 +52,20 @@ async def list_run_updates(run_id: uuid.UUID, *, since: dt.datetime | None, limi
     return list(await query.order_by("seq").limit(limit))
 
 
+# reads nothing: the run of the parts that only pad a statement to its size
+NO_RUN = uuid.UUID(int=0)
+
+
+def statement_parts(count: int) -> int:
+    """The parts of the statement that reads `count` (run, after) pairs: the next power of two.
+
+    The driver keeps a prepared statement per text (asyncpg: the last 100 per connection), and a
+    text it does not have costs a round trip to prepare it and the server's planning of all its
+    parts. Padded to powers of two, the reads of 1 to 256 runs are 9 texts, which stay prepared;
+    a padding part reads a run that does not exist (one index probe)."""
+    return 1 << max(count - 1, 0).bit_length()
+
+
 async def runs_status_and_news(
     model: type[RunEvent] | type[RunUpdate], wanted: list[tuple[uuid.UUID, int]], limit: int
 ) -> list[tuple[RunStatus | None, list[Any]]]:
@@ -64,9 +78,10 @@ async def runs_status_and_news(
     statement is the single-run statement once per pair (`UNION ALL`), so each part reads the
     run by its primary key and its rows by the (run_id, seq) index as that one would."""
     connection = model._meta.db
-    markers = placeholders(connection, 3 * len(wanted))
+    parts_count = statement_parts(len(wanted))
+    markers = placeholders(connection, 3 * parts_count)
     parts = []
-    for index in range(len(wanted)):
+    for index in range(parts_count):
         seq_marker, run_marker, limit_marker = markers[3 * index : 3 * index + 3]
         parts.append(
             f'SELECT * FROM (SELECT {index} AS "flowdeck_part", r."status" AS "flowdeck_run_status", e.* '
@@ -75,7 +90,7 @@ async def runs_status_and_news(
             f'WHERE r."id" = {run_marker} ORDER BY e."seq" LIMIT {limit_marker}) AS "p{index}"'
         )
     params: list[Any] = []
-    for run_id, after in wanted:
+    for run_id, after in wanted + [(NO_RUN, 0)] * (parts_count - len(wanted)):
         params += [after, Run._meta.pk.to_db_value(run_id, Run), limit]
     _count, rows = await connection.execute_query(" UNION ALL ".join(parts), params)
     found: list[tuple[RunStatus | None, list[Any]]] = [(None, []) for _ in wanted]

@@ -9,6 +9,7 @@ from app import live, pubsub
 from app.enums import RunEventType, RunStatus
 from app.ids import to_global_id
 from app.lifecycle import RunTransaction
+from app.queries.events import statement_parts
 from models import RunEvent
 from tests.actions.factory import make_project, make_run, principal, put_run, task
 from tests.pubsub.helpers import eventually
@@ -152,3 +153,8 @@ async def test_a_failed_statement_fails_each_read_of_it(db, monkeypatch):
     reads = [live._run_news[RunEvent].read(uuid.uuid4(), 0) for _ in range(2)]
     results = await asyncio.gather(*reads, return_exceptions=True)
     assert [str(result) for result in results] == ["the database is gone"] * 2
+
+
+def test_a_statement_has_a_power_of_two_parts_so_that_its_few_texts_stay_prepared():
+    assert [statement_parts(count) for count in (1, 2, 3, 4, 5, 129, 256)] == [1, 2, 4, 4, 8, 256, 256]
+    assert len({statement_parts(count) for count in range(1, live.RUNS_PER_STATEMENT + 1)}) == 9

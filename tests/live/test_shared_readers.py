@@ -110,7 +110,8 @@ async def test_bulk_job_followers_share_one_read_of_the_jobs_a_change_names(hub,
         async for item in live.follow_bulk_job(who, to_global_id("BulkJob", job.id)):
             seen[name].append((item.status.value, item.processed))
 
-    tasks = {name: asyncio.create_task(follow(name, job)) for name, job in (("a1", first), ("a2", first), ("b", second))}
+    followed = (("a1", first), ("a2", first), ("b", second))
+    tasks = {name: asyncio.create_task(follow(name, job)) for name, job in followed}
     await eventually(lambda: all(seen[name] == [("PENDING", 0)] for name in ("a1", "a2", "b")))
     assert live.job_reader_stats()["followers"] == 3
     read.clear()
