@@ -15,7 +15,11 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 
 class LeanWebSocketsSansIOProtocol(WebSocketsSansIOProtocol):
     def start_keepalive(self) -> None:
-        # uvicorn calls this once, right after it wrote the handshake response
+        # uvicorn calls this once, right after it wrote the handshake response. The request
+        # stays referenced anyway by the `websockets` parser's generator (a local of its
+        # handshake step, which goes on parsing frames for the connection's life): its headers
+        # (~2.5 KiB of strings) are emptied, the scope has its own copy of them.
+        self.request.headers.clear()
         del self.request
         del self.response
         super().start_keepalive()

@@ -12,9 +12,12 @@ import websockets
 
 from app.websocket_protocol import LeanWebSocketsSansIOProtocol, uvicorn_ws
 
+scopes: list[dict[str, Any]] = []
+
 
 async def echo(scope: dict[str, Any], receive: Any, send: Any) -> None:
     assert scope["type"] == "websocket"
+    scopes.append(scope)
     await receive()  # websocket.connect
     await send({"type": "websocket.accept", "subprotocol": "graphql-transport-ws"})
     while (message := await receive())["type"] == "websocket.receive":
@@ -43,6 +46,11 @@ async def test_the_handshake_objects_are_dropped_once_it_is_done_and_frames_stil
                 (protocol,) = server.server_state.connections
                 assert isinstance(protocol, LeanWebSocketsSansIOProtocol)
                 assert not hasattr(protocol, "request") and not hasattr(protocol, "response")
+                # the parser's generator still holds the request: its headers were emptied ...
+                held = protocol.conn.parser.gi_frame.f_locals["request"]
+                assert list(held.headers.raw_items()) == []
+                # ... and the app read them from its scope, which has its own copy
+                assert (b"sec-websocket-protocol", b"graphql-transport-ws") in scopes[-1]["headers"]
                 await client.send("again")
                 assert await client.recv() == "AGAIN"
     finally:

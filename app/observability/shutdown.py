@@ -39,7 +39,22 @@ class WebsocketConnection:
         self._send = send
         self.accepted = False
         self.closing = False
-        self.ended = asyncio.Event()
+        self.ended = False
+        # made only when someone waits for the end (a shutdown): an asyncio.Event per idle
+        # websocket would hold ~0.7 KiB of it (its waiters' deque) for the connection's life
+        self._end: asyncio.Future[None] | None = None
+
+    def end(self) -> None:
+        self.ended = True
+        if self._end is not None and not self._end.done():
+            self._end.set_result(None)
+
+    async def wait_ended(self) -> None:
+        if self.ended:
+            return
+        if self._end is None or self._end.done():
+            self._end = asyncio.get_running_loop().create_future()
+        await asyncio.shield(self._end)
 
     async def send(self, message: Message) -> None:
         if self.closing:
@@ -66,7 +81,7 @@ class OpenWebsockets:
         return connection
 
     def closed(self, connection: WebsocketConnection) -> None:
-        connection.ended.set()
+        connection.end()
         self._connections.discard(connection)
 
     def __len__(self) -> int:
@@ -79,7 +94,7 @@ class OpenWebsockets:
             return
         log.info("closing %d websockets (%d)", len(connections), code)
         await asyncio.gather(*(c.close(code, "server shutting down") for c in connections))
-        pending = [asyncio.ensure_future(c.ended.wait()) for c in connections if c.accepted]
+        pending = [asyncio.ensure_future(c.wait_ended()) for c in connections if c.accepted]
         if pending:
             _done, still = await asyncio.wait(pending, timeout=wait)
             for waiter in still:

@@ -16,6 +16,7 @@ from typing import Any
 
 import websockets
 
+from app.observability.shutdown import OpenWebsockets
 from models import StepRun
 from tests.conftest import StartFlowdeck
 from tests.observability.helpers import (
@@ -172,3 +173,29 @@ async def test_worker_finishes_what_it_can_and_gives_back_the_rest(start_flowdec
     await until("another worker takes the step at once", taken_again, timeout=TAKEOVER)
     status, output = stop_process(second)
     assert status == 0, output
+
+
+async def test_close_all_waits_for_each_accepted_websocket_to_end_and_no_longer_than_asked():
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    open_sockets = OpenWebsockets()
+    ending, stuck = open_sockets.open(send), open_sockets.open(send)
+    ending.accepted = stuck.accepted = True
+    closing = asyncio.create_task(open_sockets.close_all(code=1001, wait=30))
+    await until("both were sent a close", lambda: _async(len(sent) == 2))
+    open_sockets.closed(ending)
+    assert not closing.done()  # the other one has not ended yet
+    open_sockets.closed(stuck)
+    await asyncio.wait_for(closing, 5)
+    assert [message["code"] for message in sent] == [1001, 1001] and len(open_sockets) == 0
+    never = open_sockets.open(send)
+    never.accepted = True
+    await asyncio.wait_for(open_sockets.close_all(wait=0.1), 5)  # gives up after `wait`
+    assert not never.ended
+
+
+async def _async(value: Any) -> Any:
+    return value

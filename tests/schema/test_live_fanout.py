@@ -340,3 +340,19 @@ def test_the_websocket_settings_default_to_sansio_without_deflate_and_name_a_bad
         with pytest.raises(ConfigError) as error:
             load_settings({variable: value}, env_file=none)
         assert error.value.variable == variable
+
+
+async def test_an_initialised_connection_keeps_no_init_timeout_task(settings_with_hub):
+    secret = await key("acme", "viewer", Role.VIEWER)
+    connection = Connection(settings_with_hub, secret)
+    connection.handler.on_request_accepted()  # as the view does once the websocket is accepted
+    timeout = connection.handler.connection_init_timeout_task
+    assert timeout is not None
+    await connection.open(secret)
+    assert connection.handler.connection_init_timeout_task is None  # nothing of it stays with the socket
+    await asyncio.wait_for(asyncio.gather(timeout, return_exceptions=True), 5)
+    assert timeout.cancelled()
+    # a second connection_init is still refused, as Strawberry's own handler does
+    await connection.handler.handle_message({"type": "connection_init", "payload": {}})
+    assert connection.socket.messages == [{"type": "closed", "code": 4429}]
+    await connection.close()
