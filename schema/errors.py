@@ -132,6 +132,14 @@ class MaskUnexpectedErrors(MaskErrors):
     def __init__(self) -> None:
         super().__init__(should_mask_error=_is_unexpected, error_message=UNEXPECTED_ERROR)
 
+    def _process_result(self, result: object) -> None:
+        # Strawberry's tests `isinstance(result, <a runtime-checkable Protocol>)`: ~15 us on
+        # CPython 3.11 for every result (every request, every event of every live feed); an
+        # attribute read is the same test
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         if error.original_error is not None and database_unreachable(error.original_error):
             # the database went away while the request was served: no fault of the request's
