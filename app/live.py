@@ -31,6 +31,7 @@ from app.observability import live_trace
 from app.observability.logs import outside_request
 from app.queries import RunTest, RunWhereSpec, run_condition
 from app.queries.events import runs_status_and_news
+from app.queries.rows import Row
 from models import BulkJob, ExportJob, Project, Run, RunEvent, RunTag, RunUpdate
 
 T = TypeVar("T")
@@ -149,8 +150,8 @@ def run_news_stats() -> dict[str, int]:
     }
 
 
-# a run's rows of one kind (events or updates), as its feed keeps them
-Row = TypeVar("Row", RunEvent, RunUpdate)
+# a run's model of rows: events or updates
+RunRows = TypeVar("RunRows", RunEvent, RunUpdate)
 
 
 class _RunFeed:
@@ -234,7 +235,7 @@ _run_feeds: dict[tuple[type[Any], uuid.UUID], _RunFeed] = {}
 
 
 @contextlib.asynccontextmanager
-async def _run_feed(model: type[Row], run_id: uuid.UUID) -> AsyncIterator[_RunFeed]:
+async def _run_feed(model: type[RunRows], run_id: uuid.UUID) -> AsyncIterator[_RunFeed]:
     key = (model, run_id)
     feed = _run_feeds.get(key)
     if feed is None or feed.done or feed.failure is not None:
@@ -251,9 +252,9 @@ async def _run_feed(model: type[Row], run_id: uuid.UUID) -> AsyncIterator[_RunFe
                 del _run_feeds[key]
 
 
-async def follow_run_events(principal: Principal, run_id: str, after: int) -> AsyncIterator[RunEvent]:
+async def follow_run_events(principal: Principal, run_id: str, after: int) -> AsyncIterator[Row]:
     """runEvents: the events with seq > after, then live ones; ends once the run is terminal
-    and every event has been sent."""
+    and every event has been sent. Each is a plain row with RunEvent's attributes."""
     run = await get_visible_run(principal, run_id, ("runId",))
     async with _run_feed(RunEvent, run.id) as feed:
         # a run's event seqs are 1, 2, 3 ... without gaps: event `n` sits at index n - 1
@@ -261,9 +262,10 @@ async def follow_run_events(principal: Principal, run_id: str, after: int) -> As
             yield event
 
 
-async def follow_run_updates(principal: Principal, run_id: str, since: dt.datetime | None) -> AsyncIterator[RunUpdate]:
+async def follow_run_updates(principal: Principal, run_id: str, since: dt.datetime | None) -> AsyncIterator[Row]:
     """runUpdates: the updates after `since` (all when null), oldest first, then live ones;
-    ends once the run is terminal and every update has been sent."""
+    ends once the run is terminal and every update has been sent. Each is a plain row with
+    RunUpdate's attributes."""
     run = await get_visible_run(principal, run_id, ("runId",))
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=dt.UTC)  # as the database reads a naive instant

@@ -81,7 +81,6 @@ from app.enums import Visibility
 from app.errors import FlowdeckError, Unauthenticated
 from app.observability import live_trace, metrics
 from app.observability.logs import outside_request
-from models import RunEvent
 from schema.context import Context
 from schema.loaders import Loaders
 from schema.metrics import count_subscription
@@ -407,13 +406,12 @@ class SharedFeed:
                     self.errored = self.errored or bool(result.errors)
                     encoded = self._encode(_next_payload(result))
                     item, self._item = self._item, None
-                    trace = live_trace.TRACE
-                    event = item if trace is not None and isinstance(item, RunEvent) else None
-                    if trace is not None and event is not None:
-                        trace.note(event.run_id, event.seq, "executed")
+                    trace = live_trace.TRACE if self.field == "runEvents" and item is not None else None
+                    if trace is not None:
+                        trace.note(getattr(item, "run_id", ""), getattr(item, "seq", 0), "executed")
                     self._append(encoded if isinstance(encoded, str) else encoded.decode(), item)
-                    if trace is not None and event is not None:
-                        trace.note(event.run_id, event.seq, "pushed")
+                    if trace is not None:
+                        trace.note(getattr(item, "run_id", ""), getattr(item, "seq", 0), "pushed")
         except Exception as error:  # handed to every subscriber, which logs it and completes
             self.failure = error
         finally:

@@ -9,6 +9,7 @@ from typing import Any
 from app.enums import RunStatus
 from app.errors import ValidationFailed
 from app.queries.pages import Page, page_window
+from app.queries.rows import RowReader
 from app.statements import placeholders
 from models import Run, RunEvent, RunUpdate
 
@@ -71,7 +72,8 @@ async def runs_status_and_news(
 ) -> list[tuple[RunStatus | None, list[Any]]]:
     """What the followers of runs read, for several (run, after) at once, in one statement: for
     each pair, in order, the run's status (None when there is no such run) and its events (or
-    updates: `model`) with seq > after, oldest first, at most `limit`.
+    updates: `model`) with seq > after, oldest first, at most `limit`, as plain rows
+    (`app.queries.rows`: the model's attributes and values, no model object built per event).
 
     The status and the rows come from one snapshot, so when the status is terminal the rows
     include every one committed with it: what a follower needs to end without a gap. The
@@ -92,16 +94,15 @@ async def runs_status_and_news(
     params: list[Any] = []
     for run_id, after in wanted + [(NO_RUN, 0)] * (parts_count - len(wanted)):
         params += [after, Run._meta.pk.to_db_value(run_id, Run), limit]
-    _count, rows = await connection.execute_query(" UNION ALL ".join(parts), params)
+    _count, records = await connection.execute_query(" UNION ALL ".join(parts), params)
     found: list[tuple[RunStatus | None, list[Any]]] = [(None, []) for _ in wanted]
-    for row in rows:
-        record = dict(row)
-        part = int(record.pop("flowdeck_part"))
-        status = RunStatus(record.pop("flowdeck_run_status"))
+    reader = RowReader.of(model)
+    for record in records:
+        part = int(record["flowdeck_part"])
         if found[part][0] is None:
-            found[part] = (status, [])
+            found[part] = (RunStatus(record["flowdeck_run_status"]), [])
         if record["id"] is not None:  # the LEFT JOIN's one row when there is nothing new
-            found[part][1].append(model._init_from_db(**record))
+            found[part][1].append(reader.from_record(record))
     for _status, items in found:
         items.sort(key=lambda item: item.seq)  # each part is in order; UNION ALL keeps no promise
     return found
