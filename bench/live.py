@@ -361,7 +361,8 @@ async def bench(args: argparse.Namespace, env: dict[str, str], shared: bool) -> 
     )
     print(
         f"  server CPU per live delivery: {1e6 * busy_cpu / max(len(delays), 1):.0f} us (engine included when in the "
-        f"server), i.e. {len(delays) / max(busy_cpu, 1e-9):.0f} deliveries per server CPU-second"
+        f"server), i.e. {len(delays) / max(busy_cpu, 1e-9):.0f} deliveries per server CPU-second; per live event "
+        f"(committed once, delivered to its run's subscribers): {1e6 * busy_cpu / max(len(commit_times), 1):.0f} us"
     )
     print(
         f"  bench client CPU: {client_cpu:.1f}s in all phases, {100 * busy_client_cpu / busy_seconds:.0f}% of one core "
@@ -378,6 +379,7 @@ async def bench(args: argparse.Namespace, env: dict[str, str], shared: bool) -> 
         "kib_per_subscriber": per_subscriber,
         "cpu_seconds": busy_cpu,
         "deliveries_per_cpu_second": len(delays) / max(busy_cpu, 1e-9),
+        "cpu_us_per_event": 1e6 * busy_cpu / max(len(commit_times), 1),
     }
 
 
