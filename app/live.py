@@ -59,9 +59,10 @@ async def _wait_for_news(messages: AsyncIterator[Any], timeout: float) -> bool:
 
 async def _follow_batches(
     topic: str,
-    read: Callable[[], Awaitable[tuple[list[T], bool]]],
+    read: Callable[[], Awaitable[tuple[list[T], bool, bool]]],
 ) -> AsyncIterator[list[T]]:
-    """Yield what `read` returns, re-reading on every message; stop when it says done.
+    """Yield what `read` returns (items, done, more waiting), re-reading on every message and
+    at once when more is waiting; stop when it says done.
 
     The messages that arrived together (queued while the previous read ran, or behind the one
     that woke it) are taken at once and cost one read: each only says "look again", and the read
@@ -69,12 +70,12 @@ async def _follow_batches(
     async with pubsub.get_hub().subscribe(topic) as subscription:
         messages = aiter(subscription)
         while True:
-            items, done = await read()
+            items, done, more = await read()
             if items:
                 yield items
             if done:
                 return
-            if len(items) >= BATCH:
+            if more:
                 continue  # more is waiting in the database already
             if not await _wait_for_news(messages, QUIET_RECHECK_SECONDS):
                 raise RuntimeError("the broadcast hub stopped")
@@ -91,15 +92,17 @@ class _RunNewsReader:
 
     def __init__(self, model: type[RunEvent] | type[RunUpdate]) -> None:
         self.model = model
-        self.waiting: list[tuple[uuid.UUID, int, asyncio.Future[tuple[Any, list[Any]]]]] = []
+        self.waiting: list[tuple[uuid.UUID, int, asyncio.Future[tuple[Any, list[Any], bool]]]] = []
         self.task: asyncio.Task[None] | None = None
         self.statements = 0  # for tests and benchmarks
         self.reads = 0
 
-    def read(self, run_id: uuid.UUID, after: int) -> asyncio.Future[tuple[Any, list[Any]]]:
-        """The run's status (None when there is no such run) and up to BATCH rows with seq > `after`."""
+    def read(self, run_id: uuid.UUID, after: int) -> asyncio.Future[tuple[Any, list[Any], bool]]:
+        """The run's status (None when there is no such run), its next rows with seq > `after`
+        (up to BATCH, fewer when the statement reads many runs: `rows_per_run`), and whether
+        those were all of them."""
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[tuple[Any, list[Any]]] = loop.create_future()
+        future: asyncio.Future[tuple[Any, list[Any], bool]] = loop.create_future()
         if self.task is not None and self.task.get_loop() is not loop:
             self.task, self.waiting = None, []  # a previous event loop's (tests run one per test)
         self.waiting.append((run_id, after, future))
@@ -109,7 +112,7 @@ class _RunNewsReader:
         return future
 
     async def _read_waiting(self) -> None:
-        batch: list[tuple[uuid.UUID, int, asyncio.Future[tuple[Any, list[Any]]]]] = []
+        batch: list[tuple[uuid.UUID, int, asyncio.Future[tuple[Any, list[Any], bool]]]] = []
         try:
             while self.waiting:
                 batch, self.waiting = self.waiting[:RUNS_PER_STATEMENT], self.waiting[RUNS_PER_STATEMENT:]
@@ -117,8 +120,9 @@ class _RunNewsReader:
                 if not wanted:
                     continue
                 self.statements += 1
+                limit = rows_per_run(len(wanted))
                 try:
-                    found = dict(zip(wanted, await runs_status_and_news(self.model, wanted, BATCH), strict=True))
+                    found = dict(zip(wanted, await runs_status_and_news(self.model, wanted, limit), strict=True))
                 except Exception as error:  # each feed ends with it, as with its own statement
                     for _run_id, _after, future in batch:
                         if not future.done():
@@ -126,7 +130,8 @@ class _RunNewsReader:
                     continue
                 for run_id, after, future in batch:
                     if not future.done():
-                        future.set_result(found[(run_id, after)])
+                        status, rows = found[(run_id, after)]
+                        future.set_result((status, rows, len(rows) < limit))
         finally:  # cancelled (the loop is closing): nobody is left without an answer
             for _run_id, _after, future in batch + self.waiting:
                 future.cancel()
@@ -135,6 +140,18 @@ class _RunNewsReader:
 
 # the most runs one statement reads (three parameters each; a power of two, see statement_parts)
 RUNS_PER_STATEMENT = 256
+# the most rows one statement reads, about: a burst's statement for 256 runs at BATCH rows each
+# (128,000 rows) took the event loop for seconds while the driver decoded them and the feeds
+# went through them; read in slices, the feeds with more to read ask again at once
+ROWS_PER_STATEMENT = 5_000
+MIN_ROWS_PER_RUN = 20
+
+
+def rows_per_run(runs: int) -> int:
+    """The most rows of each run a statement reading `runs` runs reads."""
+    return min(BATCH, max(ROWS_PER_STATEMENT // max(runs, 1), MIN_ROWS_PER_RUN))
+
+
 _run_news = {model: _RunNewsReader(model) for model in (RunEvent, RunUpdate)}
 
 
@@ -179,20 +196,20 @@ class _RunFeed:
             self._read_forever(topic(str(run_id))), context=outside_request()
         )
 
-    async def _read(self) -> tuple[list[Any], bool]:
+    async def _read(self) -> tuple[list[Any], bool, bool]:
         # the status and the rows in one snapshot: a terminal status read with them was
         # committed with its rows, so they include every one of them
         self.reads += 1
         after = self.rows[-1].seq if self.rows else 0  # updates' first seqs may have been pruned
         asked = time.time()
-        status, rows = await _run_news[self.model].read(self.run_id, after)
+        status, rows, complete = await _run_news[self.model].read(self.run_id, after)
         trace = live_trace.TRACE
         if trace is not None and self.model is RunEvent:
             for row in rows:
                 trace.note(self.run_id, row.seq, "asked", asked)
                 trace.note(self.run_id, row.seq, "read")
         terminal = status is None or status in TERMINAL_RUN_STATUSES
-        return rows, terminal and len(rows) < BATCH
+        return rows, terminal and complete, not complete
 
     async def _publish(self, rows: list[Any], done: bool) -> None:
         async with self.changed:

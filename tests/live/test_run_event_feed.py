@@ -10,7 +10,7 @@ from app.enums import RunEventType, RunStatus
 from app.ids import to_global_id
 from app.lifecycle import RunTransaction
 from app.queries.events import statement_parts
-from models import RunEvent
+from models import Project, Run, RunEvent
 from tests.actions.factory import make_project, make_run, principal, put_run, task
 from tests.pubsub.helpers import eventually
 
@@ -70,11 +70,11 @@ async def test_messages_that_arrive_together_cost_one_read(hub):
     def queued() -> int:
         return sum(s.pending() for s in pubsub.get_hub()._topics.get(topic, ()))
 
-    async def read() -> tuple[list[int], bool]:
+    async def read() -> tuple[list[int], bool, bool]:
         pending_at_read.append(queued())
         if len(pending_at_read) == 2:
             await gate.wait()  # the second read is slow: five messages queue meanwhile
-        return [len(pending_at_read)], len(pending_at_read) == 3
+        return [len(pending_at_read)], len(pending_at_read) == 3, False
 
     async def follow() -> list[list[int]]:
         return [batch async for batch in live._follow_batches(topic, read)]
@@ -115,12 +115,13 @@ async def test_reads_of_several_runs_asked_together_are_one_statement(db):
     after_stats = live.run_news_stats()
     assert after_stats["statements"] - before["statements"] == 1
     assert after_stats["reads"] - before["reads"] == 5
-    statuses = [status for status, _events in answers]
+    statuses = [status for status, _events, _complete in answers]
     assert statuses == [RunStatus.PENDING, RunStatus.PENDING, RunStatus.PENDING, RunStatus.PENDING, None]
-    seqs = [[event.seq for event in events] for _status, events in answers]
+    seqs = [[event.seq for event in events] for _status, events, _complete in answers]
     # RUN_CREATED is seq 1; at most BATCH (500) events per run after its `after`
     assert seqs == [[1], [3, 4], list(range(101, 601)), [1, 2, 3, 4], []]
     assert {event.run_id for event in answers[2][1]} == {run_ids[2]}
+    assert [complete for _status, _events, complete in answers] == [True, True, False, True, True]
 
 
 async def test_reads_asked_while_a_statement_runs_go_in_the_next_one(db, monkeypatch):
@@ -142,7 +143,7 @@ async def test_reads_asked_while_a_statement_runs_go_in_the_next_one(db, monkeyp
     gate.set()
     answers = await asyncio.wait_for(asyncio.gather(first, *later), 5)
     assert statements == [[(run_ids[0], 0)], [(run_id, 1) for run_id in run_ids[1:]]]
-    assert [[event.seq for event in events] for _status, events in answers] == [[1, 2], [2], [2], [2]]
+    assert [[event.seq for event in events] for _status, events, _complete in answers] == [[1, 2], [2], [2], [2]]
 
 
 async def test_a_failed_statement_fails_each_read_of_it(db, monkeypatch):
@@ -158,3 +159,19 @@ async def test_a_failed_statement_fails_each_read_of_it(db, monkeypatch):
 def test_a_statement_has_a_power_of_two_parts_so_that_its_few_texts_stay_prepared():
     assert [statement_parts(count) for count in (1, 2, 3, 4, 5, 129, 256)] == [1, 2, 4, 4, 8, 256, 256]
     assert len({statement_parts(count) for count in range(1, live.RUNS_PER_STATEMENT + 1)}) == 9
+
+
+async def test_a_statement_for_many_runs_reads_each_in_slices_and_every_follower_gets_everything(hub, monkeypatch):
+    monkeypatch.setattr(live, "ROWS_PER_STATEMENT", 60)  # 3 runs: 20 rows of each per statement
+    run_ids = await _runs_with_events([0, 45, 100])
+    slices = await asyncio.gather(*(live._run_news[RunEvent].read(run_id, 0) for run_id in run_ids))
+    assert [(len(events), complete) for _status, events, complete in slices] == [(1, True), (20, False), (20, False)]
+    project = await Project.get(key="acme")
+    who = principal(project)
+    followers = [asyncio.create_task(collect(to_global_id("Run", run_id), who, 0)) for run_id in run_ids]
+    await eventually(lambda: sum(feed.users for feed in live._run_feeds.values()) == 3)
+    for run_id in run_ids:
+        await put_run(await Run.get(id=run_id), RunStatus.TERMINATED)
+    results = await asyncio.wait_for(asyncio.gather(*followers), 10)
+    for run_id, seqs in zip(run_ids, results, strict=True):
+        assert seqs == list(range(1, await RunEvent.filter(run_id=run_id).count() + 1))

@@ -67,8 +67,8 @@ async def test_update_reads_of_several_runs_asked_together_are_one_statement(db)
     assert after["update_statements"] - before["update_statements"] == 1
     assert after["update_reads"] - before["update_reads"] == 3
     assert after["statements"] == before["statements"]  # the events' reader is another one
-    assert [[update.seq for update in updates] for _status, updates in answers] == [[], [1], [2, 3]]
-    assert [status for status, _updates in answers] == [RunStatus.PENDING] * 3
+    assert [[update.seq for update in updates] for _status, updates, _complete in answers] == [[], [1], [2, 3]]
+    assert [status for status, _updates, _complete in answers] == [RunStatus.PENDING] * 3
 
 
 async def _bulk_job(project: Project) -> BulkJob:
