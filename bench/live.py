@@ -196,6 +196,7 @@ class Subscriber:
 
 async def bench(args: argparse.Namespace, env: dict[str, str], shared: bool) -> dict[str, float]:
     env = {**env, "FLOWDECK_LIVE_SHARED_FEEDS": "1" if shared else "0"}
+    env.update(dict(setting.split("=", 1) for setting in args.server_env))
     key = env["FLOWDECK_BOOTSTRAP_KEY"]
     # sustained: each run commits EVENTS_PER_STEP events per step, so this many seconds per step
     # make the runs together commit --rate events per second
@@ -583,6 +584,13 @@ def main() -> None:
         action="store_true",
         help="the server notes each event's stages, its garbage collections and event-loop stalls "
         "(FLOWDECK_LIVE_TRACE); prints where the time of the deliveries, and of the slowest 1%%, went",
+    )
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a FLOWDECK_ setting for the server (and engine) processes, e.g. FLOWDECK_GC_GEN0_THRESHOLD=10000",
     )
     parser.add_argument("--idle", type=float, default=5.0, help="seconds to measure idle CPU with everyone subscribed")
     args = parser.parse_args()
