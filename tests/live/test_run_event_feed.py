@@ -175,3 +175,31 @@ async def test_a_statement_for_many_runs_reads_each_in_slices_and_every_follower
     results = await asyncio.wait_for(asyncio.gather(*followers), 10)
     for run_id, seqs in zip(run_ids, results, strict=True):
         assert seqs == list(range(1, await RunEvent.filter(run_id=run_id).count() + 1))
+
+
+async def test_followers_of_a_backlog_take_turns_one_event_each(hub):
+    run_ids = await _runs_with_events([0, 0])
+    project = await Project.get(key="acme")
+    order: list[tuple[str, int]] = []
+    gate = asyncio.Event()
+
+    async def follow(name: str, run_id: uuid.UUID) -> None:
+        async for event in live.follow_run_events(principal(project), to_global_id("Run", run_id), 0):
+            if event.seq == 1:
+                await gate.wait()  # both wait at their first event while the backlog is written
+                continue
+            order.append((name, event.seq))
+            if event.seq == 6:
+                return
+
+    followers = [asyncio.create_task(follow(name, run_id)) for name, run_id in zip("ab", run_ids, strict=True)]
+    await eventually(lambda: sum(feed.users for feed in live._run_feeds.values()) == 2)
+    for run_id in run_ids:
+        async with RunTransaction(run_id) as tx:
+            for _ in range(5):
+                tx.record(RunEventType.RUN_RESUMED, actor="test")
+    await eventually(lambda: all(len(feed.rows) == 6 for feed in live._run_feeds.values()))
+    gate.set()
+    await asyncio.wait_for(asyncio.gather(*followers), 10)
+    # each follower's five new events came one per turn of the loop: the two interleave
+    assert order == [(name, seq) for seq in range(2, 7) for name in "ab"]
