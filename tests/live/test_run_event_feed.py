@@ -177,7 +177,8 @@ async def test_a_statement_for_many_runs_reads_each_in_slices_and_every_follower
         assert seqs == list(range(1, await RunEvent.filter(run_id=run_id).count() + 1))
 
 
-async def test_followers_of_a_backlog_take_turns_one_event_each(hub):
+async def test_followers_of_a_backlog_take_turns_a_few_events_each(hub, monkeypatch):
+    monkeypatch.setattr(live, "ROWS_PER_TURN", 2)
     run_ids = await _runs_with_events([0, 0])
     project = await Project.get(key="acme")
     order: list[tuple[str, int]] = []
@@ -201,5 +202,6 @@ async def test_followers_of_a_backlog_take_turns_one_event_each(hub):
     await eventually(lambda: all(len(feed.rows) == 6 for feed in live._run_feeds.values()))
     gate.set()
     await asyncio.wait_for(asyncio.gather(*followers), 10)
-    # each follower's five new events came one per turn of the loop: the two interleave
-    assert order == [(name, seq) for seq in range(2, 7) for name in "ab"]
+    # each follower's five new events came two per turn of the loop: the two interleave
+    turns = [(2, 3), (4, 5), (6,)]
+    assert order == [(name, seq) for seqs in turns for name in "ab" for seq in seqs]
