@@ -21,7 +21,7 @@ import enum
 import json
 import uuid
 from collections import namedtuple
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, TypeAlias
 
 import orjson
@@ -67,8 +67,9 @@ class RowReader:
         """A row from a record that gives each column by name (a dict, asyncpg's Record, sqlite3's Row)."""
         self._fields = fields
         self._model_name = model.__name__
-        self._by_position: dict[tuple[str, ...], Callable[[Sequence[Any]], list[Row]]] = {}
-        self._checked: dict[tuple[str, ...], Callable[[Sequence[Any]], list[Row]]] = {}
+        # generated readers by the records' shape: ("position", column order) or ("name", columns)
+        self._fast: dict[tuple[str, Any], Callable[[Sequence[Any]], list[Row]]] = {}
+        self._checked: dict[tuple[str, Any], Callable[[Sequence[Any]], list[Row]]] = {}
 
     @classmethod
     def of(cls, model: type[Model]) -> RowReader:
@@ -112,39 +113,59 @@ class RowReader:
         if not records:
             return []
         order = tuple(records[0].keys())
-        read = self._by_position.get(order)
+        if len(set(order)) != len(order) or not set(order) <= set(self.columns):
+            return list(map(self.from_record, records))
+        index = {column: position for position, column in enumerate(order)}
+        return self._read(
+            ("position", order), records, lambda column: f"r[{index[column]}]" if column in index else None
+        )
+
+    def named_rows(self, records: Sequence[Mapping[str, Any]]) -> list[Row]:
+        """The rows of records that give columns by name only (dicts), all with the same keys:
+        every column of the model or some (the rows' other attributes None); a key that is no
+        column of the model (an expression's alias) is left out. Read as `rows` reads them."""
+        if not records:
+            return []
+        present = frozenset(records[0].keys()) & set(self.columns)
+        return self._read(("name", present), records, lambda column: f"r[{column!r}]" if column in present else None)
+
+    def _read(self, key: tuple[str, Any], records: Sequence[Any], source: Callable[[str], str | None]) -> list[Row]:
+        """`records` through the function generated once for `key` (its records' shape), whose
+        column values are the expressions `source` gives (None: the column is not there)."""
+        read = self._fast.get(key)
         if read is None:
-            read = self._by_position[order] = self._positional(order)
+            read = self._fast[key] = self._reader(source)
         try:
             return read(records)
         except Exception:
-            slow = self._checked.get(order)
+            slow = self._checked.get(key)
             if slow is None:
-                slow = self._checked[order] = self._positional(order, inline_json=False)
+                slow = self._checked[key] = self._reader(source, inline_json=False)
             return slow(records)
 
-    def _positional(self, order: tuple[str, ...], inline_json: bool = True) -> Callable[[Sequence[Any]], list[Row]]:
-        """Records with the columns `order` (all of the model's, or some: the others None) read
-        by position; `inline_json=False`: every conversion the field's own where not inline, so
-        that what raises is what the field raises."""
-        if len(set(order)) != len(order) or not set(order) <= set(self.columns):
-            return lambda records: list(map(self.from_record, records))
-        index = {column: position for position, column in enumerate(order)}
+    def _reader(
+        self, source: Callable[[str], str | None], inline_json: bool = True
+    ) -> Callable[[Sequence[Any]], list[Row]]:
+        """A function reading records whose columns' values are the expressions `source` gives
+        (the others None); `inline_json=False`: every conversion the field's own where not
+        inline, so that what raises is what the field raises."""
         namespace: dict[str, Any] = {"new": tuple.__new__, "R": self.row_class}
         values = []
         for number, (column, _, field) in enumerate(self._fields):
-            if column not in index:
+            value = source(column)
+            if value is None:
                 values.append("None")
                 continue
-            value = f"r[{index[column]}]"
             if field is None:
                 values.append(value)
                 continue
             conversion = _conversion(field, f"k{number}_", inline_json=inline_json)
             namespace.update(conversion.constants)
             values.append(conversion.expression(value))
-        source = f"def read(records):\n    return [new(R, ({''.join(v + ', ' for v in values)})) for r in records]\n"
-        exec(compile(source, f"<rows of {self._model_name} by position>", "exec"), namespace)
+        source_text = (
+            f"def read(records):\n    return [new(R, ({''.join(v + ', ' for v in values)})) for r in records]\n"
+        )
+        exec(compile(source_text, f"<rows of {self._model_name}>", "exec"), namespace)
         read: Callable[[Sequence[Any]], list[Row]] = namespace["read"]
         return read
 

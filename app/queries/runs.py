@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import functools
 import uuid
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from pypika_tortoise import Query, Table
@@ -361,6 +361,7 @@ async def list_runs(
     max_page_size: int = 100,
     now: dt.datetime | None = None,
     plain: bool = False,
+    columns: Collection[str] | None = None,
 ) -> Page[Run | Row]:
     """One keyset page of the runs `principal` may see, in `order_by` (default CREATED_AT DESC).
 
@@ -371,7 +372,9 @@ async def list_runs(
     only when called. Raises ValidationFailed for a bad page size or cursor, BadFilter for a
     malformed filter. `now` is the instant durations of unfinished runs are measured to
     (default: the time of the call; a DURATION cursor's own instant wins, so that a walk's
-    pages agree). `plain`: the runs as named tuples (app.queries.rows) instead of model objects.
+    pages agree). `plain`: the runs as named tuples (app.queries.rows) instead of model objects;
+    `columns` (with `plain`): the only columns of the runs the caller reads (the id and the
+    order's columns, which cursors need, are read too; the rows' other attributes are None).
     """
     window = page_window(first, last, max_page_size)
     ordering = RunOrdering.of([(spec.field, spec.direction) for spec in order_by or []])
@@ -395,7 +398,7 @@ async def list_runs(
     before_position = ordering.parse_cursor("before", before, dialect) if before is not None else None
 
     table = Run._meta.basetable
-    everything = cast(QueryBuilder, Run._meta.basequery_all_fields)
+    everything = _selecting(ordering, columns if plain else None)
     walk = ordering.reversed() if window.backward else ordering
     limit = window.size + 1
 
@@ -482,8 +485,7 @@ async def list_runs(
     rows = rows[: window.size]
     if window.backward:
         rows.reverse()
-    make = RowReader.of(Run).from_record if plain else _run_from_record
-    runs = [make(row) for row in rows]
+    runs: list[Run | Row] = RowReader.of(Run).named_rows(rows) if plain else [_run_from_record(row) for row in rows]
     cursors = [ordering.cursor(ordering.position(run, row), instant) for run, row in zip(runs, rows, strict=True)]
 
     tally = tally_once(principal, counter_scope(project, filter, where, search, base), condition)
@@ -503,6 +505,19 @@ async def list_runs(
         count=count,
         count_is_exact=count_is_exact,
     )
+
+
+def _selecting(ordering: RunOrdering, columns: Collection[str] | None) -> QueryBuilder:
+    """A SELECT of every column of the runs, or of `columns` and those a cursor needs."""
+    if columns is None:
+        return cast(QueryBuilder, Run._meta.basequery_all_fields)
+    needed = {*columns, "id", *(key.column for key in ordering.keys if key.column is not None)}
+    every_column = Run._meta.fields_db_projection.values()
+    unknown = needed - set(every_column)
+    if unknown:
+        raise ValueError(f"runs have no columns {sorted(unknown)}")
+    # in the model's order, so that equal sets give the same statement
+    return cast(QueryBuilder, Run._meta.basequery.select(*(column for column in every_column if column in needed)))
 
 
 async def _fetch(query: QueryBuilder) -> list[dict[str, Any]]:

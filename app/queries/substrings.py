@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from pypika_tortoise.queries import QueryBuilder
 from tortoise.expressions import Q
@@ -122,8 +122,10 @@ class Walk:
             # The window as a subquery with a LIMIT: PostgreSQL reads it through the order's
             # index (no qual is pushed into it, so the trigram index cannot take over), keeps its
             # order and stops once the page is full.
+            # The window holds every column: the exact test reads some, whatever the page reads.
             (page,) = self.reads
-            window = page(scope, within).as_(Run._meta.db_table)
+            every_column = cast(QueryBuilder, Run._meta.basequery_all_fields)
+            window = page(scope, within, source=every_column).as_(Run._meta.db_table)
             source = Run._meta.db.query_class.from_(window).select("*")
             return await _fetch(page(exact, size, source=source)), False
         # SQLite reads such a subquery whole and sorts it, and so would PostgreSQL a DURATION

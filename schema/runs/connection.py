@@ -22,6 +22,7 @@ from schema.runs.types import Run, RunConnection, RunEdge, StepRun
 
 if TYPE_CHECKING:
     from tortoise.expressions import Q
+    from tortoise.models import Model
 
 # the Run fields that read its steps, and its workflow: what a page of runs preloads
 STEP_FIELDS = frozenset({"steps", "step", "pendingSteps"})
@@ -63,6 +64,7 @@ async def resolve_run_connection(info: Info, args: RunConnectionArgs, *, base: Q
             base=base,
             max_page_size=info.context.settings.max_page_size,
             plain=True,
+            columns=run_columns(info),
         )
     )
     columns = step_columns(info)
@@ -111,22 +113,70 @@ def _fields_under(selections: Sequence[Selection], path: Sequence[str], last: fr
 STEP_KEY_COLUMNS = frozenset({"id", "run_id", "ref", "status", "iteration"})
 
 
-@functools.cache
-def _step_field_columns() -> dict[str, frozenset[str]]:
-    """StepRun's fields that read nothing but columns of the step's row, by GraphQL name: one
-    without a resolver, permission class or extension holds the row's attribute of its own name
-    (`StepRun.from_model`); `depsRequired` counts `dependsOn`. Any other field (one that reads
-    the run, its siblings or attempts) is missing here: a selection with it reads every column."""
-    projection = StepRunModel._meta.fields_db_projection
-    definition = StepRun.__strawberry_definition__  # type: ignore[attr-defined]
+def _plain_field_columns(strawberry_type: type, model: type[Model]) -> dict[str, frozenset[str]]:
+    """The fields of `strawberry_type` that read nothing but the column of their own name, by
+    GraphQL name: one without a resolver, permission class or extension holds its row's
+    attribute of that name (`from_model`); `__typename` reads none."""
+    projection = model._meta.fields_db_projection
+    definition = strawberry_type.__strawberry_definition__  # type: ignore[attr-defined]
     columns: dict[str, frozenset[str]] = {"__typename": frozenset()}
     for field in definition.fields:
         plain = field.base_resolver is None and not field.permission_classes and not field.extensions
         if plain and field.python_name in projection:
             name = field.graphql_name or to_camel_case(field.python_name)
             columns[name] = frozenset({projection[field.python_name]})
-    columns["depsRequired"] = frozenset({projection["depends_on"]})
     return columns
+
+
+@functools.cache
+def _step_field_columns() -> dict[str, frozenset[str]]:
+    """StepRun's fields that read nothing but columns of the step's row, by GraphQL name: the
+    plain ones, and `depsRequired`, which counts `dependsOn`. Any other field (one that reads
+    the run, its siblings or attempts) is missing here: a selection with it reads every column."""
+    columns = _plain_field_columns(StepRun, StepRunModel)
+    columns["depsRequired"] = frozenset({StepRunModel._meta.fields_db_projection["depends_on"]})
+    return columns
+
+
+# The Run fields that read other columns of the run's row than one of their own name: the
+# objects `Run.from_model` builds of several columns, and the fields whose resolvers read
+# `Run.model`. A Run field neither here nor plain (`availableActions`, say) reads every column.
+_RUN_FIELD_READS: dict[str, frozenset[str]] = {
+    "trigger": frozenset({"triggered_by", "trigger_key", "audience_key", "schedule_id", "cancellation_key"}),
+    "subject": frozenset({"subject_type", "subject_id", "subject_name", "subject_collection"}),
+    "error": frozenset({"error_message", "error_type", "error_step_ref"}),
+    "durationSeconds": frozenset({"started_at", "finished_at"}),
+    "workflow": frozenset({"workflow_id"}),
+    "project": frozenset({"project_id"}),
+    "retryOf": frozenset({"retry_of_id"}),
+    "restartOf": frozenset({"restart_of_id"}),
+    "parentRun": frozenset({"parent_run_id"}),
+    "parentStep": frozenset({"parent_step_id", "parent_run_id"}),
+    # read by the run's id (a DataLoader's key, a statement's parameter)
+    **{
+        name: frozenset({"id"})
+        for name in ("steps", "step", "pendingSteps", "tags", "childRuns", "events", "updates", "signals")
+    },
+}
+
+
+@functools.cache
+def _run_field_columns() -> dict[str, frozenset[str]]:
+    return {**_plain_field_columns(Run, RunModel), **_RUN_FIELD_READS}
+
+
+def run_columns(info: Info) -> frozenset[str] | None:
+    """The columns of a page's runs that its selection reads, when every field it selects on
+    them is one of `_run_field_columns` (None otherwise: read them all). The page reads its
+    cursors' columns besides (app.queries.list_runs)."""
+    known = _run_field_columns()
+    reads: set[str] = set()
+    for connection in info.selected_fields:
+        for name in _fields_at(connection.selections, ("edges", "node")):
+            if name not in known:
+                return None
+            reads |= known[name]
+    return frozenset(reads)
 
 
 def step_columns(info: Info) -> frozenset[str] | None:
