@@ -67,6 +67,8 @@ class FlowdeckGraphQL(GraphQLOverHTTP):
             settings=self.settings,
             authorization=request.headers.get("authorization"),
             request=request,
+            # an HTTP response is written by `encode_json` (orjson) as it comes
+            datetimes_as_objects=not isinstance(request, WebSocket),
         )
 
     async def on_ws_connect(self, context: Context) -> Any:

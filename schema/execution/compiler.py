@@ -22,6 +22,7 @@ import dataclasses
 import datetime
 import keyword
 import operator
+import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -49,6 +50,7 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList, FragmentDetails, GroupedFieldSet, collect_subfields
 from graphql.execution.values import VariableValues
 from graphql.pyutils import Path, is_awaitable
+from tortoise import timezone as tortoise_timezone
 
 from schema.execution import runtime
 from schema.execution.inline import InlineForm, inline_form
@@ -128,6 +130,7 @@ class Compiler:
         body = "\n".join(self.functions)
         source = (
             "def make(ex, A):\n    BI = ex.build_resolve_info\n    CTX = ex.context_value\n"
+            "    RAWDT = getattr(CTX, 'datetimes_as_objects', False) is True\n"
             + "\n".join(prologue)
             + "\n"
             + _indent(body)
@@ -166,8 +169,13 @@ class Compiler:
                 return f"(({lookup}.get({value}) if type({value}) is {cls} else None) or {slow}({value}))"
         elif _serializes_by_isoformat(return_type):
             # Strawberry's DateTime (Date, Time): `methodcaller("isoformat")`
-            cls = self._constant("DT", datetime.datetime)
-            return f"({value}.isoformat() if type({value}) is {cls} else {slow}({value}))"
+            # A UTC datetime stays as it is when the context says that orjson writes the result
+            # (`Context.datetimes_as_objects`): orjson writes it as isoformat() does.
+            cls, utc = self._constant("DT", datetime.datetime), self._constant("UTC", UTC_ZONES)
+            return (
+                f"(({value} if RAWDT and {value}.tzinfo in {utc} else {value}.isoformat()) "
+                f"if type({value}) is {cls} else {slow}({value}))"
+            )
         elif _serializes_as_itself(return_type):
             # Strawberry's JSON: the value itself, for what a JSON column holds
             test = f"type({value}) in {self._constant('JS', JSON_TYPES)}"
@@ -410,6 +418,9 @@ class Compiler:
 
 
 JSON_TYPES = frozenset({dict, list, str, int, float, bool})
+# the zones whose datetimes orjson writes exactly as `isoformat()` does (offset +00:00): the
+# driver's, and the default zone Tortoise puts the rows' datetimes in (app.queries.rows)
+UTC_ZONES = (datetime.UTC, tortoise_timezone.ZoneInfo("UTC"), zoneinfo.ZoneInfo("UTC"))
 
 
 def _serializes_by_isoformat(return_type: GraphQLOutputType) -> bool:

@@ -10,7 +10,7 @@ from graphql import GraphQLEnumType, GraphQLField, GraphQLFloat, GraphQLInt, Gra
 from graphql.execution.collect_fields import FieldDetailsList
 
 import schema.execution.executor
-from schema.execution.compiler import Compiler
+from schema.execution.compiler import Compiler, _serializes_by_isoformat
 from schema.execution.inline import InlineForm
 from tests.schema.conftest import ProjectKeys
 from tests.schema.execution import documents as docs
@@ -71,7 +71,18 @@ class InlineUncompleted(Compiler):
         return "y"
 
 
+class DatetimesAsObjectsInAnyZone(Compiler):
+    """Leaves every datetime to orjson over HTTP, whatever its zone."""
+
+    def leaf_expression(self, return_type: GraphQLOutputType, nullable: bool, value: str) -> str:
+        written = super().leaf_expression(return_type, nullable, value)
+        if _serializes_by_isoformat(return_type):
+            return f"({value} if RAWDT else {written})"
+        return written
+
+
 MUTANTS = [
+    DatetimesAsObjectsInAnyZone,
     DropsAliases,
     NullsWithoutPropagating,
     EnumByValue,
@@ -92,6 +103,7 @@ async def test_a_broken_compiler_is_caught(acme: ProjectKeys, monkeypatch: pytes
         (docs.RUNS_PAGE, {"first": 6}, "null in a non-null enum"),
         (docs.RUNS_PAGE, {"first": 6}, "Int past 32 bits"),
         (docs.RUNS_PAGE, {"first": 6}, "NaN Float"),
+        (docs.RUNS_PAGE, {"first": 6}, "DateTime with a sub-minute offset"),
         (docs.RUN_DETAIL, {"id": ids["run_ids"][0]}, "null item in a non-null list"),
         (docs.INLINE_FIELDS, {"loops": True}, None),
     ]
