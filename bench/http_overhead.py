@@ -4,9 +4,13 @@ server, no socket), and over HTTP against a real `flowdeck serve --no-engine`.
 
     .venv/bin/python bench/http_overhead.py [--backend sqlite|postgres] [-n 500] [--profile]
     .venv/bin/python bench/http_overhead.py --backend postgres -n 200 --one-write 6
+    .venv/bin/python bench/http_overhead.py --backend postgres -n 200 --against /tmp/main --rounds 4
 
 `--one-write ROUNDS`: only Q1 over HTTP against two servers side by side, uvicorn's own
 protocol (FLOWDECK_HTTP_ONE_WRITE=0) and app.http_protocol's, rounds alternating.
+`--against CHECKOUT`: only Q1-Q3 over HTTP (bench/queries.py's), against a server of this
+checkout and one of another (e.g. `git archive main | tar -x -C /tmp/main`; imported through
+PYTHONPATH, same .venv), side by side, rounds alternating: the server CPU per request of each.
 
 Per query it prints the median wall time of each way, and the CPU time per request: of this
 process in process, of the server process over HTTP (read from /proc, as psutil does), so
@@ -36,10 +40,11 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from app.asgi import create_app  # noqa: E402
+from app.db import close_db, init_db  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from bench.cpu import cpu_seconds  # noqa: E402
 from bench.load_dataset import CachedPostgres, postgres_url, sqlite_url  # noqa: E402
-from bench.queries import KEY, RUNS_QUERY  # noqa: E402
+from bench.queries import KEY, Q3_FILTER, RUNS_QUERY, _deep_cursor  # noqa: E402
 from schema import build_schema  # noqa: E402
 from schema.context import Context  # noqa: E402
 from tests.servers import FlowdeckServer  # noqa: E402
@@ -160,35 +165,39 @@ def _write_calls(pid: int) -> int:
         return next(int(line.split()[1]) for line in io_file if line.startswith("syscw:"))
 
 
-async def one_write(servers: dict[str, FlowdeckServer], n: int, rounds: int) -> dict[str, tuple[float, float, float]]:
-    """Q1 against each server in turn, `rounds` times `n` requests: per server the median of the
-    rounds' server CPU ms per request, and the write system calls per request, and wall p50."""
+async def alternating(
+    servers: dict[str, FlowdeckServer], queries: dict[str, tuple[str, dict[str, Any]]], n: int, rounds: int
+) -> dict[tuple[str, str], tuple[float, float, float]]:
+    """Each query against each server in turn, `rounds` times `n` requests (each server first
+    in every other round): per (server, query) the median of the rounds' server CPU ms per
+    request, the write system calls per request, and the wall p50 ms."""
     headers = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
-    query, variables = QUERIES["Q1"]
-    body = json.dumps({"query": query, "variables": variables}).encode()
-    cpu: dict[str, list[float]] = {name: [] for name in servers}
-    writes: dict[str, list[float]] = {name: [] for name in servers}
-    walls: dict[str, list[float]] = {name: [] for name in servers}
+    bodies = {
+        name: json.dumps({"query": query, "variables": values}).encode() for name, (query, values) in queries.items()
+    }
+    cpu: dict[tuple[str, str], list[float]] = {}
+    writes: dict[tuple[str, str], list[float]] = {}
+    walls: dict[tuple[str, str], list[float]] = {}
     async with httpx.AsyncClient(headers=headers, timeout=60) as client:
         for server in servers.values():
-            for _ in range(50):
-                (await client.post(server.graphql_url, content=body)).raise_for_status()
+            for body in bodies.values():
+                for _ in range(50):
+                    (await client.post(server.graphql_url, content=body)).raise_for_status()
         for turn in range(rounds):
-            # each server first in every other round
             for name, server in list(servers.items())[:: 1 if turn % 2 == 0 else -1]:
                 assert server.process is not None
                 pid = server.process.pid
-                before, calls = cpu_seconds(pid), _write_calls(pid)
-                for _ in range(n):
-                    started = time.perf_counter()
-                    response = await client.post(server.graphql_url, content=body)
-                    walls[name].append((time.perf_counter() - started) * 1000)
-                    assert response.status_code == 200 and "errors" not in response.json()
-                cpu[name].append((cpu_seconds(pid) - before) * 1000 / n)
-                writes[name].append((_write_calls(pid) - calls) / n)
+                for query, body in bodies.items():
+                    before, calls = cpu_seconds(pid), _write_calls(pid)
+                    for _ in range(n):
+                        started = time.perf_counter()
+                        response = await client.post(server.graphql_url, content=body)
+                        walls.setdefault((name, query), []).append((time.perf_counter() - started) * 1000)
+                        assert response.status_code == 200 and "errors" not in response.json()
+                    cpu.setdefault((name, query), []).append((cpu_seconds(pid) - before) * 1000 / n)
+                    writes.setdefault((name, query), []).append((_write_calls(pid) - calls) / n)
     return {
-        name: (statistics.median(cpu[name]), statistics.median(writes[name]), statistics.median(walls[name]))
-        for name in servers
+        key: (statistics.median(cpu[key]), statistics.median(writes[key]), statistics.median(walls[key])) for key in cpu
     }
 
 
@@ -199,12 +208,43 @@ def compare_one_write(url: str, n: int, rounds: int) -> None:
         FlowdeckServer({**base, "FLOWDECK_HTTP_ONE_WRITE": "0"}, engine=False) as two,
         FlowdeckServer(base, engine=False) as one,
     ):
-        figures = asyncio.run(one_write({"uvicorn's (head, then body)": two, "one write": one}, n, rounds))
+        figures = asyncio.run(
+            alternating({"uvicorn's (head, then body)": two, "one write": one}, {"Q1": QUERIES["Q1"]}, n, rounds)
+        )
     print(f"\nQ1 over HTTP, {rounds} rounds of {n} requests per server, alternating (medians of the rounds)")
     print("| protocol | server CPU ms per request | write syscalls per request | wall p50 ms |")
     print("|---|---:|---:|---:|")
-    for name, (cpu, writes, wall) in figures.items():
+    for (name, _), (cpu, writes, wall) in figures.items():
         print(f"| {name} | {cpu:.2f} | {writes:.2f} | {wall:.2f} |")
+
+
+async def _page_queries(url: str) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Q1-Q3 of bench/queries.py (Q2's cursor read from the database)."""
+    settings = Settings(database_url=url, bootstrap_key=KEY, log_level="warning")
+    await init_db(settings)
+    try:
+        cursor, _ = await _deep_cursor(N_RUNS)
+    finally:
+        await close_db()
+    return {"Q1": (RUNS_QUERY, {}), "Q2": (RUNS_QUERY, {"after": cursor}), "Q3": (RUNS_QUERY, {"filter": Q3_FILTER})}
+
+
+def compare_checkouts(url: str, other: Path, n: int, rounds: int) -> None:
+    """Q1-Q3 over HTTP against a server of this checkout and one of `other` (another checkout
+    of flowdeck, e.g. main's, imported through PYTHONPATH), side by side, rounds alternating."""
+    queries = asyncio.run(_page_queries(url))
+    base = {"FLOWDECK_DATABASE_URL": url, "FLOWDECK_BOOTSTRAP_KEY": KEY, "FLOWDECK_LOG_LEVEL": "warning"}
+    with (
+        FlowdeckServer({**base, "PYTHONPATH": str(other)}, engine=False) as theirs,
+        FlowdeckServer({**base, "PYTHONPATH": str(ROOT)}, engine=False) as ours,
+    ):
+        figures = asyncio.run(alternating({str(other): theirs, str(ROOT): ours}, queries, n, rounds))
+    print(f"\nover HTTP, {rounds} rounds of {n} requests per query and server, alternating (medians of the rounds)")
+    print(f"| query | server CPU ms, {other} | this checkout | ratio | wall p50 ms, {other} | this checkout |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for query in queries:
+        (cpu_a, _, wall_a), (cpu_b, _, wall_b) = figures[(str(other), query)], figures[(str(ROOT), query)]
+        print(f"| {query} | {cpu_a:.2f} | {cpu_b:.2f} | {cpu_b / cpu_a:.2f} | {wall_a:.2f} | {wall_b:.2f} |")
 
 
 def main() -> None:
@@ -215,6 +255,10 @@ def main() -> None:
     parser.add_argument(
         "--one-write", type=int, metavar="ROUNDS", help="only compare uvicorn's protocol with app.http_protocol's"
     )
+    parser.add_argument(
+        "--against", type=Path, metavar="CHECKOUT", help="only Q1-Q3 over HTTP, beside a server of CHECKOUT's code"
+    )
+    parser.add_argument("--rounds", type=int, default=4, help="rounds of --against")
     args = parser.parse_args()
     postgres = None
     try:
@@ -225,6 +269,9 @@ def main() -> None:
             url = sqlite_url(N_RUNS)
         if args.one_write:
             compare_one_write(url, args.n, args.one_write)
+            return
+        if args.against:
+            compare_checkouts(url, args.against.resolve(), args.n, args.rounds)
             return
         figures = asyncio.run(in_process(url, args.n, args.profile))
         env = {"FLOWDECK_DATABASE_URL": url, "FLOWDECK_BOOTSTRAP_KEY": KEY, "FLOWDECK_LOG_LEVEL": "warning"}
