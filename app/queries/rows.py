@@ -90,6 +90,12 @@ class RowReader:
         executed through the connection, and its records are converted here as
         `Model._init_from_db` converts them, without model objects or the dicts
         `execute_query_dict` would build first."""
+        sql, parameters = self.statement(query, columns)
+        _, records = await query._db.execute_query(sql, parameters)
+        return self.rows(records)
+
+    def statement(self, query: QuerySet[Any], columns: Collection[str] | None = None) -> tuple[str, list[Any]]:
+        """The SQL text and parameters `fetch` sends for `query` and `columns`."""
         query._choose_db_if_not_chosen()
         query._make_query()
         statement = query.query
@@ -99,8 +105,8 @@ class RowReader:
                 raise ValueError(f"{self._model_name} has no columns {sorted(unknown)}")
             table = query.model._meta.basetable
             statement._selects = [table[column] for column in self.columns if column in columns]
-        _, records = await query._db.execute_query(*statement.get_parameterized_sql())
-        return self.rows(records)
+        sql, parameters = statement.get_parameterized_sql()
+        return sql, list(parameters)
 
     def rows(self, records: Sequence[Any]) -> list[Row]:
         """The rows of records that give each column by position as well as by name (asyncpg's
@@ -269,10 +275,4 @@ def converter(field: Field[Any]) -> Callable[[Any], Any]:
     return function
 
 
-def model_rows(model: type[Model], query: QuerySet[Any], columns: Collection[str] | None = None) -> Any:
-    """An awaitable of `query`'s rows as named tuples of `model` (only `columns` read, when given:
-    the other attributes None)."""
-    return RowReader.of(model).fetch(query, columns)
-
-
-__all__ = ["Row", "RowReader", "converter", "model_rows"]
+__all__ = ["Row", "RowReader", "converter"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from tortoise.models import Model
 
 from app.enums import Priority, RunStatus, StepType
-from app.queries import RowReader, list_runs, rows_grouped
+from app.queries import RowReader, list_runs, rows_by_id, rows_grouped
 from models import Run, StepRun
 from tests.queries.factory import at, make_project, make_run, make_workflow, superadmin
 
@@ -127,3 +127,19 @@ def _raw(column: str, value: object) -> object:
     if column in {"input", "output", "depends_on", "config", "retry"} and value is not None:
         return json.dumps(value)
     return value
+
+
+async def test_batched_reads_of_the_same_shape_read_each_their_own_keys(db):
+    """The text of a batched read is kept per shape (app.queries.batches); the keys of each read
+    are its own parameters."""
+    project = await make_project()
+    flow = await make_workflow(project)
+    runs = [await make_run(project, flow, created_at=at(i)) for i in range(4)]
+    for number, run in enumerate(runs):
+        await StepRun.create(run=run, ref=f"s{number}", type=StepType.SLEEP, created_at=at(10 + number))
+    for pair in ([runs[0], runs[1]], [runs[2], runs[3]], [runs[3], runs[0]]):
+        keys = [str(run.id) for run in pair]
+        grouped = await rows_grouped(StepRun, "run_id", ("position",), keys, plain=True, columns={"ref"})
+        assert [[step.ref for step in steps] for steps in grouped] == [[f"s{runs.index(run)}"] for run in pair]
+        found = await rows_by_id(Run, keys, plain=True)
+        assert [row.id for row in found] == [run.id for run in pair]
