@@ -71,7 +71,7 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
     """The Tortoise config dict for the configured database."""
     url = settings.database_url
     if settings.is_sqlite:
-        connection = {"engine": "tortoise.backends.sqlite", "credentials": _sqlite_credentials(url)}
+        connection = {"engine": "app.sqlite_client", "credentials": _sqlite_credentials(url)}
     else:
         connection = {"engine": "tortoise.backends.asyncpg", "credentials": _postgres_credentials(url)}
     return {
