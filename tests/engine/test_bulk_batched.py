@@ -29,6 +29,7 @@ from models import BulkJob, Project, Run, RunCount, RunEvent, Signal, StepRun, W
 from tests.actions.factory import make_project, make_run, make_run_in, put_run, put_step, step, task
 from tests.conftest import TABLES
 from tests.engine import factory as engine_factory
+from tests.engine.test_bulk_jobs import background
 
 # who started the runs that use a change limit up before a BLOCKED one is made (factory.make_run)
 BLOCKER = "test"
@@ -367,22 +368,14 @@ async def test_a_batch_that_cannot_be_written_is_rolled_back_and_its_runs_acted_
 
     monkeypatch.setattr(run_control, "write_held_runs", write_then_find_a_row_moved_on)
     operator = Principal(key_id=None, name="ops", role=Role.OPERATOR, project_id=uuid.UUID(str(project.id)))
-    result = await bulk_run_action(
-        operator,
-        action=BulkAction.TERMINATE,
-        ids=[to_global_id("Run", run.id) for run in runs],
-        filter=None,
-        where=None,
-        reason=None,
-        dry_run=False,
-        background=True,
+    started = await background(
+        operator, BulkAction.TERMINATE, ids=[to_global_id("Run", run.id) for run in runs], filter=None, reason=None
     )
-    assert result.job is not None
     assert await BulkJobRunner(name="t", parallel=1).run_due() == 1
 
     # the batch's writes (and its progress) were rolled back, then each run was acted on once
     assert batches_written == [3]
-    job = await BulkJob.get(id=result.job.id)
+    job = await BulkJob.get(id=started.id)
     assert (job.status, job.processed, job.succeeded, job.failed) == (BulkJobStatus.COMPLETED, 3, 3, 0)
     terminated = await RunEvent.filter(type=RunEventType.RUN_TERMINATED).values_list("run_id", flat=True)
     assert sorted(str(run_id) for run_id in terminated) == sorted(str(run.id) for run in runs)
@@ -405,20 +398,16 @@ async def test_batches_beside_a_running_engine_leave_every_run_whole(db, engine)
     waiting = await engine_factory.make_workflow(project, "waits", waits)
     runs = [await engine_factory.start(project, *(fast if index % 2 else waiting)) for index in range(120)]
     operator = Principal(key_id=None, name="ops", role=Role.OPERATOR, project_id=uuid.UUID(str(project.id)))
-    result = await bulk_run_action(
+    started = await background(
         operator,
-        action=BulkAction.CANCEL,
+        BulkAction.CANCEL,
         ids=[to_global_id("Run", run.id) for run in runs],
         filter=None,
-        where=None,
         reason=None,
-        dry_run=False,
-        background=True,
         max_per_second=2000.0,
     )
-    assert result.job is not None
     deadline = time.monotonic() + 60
-    while (job := await BulkJob.get(id=result.job.id)).status is not BulkJobStatus.COMPLETED:
+    while (job := await BulkJob.get(id=started.id)).status is not BulkJobStatus.COMPLETED:
         assert time.monotonic() < deadline, f"the job did not finish: {job.status.value} {job.processed}"
         await asyncio.sleep(0.05)
     for run in runs:

@@ -21,21 +21,12 @@ async def collect(run_id: str, who, after: int) -> list[int]:
     return [event.seq async for event in live.follow_run_events(who, run_id, after)]
 
 
-async def test_subscribers_share_one_reader_and_each_gets_exactly_its_part(hub, monkeypatch):
+async def test_subscribers_share_one_reader_and_each_gets_exactly_its_part(hub, feed_reads):
     project = await make_project()
     run = await make_run(project, [task("a")])
     async with RunTransaction(run.id) as tx:
         for _ in range(EVENTS):
             tx.record(RunEventType.RUN_RESUMED, actor="test")
-    reads = 0
-    original = live._RunFeed._read
-
-    async def counted(self):
-        nonlocal reads
-        reads += 1
-        return await original(self)
-
-    monkeypatch.setattr(live._RunFeed, "_read", counted)
     who = principal(project)
     run_id = to_global_id("Run", run.id)
     followers = [asyncio.create_task(collect(run_id, who, after)) for after in (0, 700, 1100)]
@@ -49,7 +40,7 @@ async def test_subscribers_share_one_reader_and_each_gets_exactly_its_part(hub, 
     assert results[0] == list(range(1, total + 1))
     assert results[1] == list(range(701, total + 1))
     assert results[2] == list(range(1101, total + 1))
-    assert reads <= 6, f"{reads} reads for 3 subscribers: the reader is not shared"
+    assert feed_reads.value <= 6, f"{feed_reads.value} reads for 3 subscribers: the reader is not shared"
     assert live._run_feeds == {}  # the last one out closed the feed
 
 

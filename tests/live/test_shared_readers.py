@@ -23,7 +23,7 @@ async def _updates(who, run_id: str, since) -> list[int]:
     return [update.seq async for update in live.follow_run_updates(who, run_id, since)]
 
 
-async def test_update_followers_share_one_reader_and_each_gets_the_updates_after_its_since(hub, monkeypatch):
+async def test_update_followers_share_one_reader_and_each_gets_the_updates_after_its_since(hub, feed_reads):
     project = await make_project()
     run = await make_run(project, [task("a")])
     who = principal(project)
@@ -31,15 +31,6 @@ async def test_update_followers_share_one_reader_and_each_gets_the_updates_after
     posted = [await post_run_update(who, run_id, "UPDATE", f"m{n}") for n in range(4)]
     # the oldest updates were pruned (retention): the feed reads on from the last seq it holds
     await RunUpdate.filter(run_id=run.id, seq=1).delete()
-    reads = 0
-    original = live._RunFeed._read
-
-    async def counted(self):
-        nonlocal reads
-        reads += 1
-        return await original(self)
-
-    monkeypatch.setattr(live._RunFeed, "_read", counted)
     followers = [asyncio.create_task(_updates(who, run_id, since)) for since in (None, posted[2].at, utcnow())]
     await eventually(lambda: sum(feed.users for feed in live._run_feeds.values()) == 3)
     assert list(live._run_feeds) == [(RunUpdate, run.id)]
@@ -49,7 +40,7 @@ async def test_update_followers_share_one_reader_and_each_gets_the_updates_after
     results = await asyncio.wait_for(asyncio.gather(*followers), 10)
     assert results == [[2, 3, 4, 5, 6], [4, 5, 6], [5, 6]]
     # one initial read, one per post, one for the end (some may merge): not one per follower
-    assert reads <= 4, f"{reads} reads for 3 followers: the reader is not shared"
+    assert feed_reads.value <= 4, f"{feed_reads.value} reads for 3 followers: the reader is not shared"
     assert live._run_feeds == {}
 
 
