@@ -66,6 +66,8 @@ async def get_project_job(principal: Principal, model: type[JobModel], type_name
 
 
 DEFAULT_MAX_TAKEOVERS = 3
+# how long `stop()` lets a poll under way finish its statement before cancelling it
+STOP_GRACE_SECONDS = 2.0
 
 
 # a model of background work: id, status, claimed_by, lease_expires_at, takeovers, created_at
@@ -279,6 +281,11 @@ class BackgroundRunner(abc.ABC, Generic[M]):
         """Stop working; the rows in hand are released so that another process resumes them at once."""
         self._stopping = True
         pubsub.remove_local_listener(self._on_publish)
+        if self._main is not None:
+            # the poll ends by itself after its statement; cancelled mid-statement, asyncpg would
+            # cancel it on a connection of its own and keep the pooled one until that is answered
+            self._wake.set()
+            await asyncio.wait({self._main}, timeout=STOP_GRACE_SECONDS)
         held = list(self._work)  # taken before cancelling: each row leaves `_work` as its task ends
         tasks = [task for task in (self._main, *self._work.values()) if task is not None]
         for task in tasks:

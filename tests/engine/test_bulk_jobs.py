@@ -328,3 +328,28 @@ async def test_finished_jobs_are_kept_30_days(db):
     assert await purge_bulk_jobs(now) == 1
     assert {job.id for job in await BulkJob.all()} == {recent.id, running.id}
     assert [uuid.UUID(str(s)) for s in await BulkTarget.all().values_list("snapshot_id", flat=True)] == [live]
+
+
+async def test_stop_lets_a_poll_under_way_finish_its_statement(db):
+    """A runner stopped while its poll is in the middle of a statement lets that statement end
+    (cancelled mid-query, asyncpg would cancel it on a connection of its own and keep the pooled
+    connection checked out until the server answered: closing the pool then waited 10 s)."""
+    polling = asyncio.Event()
+    outcomes: list[str] = []
+
+    class SlowPoll(BulkJobRunner):
+        async def claim_due(self) -> list[BulkJob]:
+            polling.set()
+            try:
+                await asyncio.sleep(0.2)  # stands for a statement under way
+            except asyncio.CancelledError:
+                outcomes.append("cancelled")
+                raise
+            outcomes.append("ended")
+            return []
+
+    runner = SlowPoll(name="t", poll_seconds=0.05)
+    await runner.start()
+    await polling.wait()
+    await runner.stop()
+    assert outcomes == ["ended"]
