@@ -12,10 +12,10 @@ from tortoise import Tortoise
 from app.actions.runs import RunOptions, create_run
 from app.auth import Principal
 from app.definitions import RetrySpec, StepSpec
-from app.enums import Priority, Role, RunStatus, StepStatus, StepType, Visibility
+from app.enums import BulkAction, Priority, Role, RunStatus, StepStatus, StepType, Visibility
 from app.ids import to_global_id
 from app.lifecycle import RUN, STEP, RunChange, RunTransaction, StepChange, start_step, utcnow
-from models import Project, Run, RunEvent, StepRun, Workflow, WorkflowVersion
+from models import BulkJob, Project, Run, RunEvent, StepRun, Workflow, WorkflowVersion
 
 SUPERADMIN = Principal(key_id=None, name="root", role=Role.SUPERADMIN, project_id=None)
 
@@ -218,4 +218,19 @@ async def clone_runs(template: Run, count: int, **overrides: Any) -> None:
         f"INSERT INTO runs (id, {', '.join(columns)}) SELECT {new_id}, {', '.join(values)} "
         f"FROM runs AS template, {series} AS copies WHERE template.id = {template_param}",
         params,
+    )
+
+
+async def make_bulk_job(project: Project) -> BulkJob:
+    """A PENDING background CANCEL of an operator's key with 4 runs matched, as a row (for the
+    tests of what follows a job)."""
+    return await BulkJob.create(
+        id=uuid.uuid4(),
+        project=project,
+        key_name="ops",
+        role=Role.OPERATOR,
+        initiated_by="apikey:ops",
+        action=BulkAction.CANCEL,
+        max_per_second=10.0,
+        matched=4,
     )

@@ -10,12 +10,12 @@ from typing import Any
 from app import live, pubsub
 from app.actions.bulk_jobs import publish_bulk_job
 from app.actions.updates import post_run_update
-from app.enums import BulkAction, BulkJobStatus, ExportStatus, Role, RunStatus
+from app.enums import BulkJobStatus, ExportStatus, RunStatus
 from app.exporter.runner import publish_change
 from app.ids import to_global_id
 from app.lifecycle import utcnow
-from models import BulkJob, ExportJob, Project, RunUpdate
-from tests.actions.factory import make_project, make_run, principal, put_run, task
+from models import BulkJob, ExportJob, RunUpdate
+from tests.actions.factory import make_bulk_job, make_project, make_run, principal, put_run, task
 from tests.pubsub.helpers import eventually
 
 
@@ -62,19 +62,6 @@ async def test_update_reads_of_several_runs_asked_together_are_one_statement(db)
     assert [status for status, _updates, _complete in answers] == [RunStatus.PENDING] * 3
 
 
-async def _bulk_job(project: Project) -> BulkJob:
-    return await BulkJob.create(
-        id=uuid.uuid4(),
-        project=project,
-        key_name="ops",
-        role=Role.OPERATOR,
-        initiated_by="apikey:ops",
-        action=BulkAction.CANCEL,
-        max_per_second=10.0,
-        matched=4,
-    )
-
-
 async def _progress(job: BulkJob, status: BulkJobStatus, processed: int) -> None:
     job.status, job.processed = status, processed
     job.frozen_at = job.frozen_at or utcnow()  # its target frozen: shown RUNNING (JOBS.md)
@@ -85,7 +72,7 @@ async def _progress(job: BulkJob, status: BulkJobStatus, processed: int) -> None
 async def test_bulk_job_followers_share_one_read_of_the_jobs_a_change_names(hub, monkeypatch):
     project = await make_project()
     who = principal(project)
-    first, second = await _bulk_job(project), await _bulk_job(project)
+    first, second = await make_bulk_job(project), await make_bulk_job(project)
     read: list[set[uuid.UUID]] = []
     original = live._JobReader._read
 
@@ -149,7 +136,7 @@ async def test_export_job_followers_get_each_change_until_the_job_ends(hub):
 
 async def test_a_failed_job_read_makes_each_follower_re_read_its_job(hub, monkeypatch):
     project = await make_project()
-    job = await _bulk_job(project)
+    job = await make_bulk_job(project)
     original = live._JobReader._read
     failures: list[Any] = []
 

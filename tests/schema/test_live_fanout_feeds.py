@@ -17,13 +17,13 @@ import pytest
 from app import live
 from app.actions.bulk_jobs import publish_bulk_job
 from app.actions.updates import post_run_update
-from app.enums import BulkAction, BulkJobStatus, ExportStatus, Role, RunStatus, Visibility
+from app.enums import BulkJobStatus, ExportStatus, Role, RunStatus, Visibility
 from app.exporter import publish_change
 from app.ids import to_global_id
 from app.lifecycle import utcnow
-from models import BulkJob, ExportJob, Project
+from models import ExportJob, Project
 from schema.live_fanout import live_fanout_stats
-from tests.actions.factory import make_run, put_run, task
+from tests.actions.factory import make_bulk_job, make_run, put_run, task
 from tests.schema.test_live_fanout import Connection, connect, key, settings_with_hub, wait_for
 
 __all__ = ["settings_with_hub"]  # the fixture, shared with test_live_fanout.py
@@ -171,16 +171,7 @@ async def _export_job(project: Project) -> tuple[Any, Any]:
 
 
 async def _bulk_job(project: Project) -> tuple[Any, Any]:
-    job = await BulkJob.create(
-        id=uuid.uuid4(),
-        project=project,
-        key_name="ops",
-        role=Role.OPERATOR,
-        initiated_by="apikey:ops",
-        action=BulkAction.CANCEL,
-        max_per_second=10.0,
-        matched=4,
-    )
+    job = await make_bulk_job(project)
 
     async def change(status: str, done: float) -> None:
         job.status, job.processed = BulkJobStatus(status), int(done * 4)
