@@ -43,7 +43,7 @@ from app.asgi import create_app  # noqa: E402
 from app.db import close_db, init_db  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from bench.cpu import cpu_seconds  # noqa: E402
-from bench.load_dataset import CachedPostgres, postgres_url, sqlite_url  # noqa: E402
+from bench.load_dataset import loaded_database  # noqa: E402
 from bench.queries import KEY, Q3_FILTER, RUNS_QUERY, _deep_cursor  # noqa: E402
 from schema import build_schema  # noqa: E402
 from schema.context import Context  # noqa: E402
@@ -260,13 +260,7 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=4, help="rounds of --against")
     args = parser.parse_args()
-    postgres = None
-    try:
-        if args.backend == "postgres":
-            postgres = CachedPostgres("postgres").start()
-            url = postgres_url(postgres, N_RUNS)
-        else:
-            url = sqlite_url(N_RUNS)
+    with loaded_database(args.backend, N_RUNS) as (url, _postgres):
         if args.one_write:
             compare_one_write(url, args.n, args.one_write)
             return
@@ -277,9 +271,6 @@ def main() -> None:
         env = {"FLOWDECK_DATABASE_URL": url, "FLOWDECK_BOOTSTRAP_KEY": KEY, "FLOWDECK_LOG_LEVEL": "warning"}
         with FlowdeckServer(env, engine=False) as server:
             http = asyncio.run(over_http(server, args.n))
-    finally:
-        if postgres is not None:
-            postgres.stop()
     print(f"\n{args.backend}, {args.n} requests per query and way, concurrency 1 (wall ms p50 / CPU ms per request)")
     print("| query | schema.execute | ASGI app in process | over HTTP (server CPU) | HTTP - schema (CPU) |")
     print("|---|---:|---:|---:|---:|")

@@ -402,6 +402,20 @@ class CachedPostgres(PostgresServer):
             self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "fast", "stop")
 
 
+@contextlib.contextmanager
+def loaded_database(backend: str, n_runs: int) -> Iterator[tuple[str, CachedPostgres | None]]:
+    """The URL of the loaded dataset on `backend` ("sqlite" or "postgres") and the cached
+    PostgreSQL cluster it is on (started for the block, stopped after it; None on SQLite)."""
+    if backend != "postgres":
+        yield sqlite_url(n_runs), None
+        return
+    server = CachedPostgres("postgres").start()
+    try:
+        yield postgres_url(server, n_runs), server
+    finally:
+        server.stop()
+
+
 def postgres_url(server: CachedPostgres, n_runs: int) -> str:
     """The loaded database on a started `server` (loading it first when needed)."""
     database = "flowdeck"

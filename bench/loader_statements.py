@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from app.db import close_db, init_db  # noqa: E402
 from app.queries import batches  # noqa: E402
 from app.settings import Settings, set_settings  # noqa: E402
-from bench.load_dataset import CachedPostgres, postgres_url, sqlite_url  # noqa: E402
+from bench.load_dataset import loaded_database  # noqa: E402
 from models import Run, StepRun, Workflow  # noqa: E402
 
 N_RUNS = 100_000
@@ -70,17 +70,8 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=100, help="pairs of reads per round and way")
     parser.add_argument("--rounds", type=int, default=8)
     args = parser.parse_args()
-    postgres = None
-    try:
-        if args.backend == "postgres":
-            postgres = CachedPostgres("postgres").start()
-            url = postgres_url(postgres, N_RUNS)
-        else:
-            url = sqlite_url(N_RUNS)
+    with loaded_database(args.backend, N_RUNS) as (url, _postgres):
         built, cached = asyncio.run(measure(url, args.n, args.rounds))
-    finally:
-        if postgres is not None:
-            postgres.stop()
     print(
         f"{args.backend}: the steps and workflows of a page, CPU ms per pair of reads (medians of {args.rounds} rounds)"
     )

@@ -26,7 +26,7 @@ from app.db import close_db, init_db  # noqa: E402
 from app.queries import rows_grouped  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from bench import scale  # noqa: E402
-from bench.load_dataset import CachedPostgres, postgres_url, sqlite_url  # noqa: E402
+from bench.load_dataset import loaded_database  # noqa: E402
 from models import Run, StepRun  # noqa: E402
 from schema import build_schema  # noqa: E402
 from schema.loaders import STEP_ORDER  # noqa: E402
@@ -69,19 +69,11 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="postgres")
     parser.add_argument("-n", type=int, default=300, help="reads per way")
     args = parser.parse_args()
-    postgres = None
     scale.CLOCK[0] = time.process_time
-    try:
-        if args.backend == "postgres":
-            postgres = CachedPostgres("postgres").start()
-            url = postgres_url(postgres, N_RUNS)
-            scale.SERVER_PID[:] = [int((postgres.root / "data" / "postmaster.pid").read_text().split()[0])]
-        else:
-            url = sqlite_url(N_RUNS)
-        figures = asyncio.run(measure(url, args.n))
-    finally:
+    with loaded_database(args.backend, N_RUNS) as (url, postgres):
         if postgres is not None:
-            postgres.stop()
+            scale.SERVER_PID[:] = [int((postgres.root / "data" / "postmaster.pid").read_text().split()[0])]
+        figures = asyncio.run(measure(url, args.n))
     print(f"\n{args.backend}, {args.n} reads per way, alternating (median ms per read)")
     print("| steps read with | wall | CPU (this process + the database's) |")
     print("|---|---:|---:|")
