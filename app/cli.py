@@ -138,6 +138,12 @@ def cmd_engine(args: argparse.Namespace) -> int:
 
         install_memory_diagnostics()  # FLOWDECK_TRACEMALLOC: off unless asked for (SIGUSR2 dumps)
         install_live_trace("engine")  # FLOWDECK_LIVE_TRACE: off unless asked for
+        metrics_http = None
+        if args.metrics_port is not None:
+            from app.observability.metrics_server import MetricsServer
+
+            # bound before anything else, so that a port in use is one clear line at start
+            metrics_http = MetricsServer(args.metrics_host, args.metrics_port, settings.metrics_key)
         load_handler_modules(settings.handlers)
         await migrate_db(settings)
         await init_db(settings)
@@ -152,8 +158,12 @@ def cmd_engine(args: argparse.Namespace) -> int:
         await engine.start()
         await exporter.start()
         try:
+            if metrics_http is not None:
+                await metrics_http.start()
             await stop.wait()
         finally:
+            if metrics_http is not None:
+                await metrics_http.stop()
             await exporter.stop()
             await engine.stop()
             await pubsub.stop_hub()
@@ -235,7 +245,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-engine", action="store_true", help="serve the API only")
     serve.set_defaults(func=cmd_serve)
 
-    engine = commands.add_parser("engine", help="run the engine alone, no HTTP")
+    engine = commands.add_parser("engine", help="run the engine alone, no API")
+    engine.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve this process's Prometheus figures at /metrics (and /healthz) on this port; off by default",
+    )
+    engine.add_argument("--metrics-host", default="127.0.0.1", help="the address --metrics-port listens on")
     engine.set_defaults(func=cmd_engine)
 
     worker = commands.add_parser("worker", help="claim and run TASK steps of a queue through the API")
