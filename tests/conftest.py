@@ -10,6 +10,7 @@ tables.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import secrets
 import shutil
@@ -23,6 +24,7 @@ from tortoise import Tortoise
 from app import pubsub
 from app.db import close_db, init_db, migrate_db
 from app.settings import Settings, set_settings
+from tests import secret_sweep
 from tests.servers import (
     FlowdeckServer,
     PostgresServer,
@@ -100,10 +102,44 @@ def _no_process_outlives_its_test() -> Iterator[None]:
     """Every process a test spawned (tests.servers.spawn, FlowdeckServer) is stopped when the
     test ends, even when it failed before stopping them. Autouse and function-scoped, this is set
     up before the test's other function fixtures and torn down after them; module and session
-    servers are started before it and left alone."""
-    since = spawned_count()
+    servers are started before it and left alone.
+
+    It also fails the test when a secret was logged, or written by a server it stopped, while it
+    ran (tests/secret_sweep.py)."""
+    since, leaks = spawned_count(), len(secret_sweep.findings)
     yield
     reap_spawned(since)
+    if len(secret_sweep.findings) > leaks:
+        pytest.fail("an API key secret was written:\n" + "\n".join(secret_sweep.findings[leaks:]), pytrace=False)
+
+
+_basetemp: list[Path] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sweep_for_secrets(tmp_path_factory: pytest.TempPathFactory) -> None:
+    _basetemp.append(tmp_path_factory.getbasetemp())
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    logging.getLogger().addHandler(secret_sweep.LogRecordSweep())
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """After the whole run: every file under pytest's temporary directories (exports, the logs of
+    the engines and workers tests started there) holds no secret either."""
+    reported = len(secret_sweep.findings)
+    for root in _basetemp:
+        secret_sweep.scan_tree(root)
+    leaks = secret_sweep.findings[reported:]
+    if leaks:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line("an API key secret was written (tests/secret_sweep.py):", red=True)
+            for leak in leaks:
+                reporter.write_line(f"  {leak}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import httpx
 
+from tests import secret_sweep
+
 PG_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 
 
@@ -37,6 +39,7 @@ def spawn(args: Sequence[str], **options) -> subprocess.Popen:
     """`subprocess.Popen` in a session of its own, remembered so that `reap_spawned` ends it
     (and anything it started) after the test, however the test ended: a process the tests
     leave running would go on working on the session's database under every later test."""
+    secret_sweep.register_environment(options.get("env") or {})
     process = subprocess.Popen(list(args), start_new_session=True, **options)
     _spawned.append(process)
     return process
@@ -330,6 +333,8 @@ class FlowdeckServer:
                 self._kill_group()
                 self.process.wait(timeout=10)
         self._kill_group()  # workers that outlived their manager
+        secret_sweep.scan_text(f"the output of flowdeck serve on port {self.port}", self.output())
+        secret_sweep.scan_tree(self.root / "exports")
         shutil.rmtree(self.root, ignore_errors=True)
         return self.process.returncode
 
