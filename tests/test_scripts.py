@@ -159,7 +159,7 @@ def _process_group(stat: Path) -> int | None:
         return None
 
 
-def test_scripts_serve_prints_a_working_key_and_the_graphiql_url_twice(tmp_path: Path) -> None:
+def test_scripts_serve_prints_a_working_key_the_dashboard_and_graphiql_urls_twice(tmp_path: Path) -> None:
     for attempt in (1, 2):  # the second run finds the demo already loaded
         port = free_port()
         process, output = _serve(tmp_path, port)
@@ -167,6 +167,10 @@ def test_scripts_serve_prints_a_working_key_and_the_graphiql_url_twice(tmp_path:
             assert f"GraphiQL at http://127.0.0.1:{port}/graphql" in output
             match = re.search(r'"Authorization": "Bearer ([^"]+)"', output)
             assert match, output
+            # UI.md: the demo prints the dashboard's sign-in URL, the same key in its fragment
+            assert f"the dashboard at http://127.0.0.1:{port}/#key={match.group(1)}" in output
+            dashboard = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)
+            assert dashboard.status_code == 200 and '<div id="app">' in dashboard.text
             answer = httpx.post(
                 f"http://127.0.0.1:{port}/graphql",
                 json={"query": "{ me { role } workflows(first: 10) { edges { node { key } } } }"},

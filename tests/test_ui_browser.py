@@ -275,6 +275,18 @@ def test_sign_in_form_refuses_a_bad_key_with_the_servers_message_then_opens_the_
     expect(page.locator(".who")).to_contain_text("VIEWER")
 
 
+def test_a_bad_key_in_the_fragment_brings_the_form_back_with_the_servers_message(tab: Tab, demo: Demo) -> None:
+    page = tab.new_page()
+    page.goto(f"{demo.server.url}/jobs#key=not-a-key")
+    expect(page.locator("input[name=key]")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text(re.compile("key", re.IGNORECASE))
+    assert page.url == f"{demo.server.url}/jobs"  # the fragment left the address bar
+    assert page.evaluate("sessionStorage.getItem('flowdeck.key')") is None
+    page.locator("input[name=key]").fill(demo.keys["OPERATOR"])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("h1")).to_have_text("Jobs")
+
+
 def test_a_revoked_key_brings_the_form_back_with_the_servers_message(tab: Tab, demo: Demo) -> None:
     created = demo.api(
         "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } } }",
@@ -501,6 +513,17 @@ def test_bulk_cancel_by_filter_shows_the_dry_run_count_and_needs_confirmation(ta
     expect(page.locator(".bulk-result")).to_contain_text("3 succeeded")
     expect(page.locator(".bulk-result")).to_contain_text("0 failed")
     assert all(run["status"] in {"CANCELING", "CANCELED"} for run in demo.runs('tags.batch eq "bulk"'))
+    # again: cancelRun starts only from PENDING, BLOCKED, RUNNING or PAUSED, so every run fails, listed
+    page.locator(".bulk-result").get_by_role("button", name="Done").click()
+    rows(page).first.locator("input[type=checkbox]").check()
+    page.get_by_role("button", name="Select all 3 matching").click()
+    page.locator("select[aria-label='Bulk action']").select_option("CANCEL")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator(".dry-count")).to_have_text("3")
+    page.get_by_role("button", name="Confirm cancel").click()
+    expect(page.locator(".bulk-result")).to_contain_text("0 succeeded")
+    expect(page.locator(".bulk-result")).to_contain_text("3 failed")
+    expect(page.locator(".bulk-result li")).to_have_count(3)
 
 
 def test_export_of_the_current_filter_with_progress_and_download(tab: Tab, demo: Demo) -> None:
@@ -553,6 +576,33 @@ def test_views_built_in_saved_default_and_shared_by_link(tab: Tab, demo: Demo) -
     # the default view opens on a bare visit
     other.goto(f"{demo.server.url}/")
     expect(other.locator("input.filter-input")).to_have_value('status eq "PAUSED"')
+
+
+def test_built_in_views_running_failed_in_the_last_day_and_started_by_me(tab: Tab, demo: Demo) -> None:
+    started = demo.api(START_RUN, {"input": {"workflowKey": APPROVAL_WORKFLOW, "project": "demo"}}, "OPERATOR")
+    mine = started["startRun"]["run"]["id"]
+    page = signed_in(tab, demo, "/", "OPERATOR")
+    expect(rows(page).first).to_be_visible()
+    text = page.locator("input.filter-input")
+    page.locator(".views button", has_text="Running").click()
+    expect(text).to_have_value('status eq "RUNNING"')
+    expect(rows(page).first).to_have_attribute("data-status", "RUNNING")
+    expect(page.locator("table.runs tbody tr:not([data-status=RUNNING])")).to_have_count(0)
+    before = time.time()
+    page.locator(".views button", has_text="Failed in the last 24 h").click()
+    expect(text).to_have_value(re.compile(r'^status eq "FAILED" and finished_at ge "\d{4}-\d\d-\d\dT[\d:.]+Z"$'))
+    match = re.search(r'finished_at ge "([^"]+)"', text.input_value())
+    assert match is not None
+    since = dt.datetime.fromisoformat(match.group(1).replace("Z", "+00:00")).timestamp()
+    assert abs((before - 86400) - since) < 60
+    expect(rows(page).first).to_have_attribute("data-status", "FAILED")
+    expect(page.locator("table.runs tbody tr:not([data-status=FAILED])")).to_have_count(0)
+    # initiatedBy is "apikey:<the key's name>" (the OPERATOR's key is named ui-operator)
+    page.locator(".views button", has_text="Started by me").click()
+    expect(text).to_have_value('initiated_by eq "apikey:ui-operator"')
+    expect(page.locator(f"tr[data-run-id='{mine}']")).to_be_visible()
+    shown = set(rows(page).evaluate_all("rows => rows.map(row => row.dataset.runId)"))
+    assert shown == {run["id"] for run in demo.runs('initiated_by eq "apikey:ui-operator"')}
 
 
 # ---------------------------------------------------------------- the run page
@@ -730,6 +780,61 @@ def test_blocked_run_offers_unblock_and_abandon_and_abandons(tab: Tab, demo: Dem
     assert demo.run(run_id)["status"] == "ABANDONED"
 
 
+# LIFECYCLE.md: from BLOCKED, cancelRun, terminateRun, unblockRuns (RUN or ABANDON), and signalRun
+# (accepted by any run neither terminal nor CANCELING)
+BLOCKED_RUN_BUTTONS = {"Cancel", "Terminate", "Unblock", "Abandon", "Signal"}
+
+
+def test_blocked_runs_unblock_on_the_run_page_and_abandon_in_bulk(tab: Tab, demo: Demo) -> None:
+    # a change limit of one run an hour: the first run of four starts, the other three are BLOCKED
+    _create_workflow(
+        demo,
+        "ui-limited",
+        "UI limited",
+        [{"ref": "approve", "type": "APPROVAL"}],
+        changeLimit={"maxRuns": 1, "windowSeconds": 3600},
+    )
+    subjects = [{"type": "user", "id": f"limited-{index}"} for index in range(4)]
+    demo.api(TRIGGER, {"input": {"workflowKey": "ui-limited", "project": "demo", "subjects": subjects}})
+    blocked = [run["id"] for run in demo.runs('workflow_key eq "ui-limited" and status eq "BLOCKED"')]
+    assert len(blocked) == 3
+    assert {RUN_BUTTONS[action] for action in demo.run(blocked[0], "OPERATOR")["availableActions"]} == (
+        BLOCKED_RUN_BUTTONS
+    )
+    viewer = signed_in(tab, demo, f"/runs/{blocked[1]}", "VIEWER")
+    expect(viewer.locator(".run-header .badge")).to_have_text("BLOCKED")
+    expect(viewer.locator(".run-actions button.action")).to_have_count(0)
+    page = signed_in(tab, demo, f"/runs/{blocked[0]}", "OPERATOR")
+    expect(page.locator(".run-header .badge")).to_have_text("BLOCKED")
+    expect(page.locator(".run-actions button.action")).to_have_count(len(BLOCKED_RUN_BUTTONS))
+    assert _buttons(page, ".run-actions button.action") == BLOCKED_RUN_BUTTONS
+    page.locator(".run-actions button[data-action=Unblock]").click()
+    page.get_by_role("dialog").locator("input[name=reason]").fill("limit checked")
+    page.get_by_role("dialog").get_by_role("button", name="Unblock").click()
+    # PENDING, then RUNNING once the engine picks it (its approval step waits)
+    expect(page.locator(".run-header .badge")).to_have_text("RUNNING")
+    events = [edge["node"]["type"] for edge in demo.run(blocked[0])["events"]["edges"]]
+    assert "RUN_UNBLOCKED" in events
+    # the other two in bulk, by filter: the dry run counts the BLOCKED runs only
+    page.goto(f'{demo.server.url}/?filter=workflow_key+eq+"ui-limited"')
+    expect(rows(page)).to_have_count(4)
+    rows(page).first.locator("input[type=checkbox]").check()
+    page.get_by_role("button", name="Select all 4 matching").click()
+    options = page.locator("select[aria-label='Bulk action'] option").all_inner_texts()
+    assert {"Unblock", "Abandon"} <= set(options)
+    page.locator("select[aria-label='Bulk action']").select_option("ABANDON")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator(".dry-count")).to_have_text("2")
+    assert len(demo.runs('workflow_key eq "ui-limited" and status eq "BLOCKED"')) == 2  # nothing changed yet
+    page.get_by_role("button", name="Confirm abandon").click()
+    expect(page.locator(".bulk-result")).to_contain_text("2 succeeded")
+    expect(page.locator(".bulk-result")).to_contain_text("0 failed")
+    statuses = sorted(run["status"] for run in demo.runs('workflow_key eq "ui-limited"'))
+    assert statuses == ["ABANDONED", "ABANDONED", "RUNNING", "RUNNING"]
+    for run_id in blocked[1:]:
+        expect(page.locator(f"tr[data-run-id='{run_id}']")).to_have_attribute("data-status", "ABANDONED")
+
+
 # ---------------------------------------------------------------- workflows, schedules, jobs
 
 
@@ -852,8 +957,8 @@ BIG_STEPS = BIG_ITERATIONS + 3
 EVENTS_PAGE = 100  # the run page loads the history 100 events at a time (the API's page size)
 
 
-def _create_workflow(demo: Demo, key: str, name: str, steps: list[dict[str, Any]]) -> None:
-    made = demo.api(CREATE_WORKFLOW, {"input": {"project": "demo", "key": key, "name": name, "steps": steps}})
+def _create_workflow(demo: Demo, key: str, name: str, steps: list[dict[str, Any]], **fields: Any) -> None:
+    made = demo.api(CREATE_WORKFLOW, {"input": {"project": "demo", "key": key, "name": name, "steps": steps, **fields}})
     assert made["createWorkflow"]["errors"] == []
 
 
@@ -1141,6 +1246,36 @@ def test_bulk_action_over_a_thousand_matching_runs_goes_through_a_bulk_job(tab: 
     page.locator(".bulk-job a", has_text="All jobs").click()
     expect(page.locator("h1")).to_have_text("Jobs")
     expect(page.locator(f"tr[data-job='{job_id}']")).to_have_attribute("data-status", "COMPLETED")
+
+
+BACKGROUND_JOB = """
+mutation($input: BulkRunActionInput!) { bulkRunAction(input: $input) { job { id } errors { message } } }
+"""
+BULK_JOB = "query($id: ID!) { bulkJob(id: $id) { status matched processed canceledBy } }"
+
+
+def test_jobs_page_follows_a_bulk_jobs_progress_live_and_cancels_it(tab: Tab, demo: Demo) -> None:
+    _seed_paused_runs(demo, 30, "slowjob")
+    # JOBS.md: background: true makes a job of any size; maxPerSecond bounds its pace (2 runs a second)
+    started = demo.api(
+        BACKGROUND_JOB,
+        {"input": {"action": "TERMINATE", "filter": 'tags.batch eq "slowjob"', "background": True, "maxPerSecond": 2}},
+        "OPERATOR",
+    )["bulkRunAction"]
+    assert started["errors"] == []
+    job_id = started["job"]["id"]
+    page = signed_in(tab, demo, "/jobs", "OPERATOR")
+    row = page.locator(f"tr[data-job='{job_id}']")
+    expect(row).to_be_visible()
+    # progress arrives live: the job has acted on some of its 30 runs, and not all
+    expect(row).to_have_attribute("data-status", "RUNNING")
+    expect(row.locator(".job-progress")).to_have_text(re.compile(r"^\s*([1-9]|1\d|2[0-8])/30$"))
+    row.get_by_role("button", name="Cancel").click()
+    expect(row).to_have_attribute("data-status", "CANCELED")
+    expect(row.get_by_role("button", name="Cancel")).to_have_count(0)
+    job = demo.api(BULK_JOB, {"id": job_id})["bulkJob"]
+    assert job["status"] == "CANCELED" and job["canceledBy"] == "apikey:ui-operator"
+    assert job["processed"] < job["matched"] == 30
 
 
 def test_a_subworkflow_node_in_the_dag_links_to_its_child_run(tab: Tab, demo: Demo) -> None:
