@@ -25,7 +25,9 @@ wall time can be a short one that the shared cores descheduled). With --trace FI
 are kept (FILE.live.json, FILE.paused.json, FILE.loading.json, FILE.history.json; open them in
 chrome://tracing or Perfetto) and their tasks over 50 ms are broken down by what they spent
 their time on (script, style, layout, paint, GC). `--phases` picks first-page, live, history.
-Figures only; nothing here asserts a speed.
+Beside each phase, the server process's own CPU time (user + system, /proc) over the same
+stretch: per cold page load, per run change delivered live (the live phase minus its paused
+control), per page of history. Figures only; nothing here asserts a speed.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.cpu import cpu_seconds
 from tests.servers import FlowdeckServer
 
 CHROMIUM_ARGS = [
@@ -223,6 +226,12 @@ class Traced:
             print("\n".join(long_task_breakdown(self.keep)) or "    none")
 
 
+def server_cpu_ms(server: FlowdeckServer) -> float:
+    """CPU milliseconds the server process has used so far."""
+    assert server.process is not None
+    return cpu_seconds(server.process.pid) * 1000
+
+
 def print_frames(label: str, probe: dict[str, Any]) -> None:
     frames = probe["frames"]
     long_tasks = probe["longTasks"]
@@ -237,7 +246,9 @@ def print_frames(label: str, probe: dict[str, Any]) -> None:
 def measure_first_page(browser: Browser, server: FlowdeckServer, key: str, args: argparse.Namespace) -> None:
     to_rendered: list[float] = []
     after_response: list[float] = []
+    server_ms: list[float] = []
     for _ in range(args.repeat):
+        server_before = server_cpu_ms(server)
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         context.add_init_script(PROBE)
         page = context.new_page()
@@ -252,6 +263,7 @@ def measure_first_page(browser: Browser, server: FlowdeckServer, key: str, args:
         )
         to_rendered.append(rendered)
         after_response.append(rendered - max(responses))
+        server_ms.append(server_cpu_ms(server) - server_before)
         context.close()
     print(f"runs page, {args.repeat} cold loads of 50 rows (of {args.runs} runs in the database):")
     print(
@@ -261,6 +273,9 @@ def measure_first_page(browser: Browser, server: FlowdeckServer, key: str, args:
     print(
         f"  runs response -> 50 rows rendered: median {statistics.median(after_response):.0f} ms, "
         f"max {max(after_response):.0f} ms"
+    )
+    print(
+        f"  server CPU per cold load (sign-in, runs, counts, live socket): median {statistics.median(server_ms):.0f} ms"
     )
 
 
@@ -282,6 +297,7 @@ def measure_live(browser: Browser, server: FlowdeckServer, key: str, args: argpa
         with Traced(browser, page, keep) as traced:
             page.evaluate("Object.assign(window.__probe, { longTasks: [], frames: [], recordFrames: true })")
             interval = 60.0 / (args.rate / 3)  # three changes per run
+            server_before = server_cpu_ms(server)
             begin = time.monotonic()
             started = 0
             while time.monotonic() - begin < args.seconds:
@@ -289,16 +305,19 @@ def measure_live(browser: Browser, server: FlowdeckServer, key: str, args: argpa
                 graphql(server, start_run, {"input": {"workflowKey": "quick", "project": "bench", "subject": subject}})
                 started += 1
                 time.sleep(max(0.0, begin + started * interval - time.monotonic()))
+            elapsed = time.monotonic() - begin
             page.wait_for_timeout(2000)  # the last runs finish and their changes arrive
             probe = page.evaluate("window.__probe")
-        elapsed = time.monotonic() - begin
+        server_ms = server_cpu_ms(server) - server_before
+        label = "paused (control)" if paused else "live"
+        # runChanged may merge quick successive changes of one run into one message (schema.graphql)
         print(
-            f"{'paused (control)' if paused else 'live'}: {started} runs started in {elapsed:.0f} s "
-            f"({started * 3 / elapsed * 60:.0f} run changes a minute); "
-            f"the page received {probe['messages']} runChanged messages"
+            f"{label}: {started} runs started in {elapsed:.0f} s ({started * 3 / elapsed * 60:.0f} run changes "
+            f"a minute); the page received {probe['messages']} runChanged messages"
         )
         print_frames("", probe)
         traced.report(probe["messages"] or None)
+        print(f"  server: {server_ms:.0f} ms of CPU ({server_ms / (started * 3):.2f} ms a run change)")
         context.close()
 
 
@@ -374,6 +393,7 @@ def measure_history(
     page.wait_for_selector(f".event-count:text-is('100 of {total} events')", timeout=60_000)
     page.evaluate("Object.assign(window.__probe, { longTasks: [], frames: [], recordFrames: true })")
     begin = time.monotonic()
+    server_before = server_cpu_ms(server)
     loaded = 100
     with Traced(browser, page, args.trace.with_suffix(".loading.json") if args.trace else None) as loading_trace:
         while loaded < total:
@@ -382,7 +402,10 @@ def measure_history(
             page.wait_for_selector(f".event-count:text-is('{loaded} of {total} events')", timeout=30_000)
         probe = page.evaluate("window.__probe")
     loading = time.monotonic() - begin
+    pages = (total - 100) / 100
+    server_ms = server_cpu_ms(server) - server_before
     print(f"history of {total} events: loaded 100 at a time by scrolling to its end, {loading:.1f} s")
+    print(f"  server: {server_ms:.0f} ms of CPU ({server_ms / pages:.1f} ms a page of 100 events)")
     print_frames("", probe)
     loading_trace.report()
     page.evaluate("Object.assign(window.__probe, { longTasks: [], frames: [], recordFrames: true })")
@@ -401,8 +424,11 @@ def measure_history(
             })"""
         )
         probe = page.evaluate("window.__probe")
+    # after a collection: the heap and node counts otherwise include what the scroll left to collect
+    cdp.send("HeapProfiler.collectGarbage")
     metrics = {item["name"]: item["value"] for item in cdp.send("Performance.getMetrics")["metrics"]}
     rows = page.locator(".events .event").count()
+    elements = page.evaluate("document.querySelectorAll('*').length")
     print(
         f"  scrolled through all {total} events ({scrolled['height'] / 1000:.0f},000 px) at 600 px a frame "
         f"in {scrolled['ms'] / 1000:.1f} s:"
@@ -410,8 +436,8 @@ def measure_history(
     print_frames("", probe)
     traced.report()
     print(
-        f"  JS heap used {metrics['JSHeapUsedSize'] / 2**20:.1f} MiB, DOM nodes {metrics['Nodes']:.0f}, "
-        f"event rows in the DOM {rows}"
+        f"  after a GC: JS heap used {metrics['JSHeapUsedSize'] / 2**20:.1f} MiB, DOM nodes {metrics['Nodes']:.0f} "
+        f"({elements} elements in the document), event rows in the DOM {rows}"
     )
     context.close()
 
