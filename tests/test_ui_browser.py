@@ -917,6 +917,35 @@ def test_phone_viewport_never_scrolls_the_page_sideways(browser: Browser, demo: 
     assert phone.errors == []
 
 
+LUMINANCE = """element => {
+    const style = getComputedStyle(element);
+    const value = color => {
+        const [r, g, b] = color.match(/\\d+/g).slice(0, 3).map(Number);
+        return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+    };
+    return [value(style.backgroundColor), value(style.color)];
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_pages_follow_the_light_and_dark_color_schemes(browser: Browser, demo: Demo, scheme: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, color_scheme=scheme)
+    context.set_default_timeout(TIMEOUT)
+    themed = Tab(context, [])
+    try:
+        page = signed_in(themed, demo)
+        expect(rows(page).first).to_be_visible()
+        background, text = page.locator("body").evaluate(LUMINANCE)
+        # a light page with dark text, or a dark page with light text, both well apart
+        if scheme == "light":
+            assert background > 0.85 and text < 0.3, (background, text)
+        else:
+            assert background < 0.15 and text > 0.7, (background, text)
+    finally:
+        context.close()
+    assert themed.errors == []
+
+
 def test_every_dashboard_route_serves_the_app_uncached_and_assets_immutable(demo: Demo) -> None:
     for path in ("/", "/runs/abc", "/workflows", "/workflows/x", "/schedules", "/schedules/x", "/jobs"):
         response = httpx.get(f"{demo.server.url}{path}")
