@@ -20,9 +20,10 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
+import graphql
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, WebSocketRoute, expect, sync_playwright
@@ -343,6 +344,37 @@ def test_paging_page_size_and_ordering_by_header(tab: Tab, demo: Demo) -> None:
     expect(first_subject).to_have_text("page-29")
 
 
+def _selected_fields(document: str) -> set[str]:
+    """Every field name a GraphQL document selects, its fragments' included."""
+    names: set[str] = set()
+
+    class Fields(graphql.Visitor):
+        def enter_field(self, node: graphql.FieldNode, *_: Any) -> None:
+            names.add(node.name.value)
+
+    graphql.visit(graphql.parse(document), Fields())
+    return names
+
+
+def test_the_runs_list_asks_only_for_row_fields(tab: Tab, demo: Demo) -> None:
+    page = tab.new_page()
+    documents: list[str] = []
+
+    def note(request: Any) -> None:
+        body = json.loads(request.post_data or "null") if request.method == "POST" else None
+        if isinstance(body, dict) and "runs(" in body.get("query", ""):
+            documents.append(body["query"])
+
+    page.on("request", note)
+    page.goto(f"{demo.server.url}/#key={demo.keys['SUPERADMIN']}")
+    expect(rows(page).first).to_be_visible()
+    assert documents, "the runs page sent no runs query"
+    # UI.md: steps, input and output load on demand (the run page), never with the list
+    for document in documents:
+        assert "runs" in _selected_fields(document)
+        assert _selected_fields(document) & {"steps", "input", "output", "events", "updates"} == set(), document
+
+
 def test_filter_bar_match_bad_filter_at_its_position_search_and_state_in_the_url(tab: Tab, demo: Demo) -> None:
     page = signed_in(tab, demo)
     expect(rows(page).first).to_be_visible()
@@ -463,6 +495,36 @@ def test_new_runs_wait_behind_the_pill_while_a_row_is_selected(tab: Tab, demo: D
     pill.click()
     expect(rows(page).first).to_have_attribute("data-run-id", run_id)
     expect(pill).to_have_count(0)
+
+
+def test_status_counts_are_refreshed_at_most_every_ten_seconds_whatever_the_changes(tab: Tab, demo: Demo) -> None:
+    page = tab.new_page()
+    stats_requests: list[str] = []
+    page.on(
+        "request",
+        lambda request: stats_requests.append(request.url) if "query RunStats" in (request.post_data or "") else None,
+    )
+    # the page's clock runs as the real one does, until the test moves it on
+    page.clock.install()
+    page.goto(f'{demo.server.url}/?filter=workflow_key+eq+"{APPROVAL_WORKFLOW}"#key={demo.keys["SUPERADMIN"]}')
+    expect(page.locator(".live")).to_have_attribute("data-state", "live")
+    running = page.locator(".counts .count[data-status=RUNNING] b")
+    shown = running.inner_text()
+    assert len(stats_requests) == 1
+    # two runs start and change status: the list follows at once, the counts wait for their 10 s
+    started = [demo.start_approval_run() for _ in range(2)]
+    for run_id in started:
+        expect(page.locator(f"tr[data-run-id='{run_id}']")).to_have_attribute("data-status", "RUNNING")
+    assert len(stats_requests) == 1 and running.inner_text() == shown
+    page.clock.fast_forward(10_000)
+    demo.wait_for(lambda: len(stats_requests) == 2, "the counts' refresh 10 s on")
+    count = "{ runStats { byStatus { status count } } }"
+
+    def counts_agree() -> bool:
+        by_status = {item["status"]: item["count"] for item in demo.api(count)["runStats"]["byStatus"]}
+        return running.inner_text() == str(by_status["RUNNING"])
+
+    demo.wait_for(counts_agree, "the RUNNING count to show the new runs")
 
 
 def test_live_indicator_pauses_while_the_tab_is_hidden_and_by_the_button(tab: Tab, demo: Demo) -> None:
@@ -912,6 +974,13 @@ def test_phone_viewport_never_scrolls_the_page_sideways(browser: Browser, demo: 
         page.goto(f"{demo.server.url}/workflows")
         expect(page.locator("table.workflows")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.goto(f"{demo.server.url}/schedules")
+        expect(page.locator("tr[data-key=billing-sync-every-minute]")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.goto(f"{demo.server.url}/jobs")
+        expect(page.locator("h2", has_text="Bulk jobs")).to_be_visible()
+        expect(page.locator("main table, main .empty").first).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         context.close()
     assert phone.errors == []
@@ -928,7 +997,9 @@ LUMINANCE = """element => {
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_pages_follow_the_light_and_dark_color_schemes(browser: Browser, demo: Demo, scheme: str) -> None:
+def test_the_pages_follow_the_light_and_dark_color_schemes(
+    browser: Browser, demo: Demo, scheme: Literal["light", "dark"]
+) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 800}, color_scheme=scheme)
     context.set_default_timeout(TIMEOUT)
     themed = Tab(context, [])
