@@ -605,6 +605,19 @@ def test_export_of_the_current_filter_with_progress_and_download(tab: Tab, demo:
     assert path is not None
     exported = list(csv.DictReader(io.StringIO(Path(path).read_text())))
     assert {row["id"] for row in exported} == expected
+    # the other format: JSON lines, one run a line
+    page.locator("select[aria-label='Export format']").select_option("JSONL")
+    page.get_by_role("button", name="Export").click()
+    # the page remembers the second export as it shows it in place of the first
+    page.wait_for_function("JSON.parse(localStorage.getItem('flowdeck.exports') || '[]').length === 2")
+    expect(job).to_have_attribute("data-status", "COMPLETED")
+    with page.expect_download() as info:
+        job.get_by_role("button", name="Download").click()
+    assert info.value.suggested_filename == "runs.jsonl"
+    lines_path = info.value.path()
+    assert lines_path is not None
+    lines = Path(lines_path).read_text().splitlines()
+    assert {json.loads(line)["id"] for line in lines} == expected
     # the jobs page lists the exports started in this browser, with their download
     page.locator("nav a", has_text="Jobs").click()
     listed = page.locator("table.exports tr[data-export]").first
@@ -696,6 +709,9 @@ def test_run_page_dag_timeline_steps_history_live_without_gap_after_a_dropped_so
     page.goto(f"{demo.server.url}/runs/{run_id}#key={demo.keys['ADMIN']}")
     expect(page.locator(".run-header .badge")).to_have_text("RUNNING")
     expect(page).to_have_title(re.compile("^RUNNING · UI approval"))
+    favicon = page.locator("link#favicon")
+    running_icon = favicon.get_attribute("href")
+    assert running_icon is not None and running_icon.startswith("data:image/svg+xml,")
     # the DAG: one node per step, colored by status; the timeline: a bar per started step
     expect(page.locator(".dag g.node")).to_have_count(3)
     expect(page.locator(".dag g.node[data-ref=approve]")).to_have_attribute("data-status", "WAITING")
@@ -732,6 +748,8 @@ def test_run_page_dag_timeline_steps_history_live_without_gap_after_a_dropped_so
     expect(page.locator(".events .event")).to_have_count(len(final))
     assert seqs_shown(page) == sorted(final, reverse=True)  # no gap, no duplicate
     expect(page.locator(".run-header .badge")).to_have_text("COMPLETED")
+    expect(page).to_have_title(re.compile("^COMPLETED · UI approval"))
+    expect(favicon).not_to_have_attribute("href", running_icon)  # the status shows in the favicon too
     assert len(sockets) >= 2, "the page did not reconnect"
     # filters and download
     page.get_by_role("tab", name="History").click()
@@ -749,7 +767,12 @@ def test_run_page_dag_timeline_steps_history_live_without_gap_after_a_dropped_so
 
 def test_run_page_deep_link_opens_the_tab_step_and_event(tab: Tab, demo: Demo) -> None:
     run_id = _waiting_approval_run(demo)
+    tab.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=demo.server.url)
     page = signed_in(tab, demo, f"/runs/{run_id}?tab=steps&step=approve&seq=2")
+    # the header's copy button puts the run's id on the clipboard
+    page.locator(".run-header").get_by_title(f"Copy {run_id}").click()
+    expect(page.locator(".run-header").get_by_title(f"Copy {run_id}")).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == run_id
     expect(page.get_by_role("tab", name="Steps")).to_have_attribute("aria-selected", "true")
     expect(page.locator("table.steps tr[data-ref=approve]")).to_have_class(re.compile("selected"))
     expect(page.locator(".dag g.node[data-ref=approve]")).to_have_class(re.compile("selected"))
@@ -1134,6 +1157,12 @@ def test_timeline_draws_one_bar_per_attempt_of_a_retried_step(tab: Tab, demo: De
     bars.nth(1).click()
     expect(page.locator(".dag g.node[data-ref=fetch]")).to_have_class(re.compile("selected"))
     expect(bars.nth(2)).to_have_class(re.compile("selected"))
+    # the timeline follows the local / UTC switch (UI.md)
+    start = page.locator(".timeline-axis span").first
+    page.get_by_role("button", name="Local").click()
+    expect(start).to_have_text(re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$"))
+    page.get_by_role("button", name="UTC").click()
+    expect(start).not_to_have_text(re.compile("UTC"))
 
 
 def test_a_run_above_500_steps_draws_its_graph_on_request_with_collapse_all_and_full_screen(
