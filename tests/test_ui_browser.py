@@ -865,6 +865,26 @@ def test_blocked_run_offers_unblock_and_abandon_and_abandons(tab: Tab, demo: Dem
     assert demo.run(run_id)["status"] == "ABANDONED"
 
 
+def test_a_failed_run_is_retried_from_its_page_and_the_runs_link_each_other(tab: Tab, demo: Demo) -> None:
+    failed = demo.runs('status eq "FAILED" and workflow_key eq "billing-sync"')
+    assert failed, "the demo has a FAILED billing-sync run"
+    run_id = failed[0]["id"]
+    page = signed_in(tab, demo, f"/runs/{run_id}", "OPERATOR")
+    expect(page.locator(".run-header .badge")).to_have_text("FAILED")
+    # LIFECYCLE.md: retryRun from FAILED, for an OPERATOR; restartRun is an ADMIN's
+    assert "Retry" in _buttons(page, ".run-actions button.action")
+    assert "Restart" not in _buttons(page, ".run-actions button.action")
+    page.locator(".run-actions button[data-action=Retry]").click()
+    page.get_by_role("dialog").locator("input[name=reason]").fill("upstream back")
+    page.get_by_role("dialog").get_by_role("button", name="Retry").click()
+    made = page.locator(".run-ref", has_text="Made from this run")
+    expect(made).to_be_visible()
+    made.locator("a").click()
+    retry_of = page.locator(".run-ref", has_text="Retry of")
+    expect(retry_of).to_be_visible()
+    expect(retry_of.locator("a")).to_have_attribute("href", f"/runs/{quote(run_id, safe='')}")
+
+
 # LIFECYCLE.md: from BLOCKED, cancelRun, terminateRun, unblockRuns (RUN or ABANDON), and signalRun
 # (accepted by any run neither terminal nor CANCELING)
 BLOCKED_RUN_BUTTONS = {"Cancel", "Terminate", "Unblock", "Abandon", "Signal"}
@@ -930,6 +950,11 @@ def test_workflows_list_versions_dag_and_starting_a_run_with_json_input(tab: Tab
     page.locator(f"table.workflows tr[data-key={APPROVAL_WORKFLOW}] a").click()
     expect(page.locator(".workflow-page h1")).to_contain_text("UI approval")
     expect(page.locator(".dag g.node")).to_have_count(3)
+    # its run counts by status (its runs wait for their approval: the counts stay put)
+    stats = demo.api(RUN_STATS, {"filter": f'workflow_key eq "{APPROVAL_WORKFLOW}"'})["runStats"]["byStatus"]
+    running = next(item["count"] for item in stats if item["status"] == "RUNNING")
+    # the workflow's summary and its runs table's quick filters
+    expect(page.locator(".counts .count[data-status=RUNNING] b")).to_have_text([str(running), str(running)])
     expect(page.locator(f"table.runs tbody tr[data-run-id='{earlier}']")).to_be_visible()
     page.locator("textarea[name=input]").fill("{not json")
     page.get_by_role("button", name="Start run").click()
