@@ -390,6 +390,8 @@ def test_filter_bar_match_bad_filter_at_its_position_search_and_state_in_the_url
     expect(bad).to_contain_text("unknown field 'stauts' at 23")
     expect(bad).to_have_attribute("data-position", "23")
     expect(bad.locator(".caret")).to_contain_text(" " * 23 + "^")
+    # the input gets the focus and the caret in an effect after the paint that shows the error
+    expect(page.locator("input.filter-input")).to_be_focused()
     assert page.evaluate("document.activeElement.selectionStart") == 23
     # the state survives a reload: it is all in the URL
     apply_filter(page, 'workflow_key eq "agent-conversation"')
