@@ -265,7 +265,7 @@ def test_key_in_the_fragment_signs_in_leaves_the_address_bar_and_shows_every_sta
     # the cookie jar stays empty: the key is never a cookie
     assert tab.context.cookies() == []
     page.get_by_role("button", name="Sign out").click()
-    expect(page.locator("form input[name=key]")).to_be_visible()
+    expect(page.locator("form input[name=key]")).to_be_focused()
     assert page.evaluate("sessionStorage.getItem('flowdeck.key')") is None
 
 
@@ -288,7 +288,7 @@ def test_sign_in_form_refuses_a_bad_key_with_the_servers_message_then_opens_the_
 def test_a_bad_key_in_the_fragment_brings_the_form_back_with_the_servers_message(tab: Tab, demo: Demo) -> None:
     page = tab.new_page()
     page.goto(f"{demo.server.url}/jobs#key=not-a-key")
-    expect(page.locator("input[name=key]")).to_be_visible()
+    expect(page.locator("input[name=key]")).to_be_focused()  # ready to type a key
     expect(page.get_by_role("alert")).to_contain_text(re.compile("key", re.IGNORECASE))
     assert page.url == f"{demo.server.url}/jobs"  # the fragment left the address bar
     assert page.evaluate("sessionStorage.getItem('flowdeck.key')") is None
@@ -307,7 +307,7 @@ def test_a_revoked_key_brings_the_form_back_with_the_servers_message(tab: Tab, d
     expect(page.locator(".live")).to_have_attribute("data-state", "live")
     demo.api("mutation($id: ID!) { revokeApiKey(id: $id) { errors { message } } }", {"id": created["apiKey"]["id"]})
     # the server closes the key's sockets (4403); the form comes back without any click
-    expect(page.locator("input[name=key]")).to_be_visible()
+    expect(page.locator("input[name=key]")).to_be_focused()
     expect(page.get_by_role("alert")).not_to_be_empty()
     assert page.evaluate("sessionStorage.getItem('flowdeck.key')") is None
 
@@ -792,6 +792,41 @@ def test_run_page_deep_link_opens_the_tab_step_and_event(tab: Tab, demo: Demo) -
     expect(page.locator(".start-form")).to_be_visible()
 
 
+def test_a_run_is_found_and_steered_with_the_keyboard_alone(tab: Tab, demo: Demo) -> None:
+    run_id = _waiting_approval_run(demo)
+    page = signed_in(tab, demo, "/", "OPERATOR")
+    expect(rows(page).first).to_be_visible()
+    # `/` focuses the filter bar; Enter applies what was typed
+    page.keyboard.press("/")
+    page.keyboard.type(f'workflow_key eq "{APPROVAL_WORKFLOW}"')
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"filter=workflow_key\+eq\+%22ui-approval%22"))
+    page.locator(f"tr[data-run-id='{run_id}'] a.run-link").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".run-header .badge")).to_have_text("RUNNING")
+    # a DAG node is selected by Enter, as by a click
+    page.locator(".dag g.node[data-ref=prepare]").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".dag g.node[data-ref=prepare]")).to_have_class(re.compile("selected"))
+    page.get_by_role("tab", name="Steps").focus()
+    page.keyboard.press("Enter")
+    # an action's dialog opens with its reason focused; Escape closes it, Enter sends it
+    approve = page.locator("table.steps tr[data-ref=approve] button.action[data-action=Approve]")
+    approve.focus()
+    page.keyboard.press("Enter")
+    reason = page.get_by_role("dialog").locator("input[name=reason]")
+    expect(reason).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    assert demo.run(run_id)["status"] == "RUNNING"
+    approve.focus()
+    page.keyboard.press("Enter")
+    expect(reason).to_be_focused()
+    page.keyboard.type("approved from the keyboard")
+    page.keyboard.press("Enter")
+    expect(page.locator(".run-header .badge")).to_have_text("COMPLETED")
+
+
 def _buttons(page: Page, selector: str) -> set[str]:
     return {
         label or "" for label in page.locator(selector).evaluate_all("buttons => buttons.map(b => b.dataset.action)")
@@ -1219,6 +1254,12 @@ def test_a_run_above_500_steps_draws_its_graph_on_request_with_collapse_all_and_
     page.get_by_role("button", name=f"Expand the {BIG_ITERATIONS} iterations of fan").click()
     expect(nodes).to_have_count(BIG_STEPS)
     page.get_by_role("button", name=f"Collapse the {BIG_ITERATIONS} iterations of fan").click()
+    expect(nodes).to_have_count(3)
+    # and by the keyboard: the toggle takes the focus, Enter expands
+    page.get_by_role("button", name=f"Expand the {BIG_ITERATIONS} iterations of fan").focus()
+    page.keyboard.press("Enter")
+    expect(nodes).to_have_count(BIG_STEPS)
+    page.get_by_role("button", name="Collapse all").click()
     expect(nodes).to_have_count(3)
     page.get_by_role("button", name="Full screen").click()
     dag = page.locator(".dag.fullscreen")

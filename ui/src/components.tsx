@@ -1,6 +1,6 @@
 /** Small pieces shared by the pages. */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useStore } from './store';
 import { absolute, relative, useUtc } from './time';
 
@@ -102,9 +102,13 @@ export function Dialog({
     addEventListener('keydown', onKey);
     return () => removeEventListener('keydown', onKey);
   }, [onClose]);
+  // The first field takes the focus as the dialog opens (the `autofocus` attribute does nothing
+  // in an element added after the page loaded), so a keyboard user types straight into it.
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => box.current?.querySelector<HTMLElement>('input, textarea, select, button')?.focus(), []);
   return (
     <div class="backdrop" onClick={(event) => event.target === event.currentTarget && onClose()}>
-      <div class="dialog" role="dialog" aria-modal="true" aria-label={title}>
+      <div class="dialog" role="dialog" aria-modal="true" aria-label={title} ref={box}>
         <h2>{title}</h2>
         {children}
       </div>

@@ -412,7 +412,7 @@ function ActionButton({ spec, subject, onDone }: { spec: ActionSpec; subject: st
             ))}
             <label>
               Reason
-              <input name="reason" value={reason} autoFocus onInput={(event) => setReason(event.currentTarget.value)} />
+              <input name="reason" value={reason} onInput={(event) => setReason(event.currentTarget.value)} />
             </label>
             <ErrorBox error={error} />
             <div class="dialog-buttons">
@@ -506,7 +506,9 @@ function DagView({ steps, childRuns, selected, onSelect }: { steps: Step[]; chil
                 data-ref={node.ref}
                 data-status={node.status ?? ''}
                 transform={`translate(${placed.x - placed.width / 2},${placed.y - placed.height / 2})`}
-                tabIndex={0}
+                // lower case: Preact sets SVG attributes by name, and SVG's are case-sensitive
+                // (`tabIndex` made an attribute no browser reads: the nodes took no focus)
+                tabindex={0}
                 role="button"
                 aria-label={`${node.label}: ${node.status}`}
                 onClick={() => onSelect(node.ref)}
@@ -531,7 +533,7 @@ function DagView({ steps, childRuns, selected, onSelect }: { steps: Step[]; chil
                   <g
                     class="loop-toggle"
                     role="button"
-                    tabIndex={0}
+                    tabindex={0}
                     aria-label={`${expanded.has(node.ref) ? 'Collapse' : 'Expand'} the ${node.iterations} iterations of ${node.ref}`}
                     transform={`translate(${placed.width - 22},4)`}
                     onClick={(event) => (event.stopPropagation(), toggleLoop(node.ref))}
