@@ -1303,8 +1303,18 @@ def test_history_loads_its_latest_page_then_older_pages_by_click_and_scroll_then
     assert _downloaded_seqs(page) == list(range(total - 3 * EVENTS_PAGE + 1, total + 1))  # no gap, no duplicate
     # oldest first: the oldest end is the top
     page.get_by_role("button", name="Newest first").click()
+    # where the view is when the older page shows (noted as the count changes, before any frame)
+    page.locator(".event-count").evaluate(
+        """count => new MutationObserver(() => {
+            window.viewWhenShown ??= document.querySelector('.events').scrollTop;
+        }).observe(count, { childList: true, subtree: true, characterData: true })"""
+    )
     page.locator(".events").evaluate("box => { box.scrollTop = 0; box.dispatchEvent(new Event('scroll')); }")
     expect(count).to_have_text(f"{4 * EVENTS_PAGE} of {total} events")
+    # the page came in above the view, which moved down by as much in the same render: the rows
+    # looked at stay in place, and the view does not rest at the oldest end to load yet another
+    row_height = page.locator(".events .event").first.evaluate("row => row.offsetHeight")
+    assert page.evaluate("window.viewWhenShown") == EVENTS_PAGE * row_height
     # then live: terminating the run appends its events after the last one shown
     demo.api(TERMINATE, {"input": {"id": big_run, "reason": "ui history test"}})
     final = demo.wait_for(

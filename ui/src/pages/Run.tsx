@@ -1,6 +1,6 @@
 /** One run (UI.md): header, DAG beside a timeline, steps, history (latest page, then live), actions. */
 import { memo } from 'preact/compat';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type ApiError, request, saveBlob, subscribe } from '../api';
 import { CopyButton, Dialog, ErrorBox, JsonView, RelTime, StatusBadge, frameBatcher } from '../components';
 import { DRAW_ON_REQUEST_ABOVE, dagInput, layoutDag, layoutKey, loopRefs } from '../dag';
@@ -760,7 +760,13 @@ function History({ run, selectedSeq, onSelectSeq, onEvent }: { run: Run; selecte
 
   // Older pages, on a click or when the visitor scrolls to the oldest end; one at a time, so
   // two scroll events never load the same page twice.
+  const [scrollTop, setScrollTop] = useState(0);
   const loadingOlder = useRef(false);
+  // Oldest first, an older page comes in above the view: the pixels to move the view down by,
+  // in the same render (a layout effect, before the paint and before any scroll event), so what
+  // the visitor looks at stays in place and the view never rests at the oldest end meanwhile
+  // (done a frame later, a scroll event in between loaded the next page too).
+  const keepInPlace = useRef(0);
   const loadOlder = useCallback(async () => {
     if (loadingOlder.current || firstLoaded <= 1) return;
     loadingOlder.current = true;
@@ -768,20 +774,22 @@ function History({ run, selectedSeq, onSelectSeq, onEvent }: { run: Run; selecte
       const after = Math.max(0, firstLoaded - 1 - EVENTS_PAGE);
       const data = await request(RunEventsQuery, { id: runId, after, first: firstLoaded - 1 - after });
       const older = (data.run?.events.edges.map((edge) => edge.node) ?? []).filter((event) => event.seq < firstLoaded);
+      if (!newestFirst) keepInPlace.current += older.filter(matches).length * ROW_HEIGHT;
       setEvents((current) => [...older, ...current]);
       setFirstLoaded(older.length ? older[0].seq : 1);
-      const box = viewport.current;
-      if (!newestFirst && box) {
-        // oldest first: rows came in above the view; keep what the visitor looks at in place
-        const added = older.filter(matches).length * ROW_HEIGHT;
-        requestAnimationFrame(() => (box.scrollTop += added));
-      }
     } catch (caught) {
       setError(caught as Error);
     } finally {
       loadingOlder.current = false;
     }
   }, [firstLoaded, runId, newestFirst, matches]);
+  useLayoutEffect(() => {
+    const box = viewport.current;
+    if (!keepInPlace.current || !box) return;
+    box.scrollTop += keepInPlace.current;
+    keepInPlace.current = 0;
+    setScrollTop(box.scrollTop);
+  }, [firstLoaded]);
 
   const shown = useMemo(() => {
     const list = events.filter(matches);
@@ -793,7 +801,6 @@ function History({ run, selectedSeq, onSelectSeq, onEvent }: { run: Run; selecte
   const start = events.length ? new Date(events[0].at).getTime() : 0;
 
   // Virtualized: only the rows in view (plus a margin) are in the DOM.
-  const [scrollTop, setScrollTop] = useState(0);
   const height = 420;
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - 10);
   const last = Math.min(shown.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + 10);
