@@ -1401,8 +1401,9 @@ BULK_RUNS = 1050  # JOBS.md: a bulk action over more than 1,000 runs runs as a b
 RUN_STATS = "query($filter: String) { runStats(filter: $filter) { total byStatus { status count } } }"
 
 
-def _seed_paused_runs(demo: Demo, count: int, batch: str) -> None:
-    """`count` PAUSED runs of the approval workflow tagged batch=`batch`, inserted directly."""
+def _seed_paused_runs(demo: Demo, count: int, batch: str, status: str = "PAUSED") -> None:
+    """`count` runs of the approval workflow in `status` (PAUSED unless told) tagged
+    batch=`batch`, inserted directly."""
     from app.enums import RunStatus
     from models import Project, RunTag, Workflow
     from tests.queries.factory import new_run, save_runs
@@ -1415,7 +1416,7 @@ def _seed_paused_runs(demo: Demo, count: int, batch: str) -> None:
             new_run(
                 project,
                 workflow,
-                status=RunStatus.PAUSED,
+                status=RunStatus(status),
                 subject_type="user",
                 subject_id=f"{batch}-{index}",
                 created_at=now - dt.timedelta(milliseconds=index),
@@ -1509,3 +1510,168 @@ def test_a_subworkflow_node_in_the_dag_links_to_its_child_run(tab: Tab, demo: De
     expect(page).to_have_url(f"{demo.server.url}{child_path}")
     expect(page.locator(".run-ref", has_text="Parent")).to_be_visible()
     demo.api(TERMINATE, {"input": {"id": parent}})
+
+
+# ---------------------------------------------------------------- schedules, bulk results, bulk jobs
+
+CREATE_SCHEDULE = """
+mutation($input: CreateScheduleInput!) { createSchedule(input: $input) { schedule { id } errors { message } } }
+"""
+SCHEDULE_FIRES = """
+query($key: String!) { schedule(key: $key, project: "demo") { state recentFires(first: 10) { outcome run { id } } } }
+"""
+# a daily cron in UTC that cannot fire during the test: its next fire times are computed here
+NIGHTLY_CRON = "0 3 * * *"
+NIGHTLY_WORDS = "every day at 03:00"  # UI.md: the cron in words
+
+
+def _next_fires_at_three(count: int) -> list[dt.datetime]:
+    now = dt.datetime.now(dt.UTC)
+    first = now.replace(hour=3, minute=0, second=0, microsecond=0)
+    if first <= now:
+        first += dt.timedelta(days=1)
+    return [first + dt.timedelta(days=day) for day in range(count)]
+
+
+def _shown_times(cell: Any) -> list[dt.datetime]:
+    stamps = cell.locator("time").evaluate_all("times => times.map(time => time.getAttribute('datetime'))")
+    return [dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")) for stamp in stamps]
+
+
+def test_a_schedule_shows_its_next_fires_and_last_outcome_and_is_steered_by_the_roles_that_may(
+    tab: Tab, demo: Demo
+) -> None:
+    # ALLOW_ALL (JOBS.md): every fire starts a run, whatever the schedule's runs still open, so
+    # a trigger's outcome is certain (STARTED); runs of the approval workflow stay open
+    made = demo.api(CREATE_SCHEDULE, {"input": {
+        "key": "ui-nightly", "project": "demo", "workflowKey": APPROVAL_WORKFLOW, "cron": NIGHTLY_CRON,
+        "timezone": "UTC", "overlap": "ALLOW_ALL", "note": "made by the browser test",
+    }})["createSchedule"]  # fmt: skip
+    assert made["errors"] == []
+    schedule_id = made["schedule"]["id"]
+    page = signed_in(tab, demo, "/schedules", "OPERATOR")
+    row = page.locator("tr[data-key=ui-nightly]")
+    expect(row).to_have_attribute("data-state", "ACTIVE")
+    expect(row.locator("td").nth(2)).to_have_text("ACTIVE")
+    expect(row.locator("td").nth(3)).to_contain_text(NIGHTLY_WORDS)
+    expect(row.locator("td").nth(4).locator("time")).to_have_count(3)
+    assert _shown_times(row.locator("td").nth(4)) == _next_fires_at_three(3)
+    expect(row.locator("td").nth(5)).to_have_text("—")  # never fired
+    # an OPERATOR pauses, resumes and triggers (no backfill: ADMIN)
+    expect(page.locator(".backfill")).to_have_count(0)
+    row.get_by_role("button", name="Pause").click()
+    expect(row).to_have_attribute("data-state", "PAUSED")
+    assert demo.api(SCHEDULE_FIRES, {"key": "ui-nightly"})["schedule"]["state"] == "PAUSED"
+    row.get_by_role("button", name="Resume").click()
+    expect(row).to_have_attribute("data-state", "ACTIVE")
+    row.get_by_role("button", name="Trigger now").click()
+    expect(row.locator("td").nth(5)).to_contain_text("STARTED")
+    fires = demo.api(SCHEDULE_FIRES, {"key": "ui-nightly"})["schedule"]["recentFires"]
+    assert [fire["outcome"] for fire in fires] == ["STARTED"]
+    triggered = fires[0]["run"]["id"]
+    # the schedule's page, opened from the list: its recent fires (linking their runs) and its runs
+    row.get_by_role("link", name="ui-nightly").click()
+    expect(page).to_have_url(f"{demo.server.url}/schedules/ui-nightly?project=demo")
+    fire = page.locator("ul.fires li")
+    expect(fire).to_have_count(1)
+    expect(fire).to_contain_text("STARTED")
+    expect(fire.locator("a")).to_have_attribute("href", f"/runs/{quote(triggered, safe='')}")
+    expect(page.locator("table.runs tbody tr")).to_have_count(1)
+    expect(page.locator("table.runs tbody tr").first).to_have_attribute("data-run-id", triggered)
+    # a VIEWER reads all of it and is offered none of the actions
+    viewer = signed_in(tab, demo, "/schedules/ui-nightly?project=demo", "VIEWER")
+    expect(viewer.locator("ul.fires li")).to_have_count(1)
+    expect(viewer.locator("table.runs tbody tr")).to_have_count(1)
+    viewer_row = viewer.locator("tr[data-key=ui-nightly]")
+    expect(viewer_row.locator("td").nth(5)).to_contain_text("STARTED")
+    expect(viewer_row.get_by_role("button")).to_have_count(0)
+    expect(viewer.locator(".backfill")).to_have_count(0)
+    # an ADMIN backfills three days (three fire times) with the policy chosen: SKIP skips them all
+    # while the triggered run is open, ALLOW_ALL starts them all (the default, BUFFER_ALL, would
+    # start all three too, held), so the policy chosen is the one applied
+    admin = signed_in(tab, demo, "/schedules/ui-nightly?project=demo", "ADMIN")
+    backfill = admin.locator(".backfill")
+    backfill.locator("input[name=from]").fill("2026-01-01T00:00")
+    backfill.locator("input[name=to]").fill("2026-01-04T00:00")
+    backfill.locator("select[name=overlap]").select_option("SKIP")
+    backfill.get_by_role("button", name="Backfill").click()
+    expect(backfill.locator("[role=status]")).to_contain_text("0 runs started")
+    backfill.locator("select[name=overlap]").select_option("ALLOW_ALL")
+    backfill.get_by_role("button", name="Backfill").click()
+    expect(backfill.locator("[role=status]")).to_contain_text("3 runs started")
+    backfilled = demo.runs(f'schedule_id eq "{schedule_id}" and id ne "{triggered}"')
+    assert len(backfilled) == 3
+    # none held back by the policy: each leaves PENDING and waits at its approval step
+    demo.wait_for(
+        lambda: all(run["status"] == "RUNNING" for run in demo.runs(f'schedule_id eq "{schedule_id}"')),
+        "the backfilled runs running beside the triggered one",
+    )
+    for run in [triggered, *(run["id"] for run in backfilled)]:
+        demo.api(TERMINATE, {"input": {"id": run}})
+
+
+def test_bulk_result_lists_a_hundred_failures_and_says_how_many_more(tab: Tab, demo: Demo) -> None:
+    # 105 COMPLETED runs: cancelRun starts only from PENDING, BLOCKED, RUNNING or PAUSED
+    # (LIFECYCLE.md), so each fails; the API lists 100 failures, the page says "5 more"
+    _seed_paused_runs(demo, 105, "finished", status="COMPLETED")
+    page = signed_in(tab, demo, '/?filter=tags.batch+eq+"finished"', "OPERATOR")
+    expect(page.locator(".pager")).to_contain_text("105 runs")
+    rows(page).first.locator("input[type=checkbox]").check()
+    page.get_by_role("button", name="Select all 105 matching").click()
+    page.locator("select[aria-label='Bulk action']").select_option("CANCEL")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator(".dry-count")).to_have_text("105")
+    page.get_by_role("button", name="Confirm cancel").click()
+    result = page.locator(".bulk-result")
+    expect(result).to_contain_text("0 succeeded")
+    expect(result).to_contain_text("105 failed")
+    expect(result.locator("li")).to_have_count(101)
+    expect(result.locator("li a")).to_have_count(100)
+    expect(result.locator("li").last).to_have_text("5 more")
+
+
+def test_a_bulk_job_started_from_the_bulk_bar_is_canceled_there(tab: Tab, demo: Demo) -> None:
+    # JOBS.md: at most two bulk jobs of a project run at once, so with two slow jobs running
+    # (1 run a second) the bulk bar's job waits PENDING until canceled from the bar
+    _seed_paused_runs(demo, 60, "blocker")
+    blockers = []
+    for _ in range(2):
+        started = demo.api(
+            BACKGROUND_JOB,
+            {"input": {"action": "TERMINATE", "filter": 'tags.batch eq "blocker"', "background": True,
+                       "maxPerSecond": 1}},
+            "OPERATOR",
+        )["bulkRunAction"]  # fmt: skip
+        assert started["errors"] == []
+        blockers.append(started["job"]["id"])
+    try:
+        for job_id in blockers:
+            demo.wait_for(lambda job_id=job_id: demo.api(BULK_JOB, {"id": job_id})["bulkJob"]["status"] == "RUNNING", "a slow job")
+        _seed_paused_runs(demo, BULK_RUNS, "canceljob")
+        page = signed_in(tab, demo, '/?filter=tags.batch+eq+"canceljob"', "OPERATOR")
+        expect(page.locator(".pager")).to_contain_text(f"{BULK_RUNS} runs")
+        rows(page).first.locator("input[type=checkbox]").check()
+        page.get_by_role("button", name=f"Select all {BULK_RUNS} matching").click()
+        page.locator("select[aria-label='Bulk action']").select_option("TERMINATE")
+        page.get_by_role("button", name="Preview").click()
+        expect(page.locator(".dry-count")).to_have_text(str(BULK_RUNS))
+        page.get_by_role("button", name="Confirm terminate").click()
+        job = page.locator(".bulk-job tr[data-job]")
+        expect(job).to_have_attribute("data-status", "PENDING")
+        job.get_by_role("button", name="Cancel").click()
+        expect(job).to_have_attribute("data-status", "CANCELED")
+        expect(job.get_by_role("button", name="Cancel")).to_have_count(0)
+        expect(page.locator(".bulk .error-box")).to_have_count(0)
+        found = demo.api(BULK_JOB, {"id": job.get_attribute("data-job")})["bulkJob"]
+        assert found["status"] == "CANCELED" and found["canceledBy"] == "apikey:ui-operator"
+        assert found["processed"] == 0
+        stats = demo.api(RUN_STATS, {"filter": 'tags.batch eq "canceljob"'})["runStats"]["byStatus"]
+        assert {item["status"]: item["count"] for item in stats if item["count"]} == {"PAUSED": BULK_RUNS}
+    finally:
+        for job_id in blockers:
+            demo.api("mutation($id: ID!) { cancelBulkJob(id: $id) { errors { message } } }", {"id": job_id}, "OPERATOR")
+        for job_id in blockers:
+            demo.wait_for(
+                lambda job_id=job_id: demo.api(BULK_JOB, {"id": job_id})["bulkJob"]["status"] in {"CANCELED", "COMPLETED"},
+                "the slow jobs to end",
+            )
