@@ -1630,6 +1630,11 @@ def test_bulk_result_lists_a_hundred_failures_and_says_how_many_more(tab: Tab, d
     expect(result.locator("li").last).to_have_text("5 more")
 
 
+def _job_status(demo: Demo, job_id: str) -> str:
+    status: str = demo.api(BULK_JOB, {"id": job_id})["bulkJob"]["status"]
+    return status
+
+
 def test_a_bulk_job_started_from_the_bulk_bar_is_canceled_there(tab: Tab, demo: Demo) -> None:
     # JOBS.md: at most two bulk jobs of a project run at once, so with two slow jobs running
     # (1 run a second) the bulk bar's job waits PENDING until canceled from the bar
@@ -1646,7 +1651,7 @@ def test_a_bulk_job_started_from_the_bulk_bar_is_canceled_there(tab: Tab, demo: 
         blockers.append(started["job"]["id"])
     try:
         for job_id in blockers:
-            demo.wait_for(lambda job_id=job_id: demo.api(BULK_JOB, {"id": job_id})["bulkJob"]["status"] == "RUNNING", "a slow job")
+            demo.wait_for(lambda job_id=job_id: _job_status(demo, job_id) == "RUNNING", "a slow job running")
         _seed_paused_runs(demo, BULK_RUNS, "canceljob")
         page = signed_in(tab, demo, '/?filter=tags.batch+eq+"canceljob"', "OPERATOR")
         expect(page.locator(".pager")).to_contain_text(f"{BULK_RUNS} runs")
@@ -1672,6 +1677,6 @@ def test_a_bulk_job_started_from_the_bulk_bar_is_canceled_there(tab: Tab, demo: 
             demo.api("mutation($id: ID!) { cancelBulkJob(id: $id) { errors { message } } }", {"id": job_id}, "OPERATOR")
         for job_id in blockers:
             demo.wait_for(
-                lambda job_id=job_id: demo.api(BULK_JOB, {"id": job_id})["bulkJob"]["status"] in {"CANCELED", "COMPLETED"},
+                lambda job_id=job_id: _job_status(demo, job_id) in {"CANCELED", "COMPLETED"},
                 "the slow jobs to end",
             )
