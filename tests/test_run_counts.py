@@ -1,6 +1,7 @@
 """The run counters (app/run_counts.py) stay exact: after a randomized workload of every run
 transition of the lifecycle table, run concurrently, with changes that roll back, actions,
-retries, restarts and bulk actions, they equal a full count of the runs table, and the
+retries, restarts, bulk actions and batched bulk actions (many runs per transaction, written
+set-based by app/run_batches.py), they equal a full count of the runs table, and the
 unfiltered runStats and totalCount read from them equal what counting the rows gives."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 
 from app.actions import run_control
 from app.actions.bulk import bulk_run_action, unblock_runs
+from app.actions.run_control import BATCHED_ACTIONS, ActedRuns, act_on_runs
 from app.enums import BulkAction, RunStatus, UnblockAction, Visibility
 from app.errors import FlowdeckError
 from app.lifecycle import RUN, RunChange, RunTransaction, resume_target, utcnow
@@ -81,10 +83,22 @@ async def world(db):
     return acme, globex
 
 
+async def no_record(_connection: object, _outcome: ActedRuns) -> None:
+    """A batch's record of its progress (a bulk job's): none here."""
+
+
 async def test_counters_equal_a_full_count_after_a_randomized_concurrent_workload(world):
     acme, _globex = world
     rng = random.Random(10)
     applied: set[str] = set()
+    batched: list[ActedRuns] = []
+
+    async def batch_action(runs: list[Run]) -> None:
+        """A bulk job's batch: one action on several runs in one transaction, set-based."""
+        ids = [run.id for run in rng.sample(runs, min(len(runs), rng.randint(2, 8)))]
+        action = rng.choice(list(BATCHED_ACTIONS.values()))
+        batched.append(await act_on_runs(SUPERADMIN, action, ids, "batch", record=no_record))
+
     operations: list[Callable[[Run], Awaitable[object]]] = [
         *[lambda run: change(run, applicable(run, rng), applied=applied)] * 8,
         lambda run: change(run, rng.choice(EVERY_RUN_CHANGE), then_fail=True),
@@ -110,6 +124,7 @@ async def test_counters_equal_a_full_count_after_a_randomized_concurrent_workloa
                 dry_run=False,
             )
         )
+        batch += [batch_action(runs) for _ in range(2)]
         batch.append(
             unblock_runs(SUPERADMIN, run_id=None, filter=None, action=rng.choice(list(UnblockAction)), reason=None)
         )
@@ -119,6 +134,8 @@ async def test_counters_equal_a_full_count_after_a_randomized_concurrent_workloa
         ]
         assert unexpected == []
         assert await counters() == await rows_counted()
+    # the batched path wrote runs (not only left them to be acted on one by one)
+    assert sum(len(outcome.succeeded) for outcome in batched) >= 5
     # then every change chance left out, from a run put in one of its sources
     for missing in EVERY_RUN_CHANGE:
         if missing.name not in applied:
