@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from pypika_tortoise import Query, SqlContext, Table
 from pypika_tortoise.enums import Matching
 from pypika_tortoise.functions import Coalesce, Upper
-from pypika_tortoise.terms import Case, Criterion, NullValue, Term, ValueWrapper
+from pypika_tortoise.queries import QueryBuilder
+from pypika_tortoise.terms import Case, Criterion, LiteralValue, NullValue, Term, ValueWrapper
 from pypika_tortoise.terms import Not as SqlNot
 from pypika_tortoise.utils import format_alias_sql
 from tortoise.expressions import Q
@@ -176,8 +177,10 @@ _TRIGRAM = 3
 
 # A substring test: (column, co/sw/ew, text). The tests a read names `walked` get no FTS5
 # candidates on SQLite: the exact test alone, on the rows the order's index walks (a term common
-# enough that the page fills after a few rows, see app.queries.substrings).
-Substring = tuple[str, Op, str]
+# enough that the page fills after a few rows, see app.queries.substrings). A test of a tag
+# (`tags_test`: ("tags.KEY", op, value)) is one too: walked, it is a probe of the run's own tag
+# (see `has_tag`), else the runs the (key, value) index lists, in no useful order.
+Substring = tuple[str, Op, str | None]
 NONE_WALKED: frozenset[Substring] = frozenset()
 
 
@@ -198,6 +201,20 @@ def substring_tests(expr: FilterExpr) -> set[Substring]:
         return set()
     operands = (expr.operand,) if isinstance(expr, Not) else expr.operands
     return set().union(*(substring_tests(operand) for operand in operands))
+
+
+def tag_tests(expr: FilterExpr) -> set[Substring]:
+    """The tests of `expr` on tags (`tags.KEY ...`), as `Substring`s: a page with one walks its
+    order's index in windows, as for a substring test (app.queries.substrings)."""
+    if isinstance(expr, Comparison):
+        return {tags_test(expr)} if expr.tag_key is not None else set()
+    operands = (expr.operand,) if isinstance(expr, Not) else expr.operands
+    return set().union(*(tag_tests(operand) for operand in operands))
+
+
+def tags_test(c: Comparison) -> Substring:
+    """The `Substring` naming a comparison of a tag."""
+    return (f"tags.{c.tag_key}", c.op, None if c.value is None else str(c.value))
 
 
 def fts_phrase(columns: Sequence[str], text: str) -> str:
@@ -265,12 +282,53 @@ def substring_match(
     return combined if candidates is None else candidates & combined
 
 
-def has_tag(table: Table, key: str, value: Callable[[Term], Criterion] | None = None) -> Criterion:
-    """The run has tag `key` (whose value satisfies `value`, when given): a subquery on run_tags."""
+class Exists(Criterion):
+    """`EXISTS (<query>)`."""
+
+    def __init__(self, query: QueryBuilder) -> None:
+        super().__init__()
+        self.query = query
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        return f"EXISTS ({self.query.get_sql(ctx.copy(subquery=False))})"
+
+
+class Found(Criterion):
+    """`(<query> LIMIT 1) IS NOT NULL`: whether `query` finds a row, as a scalar subquery (which
+    neither planner turns into a join)."""
+
+    def __init__(self, query: QueryBuilder) -> None:
+        super().__init__()
+        self.query = query
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        return f"(({self.query.limit(1).get_sql(ctx.copy(subquery=False))}) IS NOT NULL)"
+
+
+def has_tag(
+    table: Table,
+    key: str,
+    value: Callable[[Term], Criterion] | None = None,
+    *,
+    dialect: str = "sqlite",
+    probed: bool = False,
+) -> Criterion:
+    """The run has tag `key` (whose value satisfies `value`, when given): a subquery on run_tags.
+
+    On PostgreSQL `EXISTS (... WHERE run_id = runs.id ...)`, which its planner makes a semi-join
+    (an anti-join under NOT): a probe of each run an index walk reads when matches are common, a
+    read of the (key, value) index's matches when they are rare. On SQLite, which has no such
+    choice, `runs.id IN (the run_ids of the matching tags)`, a list of every match read before
+    the first row; or, `probed`, `((SELECT 1 ... WHERE run_id = runs.id ... LIMIT 1) IS NOT NULL)`,
+    one probe of the run's own tag through the (run_id, key) index per run read (the windows of
+    app.queries.substrings choose between the two)."""
     tags = Table("run_tags")
     condition = tags.key == ValueWrapper(key)
     if value is not None:
         condition = condition & value(tags.value)
+    if dialect == "postgres" or probed:
+        own = Query.from_(tags).select(LiteralValue("1")).where((tags.run_id == table.id) & condition)
+        return Condition(Found(own) if probed else Exists(own))
     return Condition(table.id.isin(Query.from_(tags).select(tags.run_id).where(condition)))
 
 
@@ -307,21 +365,24 @@ def _match(
     raise AssertionError(f"no SQL for operator {op}")
 
 
-def _tag_comparison(c: Comparison, table: Table, dialect: str) -> Criterion:
+def _tag_comparison(c: Comparison, table: Table, dialect: str, walked: frozenset[Substring]) -> Criterion:
     assert c.tag_key is not None
-    present = has_tag(table, c.tag_key)
+    probed = tags_test(c) in walked
+    present = has_tag(table, c.tag_key, dialect=dialect, probed=probed)
     if c.op is Op.PR:
         return present
     if c.value is None:
         return SqlNot(present) if c.op is Op.EQ else present
     op = Op.EQ if c.op is Op.NE else c.op
-    matched = has_tag(table, c.tag_key, lambda column: _match(column, c.field, op, c.value, dialect))
+    matched = has_tag(
+        table, c.tag_key, lambda column: _match(column, c.field, op, c.value, dialect), dialect=dialect, probed=probed
+    )
     return SqlNot(matched) if c.op is Op.NE else matched
 
 
 def _comparison(c: Comparison, table: Table, dialect: str, now: dt.datetime, walked: frozenset[Substring]) -> Criterion:
     if c.tag_key is not None:
-        return _tag_comparison(c, table, dialect)
+        return _tag_comparison(c, table, dialect, walked)
     spec = c.field
     if spec.name == "has_errors":
         errors = table.error_count > ValueWrapper(0)

@@ -29,6 +29,7 @@ from app.filters.sql import (
     fts_candidates,
     has_tag,
     substring_tests,
+    tag_tests,
 )
 from app.ids import parse_global_id
 from app.queries.counts import StatusTally, counter_scope, matching, status_counts, tally_once
@@ -299,7 +300,9 @@ def _global_run_id(text: str) -> uuid.UUID | None:
 
 def tagged_q(key: str, value: str) -> Q:
     """Runs that carry tag `key` with exactly `value` (e.g. kind=conversation): a subquery on run_tags."""
-    return CriterionQ(lambda table, dialect: has_tag(table, key, lambda column: column == ValueWrapper(value)))
+    return CriterionQ(
+        lambda table, dialect: has_tag(table, key, lambda column: column == ValueWrapper(value), dialect=dialect)
+    )
 
 
 def conversations_q() -> Q:
@@ -390,10 +393,15 @@ async def list_runs(
         run_condition, principal, project=project, filter=filter, where=where, search=search, base=base, now=instant
     )
     condition = asked(search_workflows=workflows)
-    tests = substring_tests(parse_filter(filter)) if filter is not None and filter.strip() else set()
-    tests |= search_substrings(search) if search is not None else set()
     connection = Run._meta.db
     dialect = connection.capabilities.dialect
+    parsed = parse_filter(filter) if filter is not None and filter.strip() else None
+    tests = substring_tests(parsed) if parsed is not None else set()
+    if parsed is not None and dialect == "sqlite":
+        # SQLite reads every run a tag's (key, value) index lists before the page's first row
+        # (sql.has_tag): a tag is walked in windows too (PostgreSQL's planner chooses by itself)
+        tests |= tag_tests(parsed)
+    tests |= search_substrings(search) if search is not None else set()
     after_position = ordering.parse_cursor("after", after, dialect) if after is not None else None
     before_position = ordering.parse_cursor("before", before, dialect) if before is not None else None
 

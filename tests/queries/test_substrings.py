@@ -18,7 +18,7 @@ from tortoise import Tortoise
 from app.enums import Priority, RunOrderField, SortDirection
 from app.queries import RunOrderSpec, list_runs
 from app.queries import substrings as substrings_module
-from models import Run
+from models import Run, RunTag
 from tests.queries.factory import at, make_project, make_workflow, new_run, save_runs, superadmin
 
 RUNS = 180
@@ -42,6 +42,17 @@ def name_of(i: int) -> str:
     if i == 50:
         return 'say "hi" now'
     return f"other {i}"
+
+
+def region_of(i: int) -> str | None:
+    """Run i's region tag: "eu" on 1 run in 3, "us" on 1 in 9, "apac" on one run, none on the rest."""
+    if i == 77:
+        return "apac"
+    if i % 3 == 1:
+        return "eu"
+    if i % 9 == 2:
+        return "us"
+    return None
 
 
 def times_of(i: int) -> dict[str, dt.datetime | None]:
@@ -78,7 +89,7 @@ def by_duration(run: Run) -> tuple[Any, ...]:
 @pytest.fixture
 async def named(db):
     """RUNS runs, two per second (ties on created_at, broken by the id), priorities in turn,
-    starts and ends as `times_of` says."""
+    starts and ends as `times_of` says, region tags as `region_of` says."""
     project = await make_project()
     workflow = await make_workflow(project, "billing-sync", "Billing Sync")
     runs = [
@@ -94,6 +105,8 @@ async def named(db):
         for i in range(RUNS)
     ]
     await save_runs(runs)
+    tags = [RunTag(run_id=run.id, key="region", value=region_of(i)) for i, run in enumerate(runs) if region_of(i)]
+    await RunTag.bulk_create(tags)
     return runs
 
 
@@ -255,25 +268,92 @@ async def test_every_page_of_every_order_is_exact(named, windows, request):
         assert await all_pages(7, search=term) == expected(runs, keep, order), term
 
 
+def tagged(runs: list[Run], keep: Callable[[str | None], bool]) -> Callable[[Run], bool]:
+    """The runs whose region tag (None: no such tag) `keep` keeps."""
+    regions = {run.id: region_of(i) for i, run in enumerate(runs)}
+    return lambda run: keep(regions[run.id])
+
+
+# FILTER.md on a tag: `ne` matches a run without the tag, every other comparison with it is false
+TAG_CASES: dict[str, Callable[[str | None], bool]] = {
+    'tags.region eq "eu"': lambda region: region == "eu",
+    'tags.region eq "apac"': lambda region: region == "apac",
+    'tags.region eq "nowhere"': lambda region: False,
+    'tags.region ne "eu"': lambda region: region != "eu",
+    'tags.region sw "U"': lambda region: region is not None and region.upper().startswith("U"),
+    "tags.region pr": lambda region: region is not None,
+    "not tags.region pr": lambda region: region is None,
+    'tags.region eq "eu" or tags.region eq "apac"': lambda region: region in ("eu", "apac"),
+}
+
+
+@pytest.mark.parametrize("windows", ["small", "default"])
+async def test_every_page_with_a_tag_test_is_exact(named, windows, request):
+    """Tag tests (walked in windows on SQLite, app.filters.sql.has_tag), alone and beside a
+    substring test, in every order, forward and back."""
+    if windows == "small":
+        request.getfixturevalue("small_windows")
+    runs = named
+    cases = {text: tagged(runs, keep) for text, keep in TAG_CASES.items()}
+    in_eu, hopper = tagged(runs, TAG_CASES['tags.region eq "eu"']), holds("hopper")
+    cases['tags.region eq "eu" and subject_name co "hopper"'] = lambda run: in_eu(run) and hopper(run)
+    for text, keep in cases.items():
+        for order in ORDERS:
+            want = expected(runs, keep, order)
+            order_by = [RunOrderSpec(field=order[0], direction=order[1])]
+            assert await all_pages(7, filter=text, order_by=order_by) == want, (text, order)
+            assert await all_pages(7, backward=True, filter=text, order_by=order_by) == want, (text, order)
+
+
+async def test_a_common_tag_is_walked_and_a_rare_one_read_from_its_index(named, small_windows, monkeypatch):
+    """On SQLite a tag's test is a probe of each run the walk reads while the tag is common, and
+    the tag index's runs when it is rare; PostgreSQL's planner chooses itself (one statement)."""
+    sqlite = Run._meta.db.capabilities.dialect == "sqlite"
+    newest = (RunOrderField.CREATED_AT, SortDirection.DESC)
+    probe = '"run_tags"."run_id"="runs"."id"'
+    listed = 'IN (SELECT "run_id" FROM "run_tags"'
+    for text, rare in (('tags.region eq "eu"', False), ('tags.region eq "apac"', True)):
+        with page_statements(monkeypatch) as statements:
+            page = await list_runs(superadmin(), filter=text, first=7)
+        want = expected(named, tagged(named, TAG_CASES[text]), newest)[:7]
+        assert [run.id for run in page.items] == want, text
+        if not sqlite:
+            assert len(statements) == 1 and "EXISTS (SELECT 1" in statements[0], statements
+            continue
+        windows = sum("OFFSET" in sql for sql in statements)
+        assert windows == 1 and probe in statements[1], statements
+        assert (listed in statements[-1]) == rare and (probe not in statements[-1]) == rare, statements
+
+
 def _searched(term: str) -> Callable[[Run], bool]:
-    return lambda run: holds(term)(run) or holds(term, field="subject_id")(run)
+    """FILTER.md's `search`: the run's id equal to the term, or the term a case-insensitive
+    substring of the workflow key, workflow name, subject id or subject name."""
+    fields = ("workflow_key", "workflow_name", "subject_id", "subject_name")
+    return lambda run: str(run.id) == term or any(holds(term, field=field)(run) for field in fields)
 
 
 TERMS = ["hopper", "HOPPER 1", "turing", "urIng 1", "50%_off", "50%", "_off", "lovelace", "grace h", "no 1", "zzz"]
+# search also reads the subject's id and the workflow's key and name (every run's: "g sy")
+SEARCHED = [*TERMS, "sub_01", "UB_1", "g sy", "ing-s"]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 async def test_pages_agree_with_a_reference_for_terms_of_every_frequency(named, small_windows, data):
-    """Random terms (common, middling, rare, absent), operators, orders and page sizes: the pages,
-    read forward or back, list exactly the runs the reference keeps, in the reference's order."""
+    """Random terms (common, middling, rare, absent), operators (co, sw, ew, or `search`), orders
+    and page sizes: the pages, read forward or back, list exactly the runs the reference keeps, in
+    the reference's order."""
     runs = named
-    term = data.draw(st.sampled_from(TERMS), label="term")
-    op = data.draw(st.sampled_from(["co", "sw", "ew"]), label="op")
+    op = data.draw(st.sampled_from(["co", "sw", "ew", "search"]), label="op")
+    term = data.draw(st.sampled_from(SEARCHED if op == "search" else TERMS), label="term")
     order = data.draw(st.sampled_from(list(ORDERS)), label="order")
     size = data.draw(st.integers(1, 12), label="size")
     backward = data.draw(st.booleans(), label="backward")
     order_by = [RunOrderSpec(field=order[0], direction=order[1])]
-    text = f'subject_name {op} "{term}"'
-    want = expected(runs, holds(term, op), order)
-    assert await all_pages(size, backward=backward, filter=text, order_by=order_by) == want, text
+    if op == "search":
+        want = expected(runs, _searched(term), order)
+        got = await all_pages(size, backward=backward, search=term, order_by=order_by)
+    else:
+        want = expected(runs, holds(term, op), order)
+        got = await all_pages(size, backward=backward, filter=f'subject_name {op} "{term}"', order_by=order_by)
+    assert got == want, (op, term)
