@@ -28,6 +28,7 @@ from app.run_counts import apply_counter_moves
 from app.run_writes import PendingChange, RunMovedOn
 from app.statements import insert_rows
 from models import Run, RunEvent, StepRun
+from models.runs import TERMINAL_RUN_STATUSES
 
 __all__ = ["LockedRuns", "lock_runs", "parents_with_open_children", "write_held_runs"]
 
@@ -51,13 +52,25 @@ class LockedRuns:
 
 
 async def lock_runs(connection: BaseDBAsyncClient, run_ids: Sequence[uuid.UUID]) -> LockedRuns:
-    """Lock the runs of `run_ids` that no other transaction holds (`FOR UPDATE SKIP LOCKED` on
-    PostgreSQL: a run in another's hands is left out, never waited for) and read their steps
-    and which of them have open child runs. A run left out is not in `runs`."""
-    query = Run.filter(id__in=list(run_ids)).order_by("id").using_db(connection)
+    """Lock the unfinished runs of `run_ids` that no other transaction holds (`FOR UPDATE SKIP
+    LOCKED` on PostgreSQL: a run in another's hands is left out, never waited for), read the
+    finished ones without a lock, and read their steps and which of them have open child runs.
+    A run left out is not in `runs`.
+
+    A finished run is never locked: no batched action moves one (each fails it, as on one run),
+    and a lock held on it until the batch commits would be waited for by a retry or restart of it
+    (its new run's foreign key takes a KEY SHARE lock on it at the end of a statement that has
+    already upserted its counter), while the batch waits for that counter: a deadlock."""
+    ids = list(run_ids)
+    unfinished = [status.value for status in NON_TERMINAL_RUN_STATUSES]
+    query = Run.filter(id__in=ids, status__in=unfinished).order_by("id").using_db(connection)
     if connection.capabilities.dialect == "postgres":
         query = query.select_for_update(skip_locked=True)
     runs = list(await query)
+    finished = await Run.filter(id__in=ids, status__in=[status.value for status in TERMINAL_RUN_STATUSES]).using_db(
+        connection
+    )
+    runs = sorted([*runs, *finished], key=lambda run: str(run.id))
     if not runs:
         return LockedRuns([], [], set())
     locked = [run.id for run in runs]
