@@ -74,6 +74,7 @@ READS: dict[str, tuple[str, dict[str, Any]]] = {
     "orderBy DURATION ASC, last: 50": (LAST_50, {"last": 50, "orderBy": [{"field": "DURATION", "direction": "ASC"}]}),
     "runStats (all)": (STATS, {}),
     'runStats (workflow_key eq "billing-sync")': (STATS, {"filter": 'workflow_key eq "billing-sync"'}),
+    'runStats (subject_name co "hopper")': (STATS, {"filter": 'subject_name co "hopper"'}),
     "totalCount (all)": (TOTAL, {}),
     'totalCount (status eq "FAILED")': (TOTAL, {"filter": 'status eq "FAILED"'}),
     'subject_name co "smith"': (FIRST_50, {"filter": 'subject_name co "smith"'}),

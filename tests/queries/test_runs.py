@@ -276,8 +276,13 @@ async def test_after_and_before_together_bound_a_range(catalogue):
 async def test_a_page_is_one_statement_and_its_count_one_more(catalogue):
     me, _runs = catalogue
     with StatementLog() as log:
-        await list_runs(me, project="acme", filter="tags.region pr", first=2)
+        await list_runs(me, project="acme", filter="duration gt 0", first=2)
     assert len(log.statements) == 1
+    # (a tag test on SQLite, as a substring test, reads windows of the walk first:
+    # tests/queries/test_substrings.py)
+    with StatementLog() as log:
+        await list_runs(me, project="acme", filter="tags.region pr", first=2)
+    assert len(log.statements) == (1 if Run._meta.db.capabilities.dialect == "postgres" else 2)
     # a search first reads the workflows whose key or name holds its term
     with StatementLog() as log:
         page = await list_runs(
