@@ -355,6 +355,46 @@ async def test_a_batch_takes_only_runs_no_other_transaction_holds(postgres_db):
     assert (await Run.get(id=held.id)).status is RunStatus.PENDING
 
 
+async def test_a_batch_never_locks_a_finished_run(postgres_db):
+    """A finished run is read, not locked: a retry or restart of it (whose new run's foreign key
+    takes a KEY SHARE lock on it after upserting its counter) never waits for a batch that waits
+    for that counter (a deadlock); the batch fails it as the action on one run does."""
+    project = await make_project()
+    pending = await labeled(project, "pending", RunStatus.PENDING)
+    done = await labeled(project, "done", RunStatus.COMPLETED)
+    operator = Principal(key_id=None, name="ops", role=Role.OPERATOR, project_id=uuid.UUID(str(project.id)))
+    shared: list[str] = []
+    other = await asyncpg.connect(postgres_db.database_url.replace("postgres://", "postgresql://"))
+
+    async def record(_connection: Any, _outcome: run_control.ActedRuns) -> None:
+        # in the batch's transaction, before it commits: the finished run is free to reference
+        async with other.transaction():
+            await other.execute("SELECT 1 FROM runs WHERE id = $1 FOR KEY SHARE NOWAIT", done.id)
+            shared.append(str(done.id))
+
+    try:
+        # a KEY SHARE lock held meanwhile (a retry's insert) does not keep the finished run out either
+        async with other.transaction():
+            await other.execute("SELECT 1 FROM runs WHERE id = $1 FOR KEY SHARE", done.id)
+            acted = await run_control.act_on_runs(
+                operator, run_control.BATCHED_ACTIONS["cancel"], [pending.id, done.id], None, record=_no_record
+            )
+        assert acted.succeeded == [pending.id] and acted.one_by_one == []
+        assert [(run_id, error.code) for run_id, error in acted.failed] == [(done.id, "INVALID_TRANSITION")]
+        again = await labeled(project, "pending-again", RunStatus.PENDING)
+        await run_control.act_on_runs(
+            operator, run_control.BATCHED_ACTIONS["cancel"], [again.id, done.id], None, record=record
+        )
+    finally:
+        await other.close()
+    assert shared == [str(done.id)]
+    assert (await Run.get(id=done.id)).status is RunStatus.COMPLETED
+
+
+async def _no_record(_connection: Any, _outcome: run_control.ActedRuns) -> None:
+    return None
+
+
 async def test_a_batch_that_cannot_be_written_is_rolled_back_and_its_runs_acted_on_one_by_one(db, monkeypatch):
     project = await make_project()
     runs = [await labeled(project, f"run-{index}", RunStatus.PENDING) for index in range(3)]
