@@ -15,6 +15,7 @@ from typing import Any
 import asyncpg
 import pytest
 from tortoise import Tortoise
+from tortoise.transactions import in_transaction
 
 from app.db import close_db, init_db, migrate_db
 from app.enums import RunOrderField, SortDirection
@@ -423,3 +424,22 @@ async def test_sqlite_reads_duration_and_common_terms_in_the_pages_order(sqlite_
                     assert "runs_fts" not in plan and "TEMP B-TREE" not in plan, f"{name}\n{plan}"
     finally:
         await close_db()
+
+
+async def test_a_filtered_count_is_planned_for_its_own_parameters_every_time(planned):
+    """asyncpg prepares the bounded count's statement; from its sixth execution PostgreSQL may
+    use a generic plan, blind to the tag or term (a rare tag's count read every run's key at 1M
+    runs). The count runs with plan_cache_mode = force_custom_plan: no execution is generic."""
+    root, _, _ = planned
+    # one transaction around the counts: they run on its connection, whose prepared
+    # statements pg_prepared_statements lists
+    async with in_transaction("default") as connection:
+        for _ in range(8):
+            page = await list_runs(root, filter='tags.region eq "eu" and subject_name co "hopper"', first=1)
+            assert await page.count_is_exact()
+        rows = await connection.execute_query_dict(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE '%COUNT(*)%' AND statement LIKE '%run_tags%' "
+            "AND statement NOT LIKE '%pg_prepared_statements%'"
+        )
+    assert [(row["generic_plans"], row["custom_plans"]) for row in rows] == [(0, 8)]
