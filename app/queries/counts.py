@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from pypika_tortoise import JoinType, Query
+from pypika_tortoise import JoinType, Order, Query
 from pypika_tortoise.functions import Count
 from pypika_tortoise.queries import QueryBuilder
 from pypika_tortoise.terms import Star
@@ -30,6 +30,25 @@ if TYPE_CHECKING:
 
 # Past this many matching runs a filtered count stops and reports "at least COUNT_LIMIT".
 COUNT_LIMIT = 10_000
+# A count with a substring or tag test (whose index lists every run holding the term or tag, a
+# list that grows with the table) first counts its matches among the newest WALK_ROWS runs of
+# its scope (the default order's index, each run tested exactly): a cost fixed by WALK_ROWS,
+# whatever the table's size. At least RARE_MATCHES of them: that count is the answer, a lower
+# bound (`exact` false) when runs past the walk remain. Fewer (a term or tag in fewer than one
+# run of WALK_ROWS / RARE_MATCHES = 500), or no runs past the walk: the bounded count over the
+# index's candidates (exact up to COUNT_LIMIT), a short list for so rare a term.
+WALK_ROWS = 20_000
+RARE_MATCHES = 40
+
+
+@dataclasses.dataclass(frozen=True)
+class Walked:
+    """A count's walk: the runs it walks (`scope`: the count's condition without its filter
+    and search) and the exact test of a match (the condition with its substring and tag
+    tests tested on each run rather than through their indexes)."""
+
+    scope: Q
+    exact: Q
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,46 +132,97 @@ async def _rows(query: QueryBuilder) -> list[dict[str, Any]]:
         return await connection.execute_query_dict(sql, params)
 
 
-async def bounded_count(condition: Q) -> Tally:
-    """The runs `condition` selects, counted up to COUNT_LIMIT (one statement, at most
-    COUNT_LIMIT + 1 rows read)."""
+def _walk_end(scope: Q) -> QueryBuilder:
+    """The (created_at, id) of the run just past the first WALK_ROWS of `scope`, newest first
+    (the default order's index): none when `scope` holds at most WALK_ROWS runs."""
     table = Run._meta.basetable
-    sample = matching(condition, _query().from_(table).select(table.id)).limit(COUNT_LIMIT + 1)
-    rows = await _rows(_query().from_(sample).select(Count(Star()).as_("runs")))
-    found = int(rows[0]["runs"])
+    query = matching(scope, _query().from_(table).select(table.created_at, table.id))
+    newest = query.orderby(table.created_at, order=Order.desc).orderby(table.id, order=Order.desc)
+    return newest.offset(WALK_ROWS).limit(1)
+
+
+def _sample(condition: Q, column: str, end: dict[str, Any] | None) -> QueryBuilder:
+    """`column` of at most COUNT_LIMIT + 1 runs `condition` selects, among those newer than
+    the position `end` when given (the walk's runs)."""
+    table = Run._meta.basetable
+    sample = matching(condition, _query().from_(table).select(table.field(column)))
+    if end is not None:
+        created, run_id = end["created_at"], end["id"]
+        sample = sample.where((table.created_at > created) | ((table.created_at == created) & (table.id > run_id)))
+    return sample.limit(COUNT_LIMIT + 1)
+
+
+async def _walked(walk: Walked | None) -> dict[str, Any] | None:
+    """Where the walk of a count ends (see WALK_ROWS), or None: no walk, or its scope is small."""
+    if walk is None:
+        return None
+    ends = await _rows(_walk_end(walk.scope))
+    return ends[0] if ends else None
+
+
+async def bounded_count(condition: Q, walk: Walked | None = None) -> Tally:
+    """The runs `condition` selects, counted up to COUNT_LIMIT (at most COUNT_LIMIT + 1 rows
+    read); with `walk`, first among the newest WALK_ROWS runs of its scope (see WALK_ROWS)."""
+    end = await _walked(walk)
+    if end is not None and walk is not None:
+        found = await _count(walk.exact, end)
+        if found >= RARE_MATCHES:
+            return Tally(min(found, COUNT_LIMIT), False)
+    found = await _count(condition, None)
     return Tally(min(found, COUNT_LIMIT), found <= COUNT_LIMIT)
 
 
-async def bounded_status_counts(condition: Q) -> StatusTally:
-    """The runs `condition` selects per status, from at most COUNT_LIMIT + 1 of them."""
-    table = Run._meta.basetable
-    sample = matching(condition, _query().from_(table).select(table.status)).limit(COUNT_LIMIT + 1)
+async def _count(condition: Q, end: dict[str, Any] | None) -> int:
+    rows = await _rows(_query().from_(_sample(condition, "id", end)).select(Count(Star()).as_("runs")))
+    return int(rows[0]["runs"])
+
+
+async def _by_status(condition: Q, end: dict[str, Any] | None) -> dict[RunStatus, int]:
+    sample = _sample(condition, "status", end)
     query = _query().from_(sample).select(sample.status, Count(Star()).as_("runs")).groupby(sample.status)
-    counts = {RunStatus(row["status"]): int(row["runs"]) for row in await _rows(query)}
-    exact = sum(counts.values()) <= COUNT_LIMIT
-    if not exact:
+    return {RunStatus(row["status"]): int(row["runs"]) for row in await _rows(query)}
+
+
+async def bounded_status_counts(condition: Q, walk: Walked | None = None) -> StatusTally:
+    """The runs `condition` selects per status, from at most COUNT_LIMIT + 1 of them; with
+    `walk`, first among the newest WALK_ROWS runs of its scope (see WALK_ROWS)."""
+    end = await _walked(walk)
+    counts: dict[RunStatus, int] | None = None
+    exact = False
+    if end is not None and walk is not None:
+        counts = await _by_status(walk.exact, end)
+        if sum(counts.values()) < RARE_MATCHES:
+            counts = None
+    if counts is None:
+        counts = await _by_status(condition, None)
+        exact = sum(counts.values()) <= COUNT_LIMIT
+    if sum(counts.values()) > COUNT_LIMIT:
         # one run past the limit was read: take it from the largest count, each stays a lower bound
         largest = max(counts, key=lambda status: counts[status])
         counts[largest] -= sum(counts.values()) - COUNT_LIMIT
     return StatusTally([(status, counts.get(status, 0)) for status in RunStatus], exact)
 
 
-async def status_counts(principal: Principal, scope: CountScope | None, condition: Q) -> StatusTally:
+async def status_counts(
+    principal: Principal, scope: CountScope | None, condition: Q, walk: Walked | None = None
+) -> StatusTally:
     """Runs per status: from the counters when `scope` is given, else bounded over the rows."""
     if scope is None:
-        return await bounded_status_counts(condition)
+        return await bounded_status_counts(condition, walk)
     counts = await counted_by_status(principal, scope.project, scope.workflow_id)
     return StatusTally([(status, counts.get(status, 0)) for status in RunStatus], True)
 
 
-def tally_once(principal: Principal, scope: CountScope | None, condition: Q) -> Callable[[], Awaitable[Tally]]:
+def tally_once(
+    principal: Principal, scope: CountScope | None, condition: Q, walk: Walked | None = None
+) -> Callable[[], Awaitable[Tally]]:
     """A function that counts the runs on its first call and gives every caller that answer
     (totalCount and totalCountIsExact resolve concurrently from one statement)."""
     task: asyncio.Task[Tally] | None = None
 
     async def count() -> Tally:
         if scope is None:
-            return await bounded_count(condition)
+            return await bounded_count(condition, walk)
         counts = await counted_by_status(principal, scope.project, scope.workflow_id)
         return Tally(sum(counts.values()), True)
 

@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import functools
 import uuid
-from collections.abc import Awaitable, Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from pypika_tortoise import Query, Table
@@ -19,7 +19,7 @@ from pypika_tortoise.terms import Criterion, ValueWrapper
 from tortoise.expressions import Q
 
 from app.enums import Priority, RunOrderField, RunStatus, SortDirection, TriggerSource, Visibility
-from app.filters import CriterionQ, Op, compile_filter, matches, parse_filter
+from app.filters import CriterionQ, FilterExpr, Op, compile_filter, matches, parse_filter
 from app.filters.sql import (
     NONE_WALKED,
     Condition,
@@ -32,7 +32,7 @@ from app.filters.sql import (
     tag_tests,
 )
 from app.ids import parse_global_id
-from app.queries.counts import StatusTally, counter_scope, matching, status_counts, tally_once
+from app.queries.counts import StatusTally, Walked, counter_scope, matching, status_counts, tally_once
 from app.queries.durations import duration_reads, merge, sort_key
 from app.queries.keyset import DURATION_ALIAS, RunOrdering
 from app.queries.pages import Page, page_window
@@ -496,7 +496,8 @@ async def list_runs(
     runs: list[Run | Row] = RowReader.of(Run).named_rows(rows) if plain else [_run_from_record(row) for row in rows]
     cursors = [ordering.cursor(ordering.position(run, row), instant) for run, row in zip(runs, rows, strict=True)]
 
-    tally = tally_once(principal, counter_scope(project, filter, where, search, base), condition)
+    count_walk = _count_walk(asked, parsed, search, tests, workflows)
+    tally = tally_once(principal, counter_scope(project, filter, where, search, base), condition, count_walk)
 
     async def count() -> int:
         return (await tally()).count
@@ -512,6 +513,25 @@ async def list_runs(
         has_previous_page=more if window.backward else after is not None,
         count=count,
         count_is_exact=count_is_exact,
+    )
+
+
+def _count_walk(
+    asked: Callable[..., Q],
+    parsed: FilterExpr | None,
+    search: str | None,
+    walked: Collection[Substring],
+    search_workflows: Sequence[uuid.UUID] | None = None,
+) -> Walked | None:
+    """The walk a filtered count starts with (app.queries.counts.WALK_ROWS) when it has a
+    substring or tag test or a search; `asked` gives the count's condition for the arguments
+    it is called with (run_condition's), `walked` the tests to test on each run."""
+    tested = (substring_tests(parsed) | tag_tests(parsed)) if parsed is not None else set()
+    if not tested and not (search is not None and search.strip()):
+        return None
+    return Walked(
+        scope=asked(filter=None, search=None),
+        exact=asked(search_workflows=search_workflows, walked=frozenset(walked)),
     )
 
 
@@ -557,5 +577,11 @@ async def run_stats(
     One or two statements: unfiltered, from the counters (exact); filtered, over at most
     COUNT_LIMIT + 1 matching runs (exact up to COUNT_LIMIT, lower bounds past it).
     """
-    condition = run_condition(principal, project=project, filter=filter, where=where, base=base)
-    return await status_counts(principal, counter_scope(project, filter, where, None, base), condition)
+    asked = functools.partial(run_condition, principal, project=project, filter=filter, where=where, base=base)
+    condition = asked()
+    parsed = parse_filter(filter) if filter is not None and filter.strip() else None
+    tests = substring_tests(parsed) if parsed is not None else set()
+    if parsed is not None and Run._meta.db.capabilities.dialect == "sqlite":
+        tests |= tag_tests(parsed)
+    count_walk = _count_walk(asked, parsed, None, tests)
+    return await status_counts(principal, counter_scope(project, filter, where, None, base), condition, count_walk)

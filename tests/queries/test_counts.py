@@ -10,7 +10,7 @@ import pytest
 import app.queries.counts
 from app.enums import RunStatus
 from app.queries import list_runs, run_stats
-from tests.queries.factory import make_project, make_run, make_workflow, member, superadmin
+from tests.queries.factory import at, make_project, make_run, make_workflow, member, superadmin
 
 LIMIT = 4
 
@@ -52,3 +52,77 @@ async def test_filtered_stats_past_the_limit_are_lower_bounds_that_add_up_to_it(
     }
     unfiltered = await run_stats(member(six_runs))
     assert unfiltered.exact is True and unfiltered.total == 6
+
+
+# odd: the walk ends between two runs of one second, where the id decides
+WALK = 5
+
+
+@pytest.fixture
+async def walked_runs(db, monkeypatch):
+    """20 runs of acme, two a second (equal created_at, so the id breaks the tie), with the walk
+    of a count lowered to the newest 5 runs and a term rare below 2 of them. Every other run
+    (the newest first) is a "Smith" tagged region=eu, FAILED; the others "Jones", COMPLETED;
+    the oldest run alone is "Rare"."""
+    monkeypatch.setattr(app.queries.counts, "WALK_ROWS", WALK)
+    monkeypatch.setattr(app.queries.counts, "RARE_MATCHES", 2)
+    acme = await make_project("acme")
+    billing = await make_workflow(acme, "billing", "Billing")
+    runs = []
+    for index in range(20):
+        smith = index % 2 == 1
+        runs.append(
+            await make_run(
+                acme,
+                billing,
+                tags={"region": "eu"} if smith else {"region": "us"},
+                status=RunStatus.FAILED if smith else RunStatus.COMPLETED,
+                subject_name="Rare Jones" if index == 0 else ("Ada Smith" if smith else "Bob Jones"),
+                created_at=at(index // 2),
+            )
+        )
+    return acme, runs
+
+
+def newest(runs, count):
+    """The `count` newest runs, as the default order walks them (created_at, then id, descending)."""
+    return sorted(runs, key=lambda run: (run.created_at, str(run.id)), reverse=True)[:count]
+
+
+async def test_a_count_with_a_common_term_or_tag_counts_the_newest_runs_and_says_at_least(walked_runs):
+    acme, runs = walked_runs
+    root = superadmin()
+    smiths = len([run for run in newest(runs, WALK) if run.subject_name == "Ada Smith"])
+    # the newest 5 runs hold 2 or 3 Smiths (of 10): a true lower bound, not exact
+    assert smiths in (2, 3)
+    for filter in ('subject_name co "smith"', 'tags.region eq "eu"', 'subject_name co "smith" and tags.region pr'):
+        page = await list_runs(root, filter=filter, first=1)
+        assert (await page.count(), await page.count_is_exact()) == (smiths, False), filter
+        stats = await run_stats(root, filter=filter)
+        assert (stats.total, stats.exact) == (smiths, False), filter
+        assert dict(stats.by_status)[RunStatus.FAILED] == smiths
+    searched = await list_runs(root, search="smith", first=1)
+    assert (await searched.count(), await searched.count_is_exact()) == (smiths, False)
+
+
+async def test_a_rare_term_or_a_small_scope_is_counted_exactly(walked_runs):
+    acme, runs = walked_runs
+    root = superadmin()
+    # one run holds "rare", the oldest: none among the newest 5, so the candidates count it
+    page = await list_runs(root, filter='subject_name co "rare"', first=1)
+    assert (await page.count(), await page.count_is_exact()) == (1, True)
+    stats = await run_stats(root, filter='subject_name co "rare" or tags.region eq "nowhere"')
+    assert (stats.total, stats.exact) == (1, True)
+    assert dict(stats.by_status)[RunStatus.COMPLETED] == 1
+    # a filter without substring or tag test counts every match (exact up to COUNT_LIMIT)
+    failed = await list_runs(root, filter='status eq "FAILED"', first=1)
+    assert (await failed.count(), await failed.count_is_exact()) == (10, True)
+    # a scope of at most WALK runs: its walk is every run, so the count is exact
+    other = await make_project("other")
+    crm = await make_workflow(other, "crm", "CRM")
+    for index in range(WALK):
+        await make_run(other, crm, subject_name="Ada Smith", created_at=at(100 + index))
+    small = await list_runs(root, project="other", filter='subject_name co "smith"', first=1)
+    assert (await small.count(), await small.count_is_exact()) == (WALK, True)
+    small_stats = await run_stats(root, project="other", filter='subject_name co "smith"')
+    assert (small_stats.total, small_stats.exact) == (WALK, True)
