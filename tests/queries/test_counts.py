@@ -81,7 +81,7 @@ async def walked_runs(db, monkeypatch):
                 created_at=at(index // 2),
             )
         )
-    return acme, runs
+    return runs
 
 
 def newest(runs, count):
@@ -90,7 +90,7 @@ def newest(runs, count):
 
 
 async def test_a_count_with_a_common_term_or_tag_counts_the_newest_runs_and_says_at_least(walked_runs):
-    acme, runs = walked_runs
+    runs = walked_runs
     root = superadmin()
     smiths = len([run for run in newest(runs, WALK) if run.subject_name == "Ada Smith"])
     # the newest 5 runs hold 2 or 3 Smiths (of 10): a true lower bound, not exact
@@ -106,7 +106,6 @@ async def test_a_count_with_a_common_term_or_tag_counts_the_newest_runs_and_says
 
 
 async def test_a_rare_term_or_a_small_scope_is_counted_exactly(walked_runs):
-    acme, runs = walked_runs
     root = superadmin()
     # one run holds "rare", the oldest: none among the newest 5, so the candidates count it
     page = await list_runs(root, filter='subject_name co "rare"', first=1)
