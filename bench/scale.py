@@ -77,6 +77,8 @@ READS: dict[str, tuple[str, dict[str, Any]]] = {
     'runStats (subject_name co "hopper")': (STATS, {"filter": 'subject_name co "hopper"'}),
     "totalCount (all)": (TOTAL, {}),
     'totalCount (status eq "FAILED")': (TOTAL, {"filter": 'status eq "FAILED"'}),
+    'totalCount (subject_name co "hopper")': (TOTAL, {"filter": 'subject_name co "hopper"'}),
+    'totalCount (tags.region eq "eu")': (TOTAL, {"filter": 'tags.region eq "eu"'}),
     'subject_name co "smith"': (FIRST_50, {"filter": 'subject_name co "smith"'}),
     'subject_name co "hopper"': (FIRST_50, {"filter": 'subject_name co "hopper"'}),
     'subject_name sw "ada h"': (FIRST_50, {"filter": 'subject_name sw "ada h"'}),

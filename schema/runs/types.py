@@ -13,7 +13,7 @@ from app.enums import StepStatus as StepStatusValue
 from app.ids import to_global_id
 from app.lifecycle import utcnow
 from app.queries import Row, list_run_events, list_run_updates
-from app.queries.counts import COUNT_LIMIT
+from app.queries.counts import COUNT_LIMIT, RARE_MATCHES, WALK_ROWS
 from models import Run as RunModel
 from models import RunEvent as RunEventModel
 from models import RunUpdate as RunUpdateModel
@@ -47,6 +47,14 @@ PENDING_STEP_STATUSES = (StepStatusValue.RUNNING, StepStatusValue.QUEUED, StepSt
 LazyWorkflow = Annotated["Workflow", strawberry.lazy("schema.workflows")]
 
 R = TypeVar("R")
+
+# the walk of a count with a substring or tag test (app.queries.counts.WALK_ROWS)
+WALKED_COUNT = (
+    "With a substring (co/sw/ew) or tag test or a search, the matches among the newest "
+    f"{WALK_ROWS:,} runs are counted first: when they are at least {RARE_MATCHES} and older runs "
+    "remain, that count is the answer, meaning at least that many (a rarer term is counted over "
+    "all its runs)."
+)
 
 
 @strawberry.type
@@ -546,14 +554,14 @@ class RunConnection:
     @strawberry.field(
         description="How many runs match. Without filter, where or search it is exact (kept by counters); "
         f"otherwise it is exact up to {COUNT_LIMIT:,} and past that it is {COUNT_LIMIT:,}, meaning at least "
-        "that many: see totalCountIsExact."
+        f"that many. {WALKED_COUNT} See totalCountIsExact."
     )
     async def total_count(self) -> int:
         return int(await self.count())
 
     @strawberry.field(
-        description=f"False when more than {COUNT_LIMIT:,} runs match a filter, where or search: totalCount "
-        "is then a lower bound."
+        description=f"False when totalCount is a lower bound: more than {COUNT_LIMIT:,} runs match a filter, "
+        "where or search, or the count was of the newest runs alone (see totalCount)."
     )
     async def total_count_is_exact(self) -> bool:
         return bool(await self.count_is_exact())
@@ -569,12 +577,13 @@ class StatusCount:
 class RunStats:
     total: int = strawberry.field(
         description=f"Exact without filter or where (kept by counters); with one, exact up to {COUNT_LIMIT:,} "
-        f"runs and otherwise {COUNT_LIMIT:,}, meaning at least that many: see exact."
+        f"runs and otherwise {COUNT_LIMIT:,}, meaning at least that many. {WALKED_COUNT} See exact."
     )
     by_status: list[StatusCount] = strawberry.field(
         description="every RunStatus, zero counts included, in the enum's order"
     )
     exact: bool = strawberry.field(
-        description=f"False when more than {COUNT_LIMIT:,} runs match the filter or where: total is then "
-        f"{COUNT_LIMIT:,} and each count a lower bound, taken over the first {COUNT_LIMIT:,} runs found."
+        description=f"False when total is a lower bound: more than {COUNT_LIMIT:,} runs match the filter or "
+        f"where (total is then {COUNT_LIMIT:,}, taken over the first {COUNT_LIMIT:,} runs found), or the count "
+        "was of the newest runs alone (see total); each count is then a lower bound too."
     )
