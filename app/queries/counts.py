@@ -118,17 +118,24 @@ def _query() -> type[Query]:
     return Run._meta.db.query_class
 
 
-async def _rows(query: QueryBuilder) -> list[dict[str, Any]]:
+# PostgreSQL's settings for the count of a walk (its runs newer than the walk's end): a probe of
+# each run's tag, as many as the walk has runs, rather than a hash of every run the tag's index
+# lists (the planner's guess at the range's runs is low: 312,000 tags hashed for a tag on 5 runs
+# in 16 at 1M runs, 90 ms instead of ~25)
+WALK_SETTINGS = "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; "
+
+
+async def _rows(query: QueryBuilder, settings: str = "") -> list[dict[str, Any]]:
     """A count's rows. On PostgreSQL the statement is planned for its own parameters every
     time: asyncpg prepares it, and after five executions PostgreSQL may switch to a generic
     plan that ignores them (a rare tag's count became a merge join over every run's key,
     235 ms at 1M runs instead of ~30). `SET LOCAL` lasts only to the end of this
-    transaction, so pages and other reads keep their cached plans."""
+    transaction, so pages and other reads keep their cached plans; `settings` are more of them."""
     sql, params = query.get_parameterized_sql()
     if Run._meta.db.capabilities.dialect != "postgres":
         return await Run._meta.db.execute_query_dict(sql, params)
     async with in_transaction("default") as connection:
-        await connection.execute_script("SET LOCAL plan_cache_mode = force_custom_plan")
+        await connection.execute_script(f"{settings}SET LOCAL plan_cache_mode = force_custom_plan")
         return await connection.execute_query_dict(sql, params)
 
 
@@ -148,7 +155,9 @@ def _sample(condition: Q, column: str, end: dict[str, Any] | None) -> QueryBuild
     sample = matching(condition, _query().from_(table).select(table.field(column)))
     if end is not None:
         created, run_id = end["created_at"], end["id"]
-        sample = sample.where((table.created_at > created) | ((table.created_at == created) & (table.id > run_id)))
+        # the first term bounds the walk of the index, the second leaves out the end's older peers
+        newer = (table.created_at > created) | (table.id > run_id)
+        sample = sample.where((table.created_at >= created) & newer)
     return sample.limit(COUNT_LIMIT + 1)
 
 
@@ -173,14 +182,16 @@ async def bounded_count(condition: Q, walk: Walked | None = None) -> Tally:
 
 
 async def _count(condition: Q, end: dict[str, Any] | None) -> int:
-    rows = await _rows(_query().from_(_sample(condition, "id", end)).select(Count(Star()).as_("runs")))
+    query = _query().from_(_sample(condition, "id", end)).select(Count(Star()).as_("runs"))
+    rows = await _rows(query, WALK_SETTINGS if end is not None else "")
     return int(rows[0]["runs"])
 
 
 async def _by_status(condition: Q, end: dict[str, Any] | None) -> dict[RunStatus, int]:
     sample = _sample(condition, "status", end)
     query = _query().from_(sample).select(sample.status, Count(Star()).as_("runs")).groupby(sample.status)
-    return {RunStatus(row["status"]): int(row["runs"]) for row in await _rows(query)}
+    rows = await _rows(query, WALK_SETTINGS if end is not None else "")
+    return {RunStatus(row["status"]): int(row["runs"]) for row in rows}
 
 
 async def bounded_status_counts(condition: Q, walk: Walked | None = None) -> StatusTally:

@@ -19,7 +19,7 @@ from pypika_tortoise.terms import Criterion, ValueWrapper
 from tortoise.expressions import Q
 
 from app.enums import Priority, RunOrderField, RunStatus, SortDirection, TriggerSource, Visibility
-from app.filters import CriterionQ, FilterExpr, Op, compile_filter, matches, parse_filter
+from app.filters import CriterionQ, Op, compile_filter, matches, parse_filter
 from app.filters.sql import (
     NONE_WALKED,
     Condition,
@@ -496,7 +496,7 @@ async def list_runs(
     runs: list[Run | Row] = RowReader.of(Run).named_rows(rows) if plain else [_run_from_record(row) for row in rows]
     cursors = [ordering.cursor(ordering.position(run, row), instant) for run, row in zip(runs, rows, strict=True)]
 
-    count_walk = _count_walk(asked, parsed, search, tests, workflows)
+    count_walk = _count_walk(asked, tests, workflows)
     tally = tally_once(principal, counter_scope(project, filter, where, search, base), condition, count_walk)
 
     async def count() -> int:
@@ -517,17 +517,13 @@ async def list_runs(
 
 
 def _count_walk(
-    asked: Callable[..., Q],
-    parsed: FilterExpr | None,
-    search: str | None,
-    walked: Collection[Substring],
-    search_workflows: Sequence[uuid.UUID] | None = None,
+    asked: Callable[..., Q], walked: Collection[Substring], search_workflows: Sequence[uuid.UUID] | None = None
 ) -> Walked | None:
-    """The walk a filtered count starts with (app.queries.counts.WALK_ROWS) when it has a
-    substring or tag test or a search; `asked` gives the count's condition for the arguments
-    it is called with (run_condition's), `walked` the tests to test on each run."""
-    tested = (substring_tests(parsed) | tag_tests(parsed)) if parsed is not None else set()
-    if not tested and not (search is not None and search.strip()):
+    """The walk a filtered count starts with (app.queries.counts.WALK_ROWS) when it has tests
+    a page walks (`walked`: substring tests and a search's, on SQLite tag tests too; on
+    PostgreSQL a tag's semi-join already stops at the count's limit, 14-17 ms at any size);
+    `asked` gives the count's condition for the arguments it is called with (run_condition's)."""
+    if not walked:
         return None
     return Walked(
         scope=asked(filter=None, search=None),
@@ -583,5 +579,5 @@ async def run_stats(
     tests = substring_tests(parsed) if parsed is not None else set()
     if parsed is not None and Run._meta.db.capabilities.dialect == "sqlite":
         tests |= tag_tests(parsed)
-    count_walk = _count_walk(asked, parsed, None, tests)
+    count_walk = _count_walk(asked, tests)
     return await status_counts(principal, counter_scope(project, filter, where, None, base), condition, count_walk)

@@ -50,7 +50,7 @@ R = TypeVar("R")
 
 # the walk of a count with a substring or tag test (app.queries.counts.WALK_ROWS)
 WALKED_COUNT = (
-    "With a substring (co/sw/ew) or tag test or a search, the matches among the newest "
+    "With a substring test (co/sw/ew), a search or, on SQLite, a tag test, the matches among the newest "
     f"{WALK_ROWS:,} runs are counted first: when they are at least {RARE_MATCHES} and older runs "
     "remain, that count is the answer, meaning at least that many (a rarer term is counted over "
     "all its runs)."

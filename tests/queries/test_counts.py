@@ -10,6 +10,7 @@ import pytest
 import app.queries.counts
 from app.enums import RunStatus
 from app.queries import list_runs, run_stats
+from models import Run
 from tests.queries.factory import at, make_project, make_run, make_workflow, member, superadmin
 
 LIMIT = 4
@@ -95,12 +96,19 @@ async def test_a_count_with_a_common_term_or_tag_counts_the_newest_runs_and_says
     smiths = len([run for run in newest(runs, WALK) if run.subject_name == "Ada Smith"])
     # the newest 5 runs hold 2 or 3 Smiths (of 10): a true lower bound, not exact
     assert smiths in (2, 3)
-    for filter in ('subject_name co "smith"', 'tags.region eq "eu"', 'subject_name co "smith" and tags.region pr'):
+    walked = ['subject_name co "smith"', 'subject_name co "smith" and tags.region pr']
+    # a tag test alone: walked on SQLite; PostgreSQL's semi-join stops at the limit by itself
+    sqlite = Run._meta.db.capabilities.dialect == "sqlite"
+    (walked if sqlite else []).append('tags.region eq "eu"')
+    for filter in walked:
         page = await list_runs(root, filter=filter, first=1)
         assert (await page.count(), await page.count_is_exact()) == (smiths, False), filter
         stats = await run_stats(root, filter=filter)
         assert (stats.total, stats.exact) == (smiths, False), filter
         assert dict(stats.by_status)[RunStatus.FAILED] == smiths
+    if not sqlite:
+        tagged = await list_runs(root, filter='tags.region eq "eu"', first=1)
+        assert (await tagged.count(), await tagged.count_is_exact()) == (10, True)
     searched = await list_runs(root, search="smith", first=1)
     assert (await searched.count(), await searched.count_is_exact()) == (smiths, False)
 

@@ -297,14 +297,14 @@ async def test_a_page_is_one_statement_and_its_count_one_more(catalogue):
     # (an order with DURATION and another field is one statement, substring tests or not; pages
     # by other orders read windows of the walk first: tests/queries/test_substrings.py)
     assert len(log.statements) == 2
-    # a count with a substring or tag test or a search first looks for the end of its walk
-    # (app.queries.counts.WALK_ROWS): none in so few runs, then the count
+    # a count with a substring test or a search (on SQLite a tag test too) first looks for the
+    # end of its walk (app.queries.counts.WALK_ROWS): none in so few runs, then the count
     with StatementLog() as log:
         assert await page.count() == 1
     assert len(log.statements) == 2
     with StatementLog() as log:
         await run_stats(me, filter="tags.region pr")
-    assert len(log.statements) == 2
+    assert len(log.statements) == (1 if Run._meta.db.capabilities.dialect == "postgres" else 2)
     with StatementLog() as log:
         await run_stats(me, filter="duration gt 0")
     assert len(log.statements) == 1
