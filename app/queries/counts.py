@@ -39,16 +39,24 @@ COUNT_LIMIT = 10_000
 # index's candidates (exact up to COUNT_LIMIT), a short list for so rare a term.
 WALK_ROWS = 20_000
 RARE_MATCHES = 40
+# At least RARE_MATCHES in the walk, the count estimates the matches of its whole scope (the
+# walk's share of matches times the scope's size, from the counters: an over-estimate, never
+# less): at most ESTIMATE_BOUND, the bounded count over the index's candidates runs as well and
+# is the answer (exact up to COUNT_LIMIT, at most ~ESTIMATE_BOUND candidates read); past it, the
+# walk's "at least N". A term common among few runs stays exact, a common one among many is flat.
+ESTIMATE_BOUND = 2 * COUNT_LIMIT
 
 
 @dataclasses.dataclass(frozen=True)
 class Walked:
     """A count's walk: the runs it walks (`scope`: the count's condition without its filter
-    and search) and the exact test of a match (the condition with its substring and tag
-    tests tested on each run rather than through their indexes)."""
+    and search), the exact test of a match (the condition with its substring and tag
+    tests tested on each run rather than through their indexes) and `size`, how many runs
+    the scope holds at most (from the counters, see ESTIMATE_BOUND)."""
 
     scope: Q
     exact: Q
+    size: Callable[[], Awaitable[int]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -169,13 +177,30 @@ async def _walked(walk: Walked | None) -> dict[str, Any] | None:
     return ends[0] if ends else None
 
 
+async def _estimated_past(walk: Walked, found: int) -> bool:
+    """Whether the matches of the walk's whole scope, estimated from the `found` among its
+    newest WALK_ROWS runs, may be more than ESTIMATE_BOUND (the walk's answer stands)."""
+    return found * await walk.size() > ESTIMATE_BOUND * WALK_ROWS
+
+
+def scope_size(principal: Principal, project: str | None) -> Callable[[], Awaitable[int]]:
+    """The runs `principal` may see in `project` (or every project), from the counters: at
+    least as many as any count's scope narrowed to them holds."""
+
+    async def size() -> int:
+        return sum((await counted_by_status(principal, project, None)).values())
+
+    return size
+
+
 async def bounded_count(condition: Q, walk: Walked | None = None) -> Tally:
     """The runs `condition` selects, counted up to COUNT_LIMIT (at most COUNT_LIMIT + 1 rows
-    read); with `walk`, first among the newest WALK_ROWS runs of its scope (see WALK_ROWS)."""
+    read); with `walk`, first among the newest WALK_ROWS runs of its scope (see WALK_ROWS and
+    ESTIMATE_BOUND)."""
     end = await _walked(walk)
     if end is not None and walk is not None:
         found = await _count(walk.exact, end)
-        if found >= RARE_MATCHES:
+        if found >= RARE_MATCHES and await _estimated_past(walk, found):
             return Tally(min(found, COUNT_LIMIT), False)
     found = await _count(condition, None)
     return Tally(min(found, COUNT_LIMIT), found <= COUNT_LIMIT)
@@ -196,13 +221,15 @@ async def _by_status(condition: Q, end: dict[str, Any] | None) -> dict[RunStatus
 
 async def bounded_status_counts(condition: Q, walk: Walked | None = None) -> StatusTally:
     """The runs `condition` selects per status, from at most COUNT_LIMIT + 1 of them; with
-    `walk`, first among the newest WALK_ROWS runs of its scope (see WALK_ROWS)."""
+    `walk`, first among the newest WALK_ROWS runs of its scope (see WALK_ROWS and
+    ESTIMATE_BOUND)."""
     end = await _walked(walk)
     counts: dict[RunStatus, int] | None = None
     exact = False
     if end is not None and walk is not None:
         counts = await _by_status(walk.exact, end)
-        if sum(counts.values()) < RARE_MATCHES:
+        found = sum(counts.values())
+        if found < RARE_MATCHES or not await _estimated_past(walk, found):
             counts = None
     if counts is None:
         counts = await _by_status(condition, None)

@@ -32,7 +32,7 @@ from app.filters.sql import (
     tag_tests,
 )
 from app.ids import parse_global_id
-from app.queries.counts import StatusTally, Walked, counter_scope, matching, status_counts, tally_once
+from app.queries.counts import StatusTally, Walked, counter_scope, matching, scope_size, status_counts, tally_once
 from app.queries.durations import duration_reads, merge, sort_key
 from app.queries.keyset import DURATION_ALIAS, RunOrdering
 from app.queries.pages import Page, page_window
@@ -496,7 +496,7 @@ async def list_runs(
     runs: list[Run | Row] = RowReader.of(Run).named_rows(rows) if plain else [_run_from_record(row) for row in rows]
     cursors = [ordering.cursor(ordering.position(run, row), instant) for run, row in zip(runs, rows, strict=True)]
 
-    count_walk = _count_walk(asked, tests, workflows)
+    count_walk = _count_walk(asked, tests, scope_size(principal, project), workflows)
     tally = tally_once(principal, counter_scope(project, filter, where, search, base), condition, count_walk)
 
     async def count() -> int:
@@ -517,17 +517,22 @@ async def list_runs(
 
 
 def _count_walk(
-    asked: Callable[..., Q], walked: Collection[Substring], search_workflows: Sequence[uuid.UUID] | None = None
+    asked: Callable[..., Q],
+    walked: Collection[Substring],
+    size: Callable[[], Awaitable[int]],
+    search_workflows: Sequence[uuid.UUID] | None = None,
 ) -> Walked | None:
     """The walk a filtered count starts with (app.queries.counts.WALK_ROWS) when it has tests
     a page walks (`walked`: substring tests and a search's, on SQLite tag tests too; on
     PostgreSQL a tag's semi-join already stops at the count's limit, 14-17 ms at any size);
-    `asked` gives the count's condition for the arguments it is called with (run_condition's)."""
+    `asked` gives the count's condition for the arguments it is called with (run_condition's),
+    `size` at least how many runs its scope holds."""
     if not walked:
         return None
     return Walked(
         scope=asked(filter=None, search=None),
         exact=asked(search_workflows=search_workflows, walked=frozenset(walked)),
+        size=size,
     )
 
 
@@ -579,5 +584,5 @@ async def run_stats(
     tests = substring_tests(parsed) if parsed is not None else set()
     if parsed is not None and Run._meta.db.capabilities.dialect == "sqlite":
         tests |= tag_tests(parsed)
-    count_walk = _count_walk(asked, tests)
+    count_walk = _count_walk(asked, tests, scope_size(principal, project))
     return await status_counts(principal, counter_scope(project, filter, where, None, base), condition, count_walk)

@@ -13,7 +13,7 @@ from app.enums import StepStatus as StepStatusValue
 from app.ids import to_global_id
 from app.lifecycle import utcnow
 from app.queries import Row, list_run_events, list_run_updates
-from app.queries.counts import COUNT_LIMIT, RARE_MATCHES, WALK_ROWS
+from app.queries.counts import COUNT_LIMIT, ESTIMATE_BOUND, RARE_MATCHES, WALK_ROWS
 from models import Run as RunModel
 from models import RunEvent as RunEventModel
 from models import RunUpdate as RunUpdateModel
@@ -51,9 +51,10 @@ R = TypeVar("R")
 # the walk of a count with a substring or tag test (app.queries.counts.WALK_ROWS)
 WALKED_COUNT = (
     "With a substring test (co/sw/ew), a search or, on SQLite, a tag test, the matches among the newest "
-    f"{WALK_ROWS:,} runs are counted first: when they are at least {RARE_MATCHES} and older runs "
-    "remain, that count is the answer, meaning at least that many (a rarer term is counted over "
-    "all its runs)."
+    f"{WALK_ROWS:,} runs are counted first: when they are at least {RARE_MATCHES}, older runs "
+    "remain and their share times the runs in scope estimates more than "
+    f"{ESTIMATE_BOUND:,} matches, that count is the answer, meaning at least that many (a rarer "
+    "term, or a common one in a smaller scope, is counted over all its runs)."
 )
 
 

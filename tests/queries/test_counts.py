@@ -10,7 +10,7 @@ import pytest
 import app.queries.counts
 from app.enums import RunStatus
 from app.queries import list_runs, run_stats
-from models import Run
+from models import Project, Run, Workflow
 from tests.queries.factory import at, make_project, make_run, make_workflow, member, superadmin
 
 LIMIT = 4
@@ -62,11 +62,13 @@ WALK = 5
 @pytest.fixture
 async def walked_runs(db, monkeypatch):
     """20 runs of acme, two a second (equal created_at, so the id breaks the tie), with the walk
-    of a count lowered to the newest 5 runs and a term rare below 2 of them. Every other run
+    of a count lowered to the newest 5 runs, a term rare below 2 of them and the estimate's bound
+    to 4 matches (every common term is then past it). Every other run
     (the newest first) is a "Smith" tagged region=eu, FAILED; the others "Jones", COMPLETED;
     the oldest run alone is "Rare"."""
     monkeypatch.setattr(app.queries.counts, "WALK_ROWS", WALK)
     monkeypatch.setattr(app.queries.counts, "RARE_MATCHES", 2)
+    monkeypatch.setattr(app.queries.counts, "ESTIMATE_BOUND", 4)
     acme = await make_project("acme")
     billing = await make_workflow(acme, "billing", "Billing")
     runs = []
@@ -133,3 +135,41 @@ async def test_a_rare_term_or_a_small_scope_is_counted_exactly(walked_runs):
     assert (await small.count(), await small.count_is_exact()) == (WALK, True)
     small_stats = await run_stats(root, project="other", filter='subject_name co "smith"')
     assert (small_stats.total, small_stats.exact) == (WALK, True)
+
+
+async def test_a_common_term_is_exact_when_its_estimate_is_within_the_bound_and_at_least_past_it(
+    walked_runs, monkeypatch
+):
+    """The walk's share of matches times the scope's size (the counters): 2 or 3 Smiths in the
+    newest 5 runs of 20 estimate 8 or 12 matches, within a bound of 20: the candidates are
+    counted, exactly. With 40 older non-Smiths more the scope holds 60 runs, 24 or 36 estimated,
+    past the bound: the walk's count, a lower bound."""
+    monkeypatch.setattr(app.queries.counts, "ESTIMATE_BOUND", 20)
+    root = superadmin()
+    smiths = len([run for run in newest(walked_runs, WALK) if run.subject_name == "Ada Smith"])
+    truth = await Run.filter(subject_name__icontains="smith").count()
+    assert truth == 10
+    sqlite = Run._meta.db.capabilities.dialect == "sqlite"
+    filters = ['subject_name co "smith"', 'subject_name co "smith" and tags.region pr']
+    (filters if sqlite else []).append('tags.region eq "eu"')
+
+    async def counted() -> list[tuple[int, bool]]:
+        answers = []
+        for filter in filters:
+            page = await list_runs(root, project="acme", filter=filter, first=1)
+            answers.append((await page.count(), await page.count_is_exact()))
+            stats = await run_stats(root, project="acme", filter=filter)
+            answers.append((stats.total, stats.exact))
+            assert dict(stats.by_status)[RunStatus.FAILED] == stats.total, filter
+        searched = await list_runs(root, project="acme", search="smith", first=1)
+        answers.append((await searched.count(), await searched.count_is_exact()))
+        return answers
+
+    assert await counted() == [(truth, True)] * (2 * len(filters) + 1)
+    acme = await Project.get(key="acme")
+    billing = await Workflow.get(project=acme)
+    for index in range(40):
+        await make_run(acme, billing, subject_name="Old Jones", created_at=at(-1 - index))
+    assert await Run.filter(subject_name__icontains="smith").count() == truth
+    assert await counted() == [(smiths, False)] * (2 * len(filters) + 1)
+    assert smiths < truth
