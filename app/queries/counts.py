@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 
 from app.enums import RunStatus
 from app.run_counts import counted_by_status
-from models import Run
+from models import Run, RunTag
 
 if TYPE_CHECKING:
     from app.auth import Principal
@@ -57,6 +57,8 @@ class Walked:
     scope: Q
     exact: Q
     size: Callable[[], Awaitable[int]]
+    # whether the candidates are few enough to count without a walk (see tagged_few)
+    few: Callable[[], Awaitable[bool]] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -171,7 +173,7 @@ def _sample(condition: Q, column: str, end: dict[str, Any] | None) -> QueryBuild
 
 async def _walked(walk: Walked | None) -> dict[str, Any] | None:
     """Where the walk of a count ends (see WALK_ROWS), or None: no walk, or its scope is small."""
-    if walk is None:
+    if walk is None or (walk.few is not None and await walk.few()):
         return None
     ends = await _rows(_walk_end(walk.scope))
     return ends[0] if ends else None
@@ -191,6 +193,20 @@ def scope_size(principal: Principal, project: str | None) -> Callable[[], Awaita
         return sum((await counted_by_status(principal, project, None)).values())
 
     return size
+
+
+def tagged_few(key: str, value: str) -> Callable[[], Awaitable[bool]]:
+    """Whether at most COUNT_LIMIT runs (of any project) hold the tag `key` = `value`, from at
+    most COUNT_LIMIT + 1 entries of the tags' own index: a count that ANDs that test then has
+    at most so many candidates and counts them without a walk (exact, a short list)."""
+
+    async def few() -> bool:
+        tags = RunTag._meta.basetable
+        listed = _query().from_(tags).select(tags.run_id).where((tags.key == key) & (tags.value == value))
+        rows = await _rows(_query().from_(listed.limit(COUNT_LIMIT + 1)).select(Count(Star()).as_("tags")))
+        return int(rows[0]["tags"]) <= COUNT_LIMIT
+
+    return few
 
 
 async def bounded_count(condition: Q, walk: Walked | None = None) -> Tally:

@@ -20,6 +20,7 @@ from tortoise.expressions import Q
 
 from app.enums import Priority, RunOrderField, RunStatus, SortDirection, TriggerSource, Visibility
 from app.filters import CriterionQ, Op, compile_filter, matches, parse_filter
+from app.filters.parser import And, Comparison, FilterExpr
 from app.filters.sql import (
     NONE_WALKED,
     Condition,
@@ -32,7 +33,16 @@ from app.filters.sql import (
     tag_tests,
 )
 from app.ids import parse_global_id
-from app.queries.counts import StatusTally, Walked, counter_scope, matching, scope_size, status_counts, tally_once
+from app.queries.counts import (
+    StatusTally,
+    Walked,
+    counter_scope,
+    matching,
+    scope_size,
+    status_counts,
+    tagged_few,
+    tally_once,
+)
 from app.queries.durations import duration_reads, merge, sort_key
 from app.queries.keyset import DURATION_ALIAS, RunOrdering
 from app.queries.pages import Page, page_window
@@ -496,7 +506,7 @@ async def list_runs(
     runs: list[Run | Row] = RowReader.of(Run).named_rows(rows) if plain else [_run_from_record(row) for row in rows]
     cursors = [ordering.cursor(ordering.position(run, row), instant) for run, row in zip(runs, rows, strict=True)]
 
-    count_walk = _count_walk(asked, tests, scope_size(principal, project), workflows)
+    count_walk = _count_walk(asked, tests, scope_size(principal, project), workflows, _tagged_few(parsed, dialect))
     tally = tally_once(principal, counter_scope(project, filter, where, search, base), condition, count_walk)
 
     async def count() -> int:
@@ -516,23 +526,37 @@ async def list_runs(
     )
 
 
+def _tagged_few(parsed: FilterExpr | None, dialect: str) -> Callable[[], Awaitable[bool]] | None:
+    """On SQLite, for a filter that ANDs a `tags.KEY eq V` test at its top: whether that tag
+    holds few enough runs to count without a walk (app.queries.counts.tagged_few)."""
+    if parsed is None or dialect != "sqlite":
+        return None
+    for operand in parsed.operands if isinstance(parsed, And) else (parsed,):
+        if isinstance(operand, Comparison) and operand.tag_key is not None and operand.op is Op.EQ:  # noqa: SIM102
+            if operand.value is not None:  # `eq null`: the runs without the tag
+                return tagged_few(operand.tag_key, str(operand.value))
+    return None
+
+
 def _count_walk(
     asked: Callable[..., Q],
     walked: Collection[Substring],
     size: Callable[[], Awaitable[int]],
     search_workflows: Sequence[uuid.UUID] | None = None,
+    few: Callable[[], Awaitable[bool]] | None = None,
 ) -> Walked | None:
     """The walk a filtered count starts with (app.queries.counts.WALK_ROWS) when it has tests
     a page walks (`walked`: substring tests and a search's, on SQLite tag tests too; on
     PostgreSQL a tag's semi-join already stops at the count's limit, 14-17 ms at any size);
     `asked` gives the count's condition for the arguments it is called with (run_condition's),
-    `size` at least how many runs its scope holds."""
+    `size` at least how many runs its scope holds, `few` whether it may skip the walk."""
     if not walked:
         return None
     return Walked(
         scope=asked(filter=None, search=None),
         exact=asked(search_workflows=search_workflows, walked=frozenset(walked)),
         size=size,
+        few=few,
     )
 
 
@@ -582,7 +606,8 @@ async def run_stats(
     condition = asked()
     parsed = parse_filter(filter) if filter is not None and filter.strip() else None
     tests = substring_tests(parsed) if parsed is not None else set()
-    if parsed is not None and Run._meta.db.capabilities.dialect == "sqlite":
+    dialect = Run._meta.db.capabilities.dialect
+    if parsed is not None and dialect == "sqlite":
         tests |= tag_tests(parsed)
-    count_walk = _count_walk(asked, tests, scope_size(principal, project))
+    count_walk = _count_walk(asked, tests, scope_size(principal, project), few=_tagged_few(parsed, dialect))
     return await status_counts(principal, counter_scope(project, filter, where, None, base), condition, count_walk)

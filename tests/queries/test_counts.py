@@ -99,18 +99,21 @@ async def test_a_count_with_a_common_term_or_tag_counts_the_newest_runs_and_says
     # the newest 5 runs hold 2 or 3 Smiths (of 10): a true lower bound, not exact
     assert smiths in (2, 3)
     walked = ['subject_name co "smith"', 'subject_name co "smith" and tags.region pr']
-    # a tag test alone: walked on SQLite; PostgreSQL's semi-join stops at the limit by itself
-    sqlite = Run._meta.db.capabilities.dialect == "sqlite"
-    (walked if sqlite else []).append('tags.region eq "eu"')
     for filter in walked:
         page = await list_runs(root, filter=filter, first=1)
         assert (await page.count(), await page.count_is_exact()) == (smiths, False), filter
         stats = await run_stats(root, filter=filter)
         assert (stats.total, stats.exact) == (smiths, False), filter
         assert dict(stats.by_status)[RunStatus.FAILED] == smiths
-    if not sqlite:
-        tagged = await list_runs(root, filter='tags.region eq "eu"', first=1)
-        assert (await tagged.count(), await tagged.count_is_exact()) == (10, True)
+    # a tag eq test on 10 runs, at most COUNT_LIMIT: its candidates are counted (on SQLite the
+    # tag's index is read first and the walk skipped, with a substring test ANDed too;
+    # PostgreSQL's semi-join is never walked, its substring test is)
+    sqlite = Run._meta.db.capabilities.dialect == "sqlite"
+    for filter in ['tags.region eq "eu"'] + (['tags.region eq "eu" and subject_name co "smith"'] if sqlite else []):
+        tagged = await list_runs(root, filter=filter, first=1)
+        assert (await tagged.count(), await tagged.count_is_exact()) == (10, True), filter
+        stats = await run_stats(root, filter=filter)
+        assert (stats.total, stats.exact) == (10, True), filter
     searched = await list_runs(root, search="smith", first=1)
     assert (await searched.count(), await searched.count_is_exact()) == (smiths, False)
 
@@ -149,9 +152,7 @@ async def test_a_common_term_is_exact_when_its_estimate_is_within_the_bound_and_
     smiths = len([run for run in newest(walked_runs, WALK) if run.subject_name == "Ada Smith"])
     truth = await Run.filter(subject_name__icontains="smith").count()
     assert truth == 10
-    sqlite = Run._meta.db.capabilities.dialect == "sqlite"
     filters = ['subject_name co "smith"', 'subject_name co "smith" and tags.region pr']
-    (filters if sqlite else []).append('tags.region eq "eu"')
 
     async def counted() -> list[tuple[int, bool]]:
         answers = []
@@ -173,3 +174,23 @@ async def test_a_common_term_is_exact_when_its_estimate_is_within_the_bound_and_
     assert await Run.filter(subject_name__icontains="smith").count() == truth
     assert await counted() == [(smiths, False)] * (2 * len(filters) + 1)
     assert smiths < truth
+
+
+async def test_on_sqlite_a_tag_on_more_runs_than_the_limit_is_walked(walked_runs, monkeypatch):
+    """With COUNT_LIMIT lowered to 9, the 10 runs tagged region=eu are more than it: SQLite
+    walks the newest runs (a lower bound, the Smiths among the newest 5); PostgreSQL's
+    semi-join stops at the limit ("at least 9")."""
+    monkeypatch.setattr(app.queries.counts, "COUNT_LIMIT", 9)
+    root = superadmin()
+    smiths = len([run for run in newest(walked_runs, WALK) if run.subject_name == "Ada Smith"])
+    sqlite = Run._meta.db.capabilities.dialect == "sqlite"
+    expected = (smiths, False) if sqlite else (9, False)
+    for filter in ['tags.region eq "eu"', 'tags.region eq "eu" and status eq "FAILED"']:
+        page = await list_runs(root, filter=filter, first=1)
+        assert (await page.count(), await page.count_is_exact()) == expected, filter
+        stats = await run_stats(root, filter=filter)
+        assert (stats.total, stats.exact) == expected, filter
+    # "us" is on 10 runs as well, one of them "Rare": the eq test ANDed with it is walked too
+    # on SQLite and finds none among the newest 5, so the candidates count the one exactly
+    rare = await list_runs(root, filter='tags.region eq "us" and subject_name co "rare"', first=1)
+    assert (await rare.count(), await rare.count_is_exact()) == (1, True)
