@@ -566,6 +566,17 @@ def test_live_indicator_pauses_while_the_tab_is_hidden_and_by_the_button(tab: Ta
 # ---------------------------------------------------------------- bulk and export
 
 
+def preview_bulk_action(page: Page, matching: int, action: str, reason: str | None = None) -> None:
+    """From the runs list: select every run matching the filter ("Select all N matching"), pick
+    `action` in the bulk bar, give `reason` when set, and ask for the dry run."""
+    rows(page).first.locator("input[type=checkbox]").check()
+    page.get_by_role("button", name=f"Select all {matching} matching").click()
+    page.locator("select[aria-label='Bulk action']").select_option(action)
+    if reason is not None:
+        page.locator(".bulk input[aria-label=Reason]").fill(reason)
+    page.get_by_role("button", name="Preview").click()
+
+
 def test_bulk_cancel_by_filter_shows_the_dry_run_count_and_needs_confirmation(tab: Tab, demo: Demo) -> None:
     subjects = [{"type": "user", "id": f"bulk-{index}"} for index in range(3)]
     demo.api(TRIGGER, {"input": {"workflowKey": APPROVAL_WORKFLOW, "project": "demo", "subjects": subjects,
@@ -587,10 +598,7 @@ def test_bulk_cancel_by_filter_shows_the_dry_run_count_and_needs_confirmation(ta
     assert all(run["status"] in {"CANCELING", "CANCELED"} for run in demo.runs('tags.batch eq "bulk"'))
     # again: cancelRun starts only from PENDING, BLOCKED, RUNNING or PAUSED, so every run fails, listed
     page.locator(".bulk-result").get_by_role("button", name="Done").click()
-    rows(page).first.locator("input[type=checkbox]").check()
-    page.get_by_role("button", name="Select all 3 matching").click()
-    page.locator("select[aria-label='Bulk action']").select_option("CANCEL")
-    page.get_by_role("button", name="Preview").click()
+    preview_bulk_action(page, 3, "CANCEL")
     expect(page.locator(".dry-count")).to_have_text("3")
     page.get_by_role("button", name="Confirm cancel").click()
     expect(page.locator(".bulk-result")).to_contain_text("0 succeeded")
@@ -1437,11 +1445,7 @@ def test_bulk_action_over_a_thousand_matching_runs_goes_through_a_bulk_job(tab: 
     assert demo.api(RUN_STATS, {"filter": match})["runStats"]["total"] == BULK_RUNS
     page = signed_in(tab, demo, '/?filter=tags.batch+eq+"bulkjob"', "OPERATOR")
     expect(page.locator(".pager")).to_contain_text(f"{BULK_RUNS} runs")
-    rows(page).first.locator("input[type=checkbox]").check()
-    page.get_by_role("button", name=f"Select all {BULK_RUNS} matching").click()
-    page.locator("select[aria-label='Bulk action']").select_option("TERMINATE")
-    page.locator(".bulk input[aria-label=Reason]").fill("too many")
-    page.get_by_role("button", name="Preview").click()
+    preview_bulk_action(page, BULK_RUNS, "TERMINATE", reason="too many")
     expect(page.locator(".dry-count")).to_have_text(str(BULK_RUNS))
     page.get_by_role("button", name="Confirm terminate").click()
     # above the synchronous limit: a bulk job, its progress followed live, a link to the jobs page
@@ -1616,10 +1620,7 @@ def test_bulk_result_lists_a_hundred_failures_and_says_how_many_more(tab: Tab, d
     _seed_paused_runs(demo, 105, "finished", status="COMPLETED")
     page = signed_in(tab, demo, '/?filter=tags.batch+eq+"finished"', "OPERATOR")
     expect(page.locator(".pager")).to_contain_text("105 runs")
-    rows(page).first.locator("input[type=checkbox]").check()
-    page.get_by_role("button", name="Select all 105 matching").click()
-    page.locator("select[aria-label='Bulk action']").select_option("CANCEL")
-    page.get_by_role("button", name="Preview").click()
+    preview_bulk_action(page, 105, "CANCEL")
     expect(page.locator(".dry-count")).to_have_text("105")
     page.get_by_role("button", name="Confirm cancel").click()
     result = page.locator(".bulk-result")
@@ -1655,10 +1656,7 @@ def test_a_bulk_job_started_from_the_bulk_bar_is_canceled_there(tab: Tab, demo: 
         _seed_paused_runs(demo, BULK_RUNS, "canceljob")
         page = signed_in(tab, demo, '/?filter=tags.batch+eq+"canceljob"', "OPERATOR")
         expect(page.locator(".pager")).to_contain_text(f"{BULK_RUNS} runs")
-        rows(page).first.locator("input[type=checkbox]").check()
-        page.get_by_role("button", name=f"Select all {BULK_RUNS} matching").click()
-        page.locator("select[aria-label='Bulk action']").select_option("TERMINATE")
-        page.get_by_role("button", name="Preview").click()
+        preview_bulk_action(page, BULK_RUNS, "TERMINATE")
         expect(page.locator(".dry-count")).to_have_text(str(BULK_RUNS))
         page.get_by_role("button", name="Confirm terminate").click()
         job = page.locator(".bulk-job tr[data-job]")
